@@ -1,0 +1,305 @@
+// Every setting is declared once in kSettings below: its table, key, type,
+// default, bounds and meaning. Defaults, validation, `check-config` and the
+// documentation all come from that one table.
+#include "config.h"
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+#include <variant>
+
+#include <toml++/toml.h>
+
+#include "envelope_address.h"
+
+namespace csirtgw {
+namespace {
+
+enum class Check { none, listen_address, host_port, fingerprint, domain, hostname };
+
+struct Setting {
+  const char* table;
+  const char* key;
+  std::variant<std::string Config::*, std::int64_t Config::*> member;
+  const char* default_text;  // for strings
+  std::int64_t default_number;
+  std::int64_t min;
+  std::int64_t max;
+  Check check;
+  const char* description;
+};
+
+constexpr std::int64_t kMiB = 1024 * 1024;
+
+// clang-format off
+const Setting kSettings[] = {
+  {"team", "name", &Config::team_name, "Example CERT", 0, 0, 0, Check::none,
+   "The team's name, used in acknowledgements and generated keys."},
+  {"team", "domain", &Config::team_domain, "csirt.example", 0, 0, 0, Check::domain,
+   "The team's mail domain; without [[intake]] entries cert@, abuse@ and vuln@ of it are served."},
+  {"team", "key", &Config::team_key, "", 0, 0, 0, Check::fingerprint,
+   "Fingerprint of the team's OpenPGP key; empty: use or generate the key in the state directory."},
+  {"listen", "lmtp", &Config::lmtp, "127.0.0.1:2424", 0, 0, 0, Check::listen_address,
+   "LMTP listener, HOST:PORT or unix:PATH; empty disables it."},
+  {"listen", "smtp", &Config::smtp, "127.0.0.1:2525", 0, 0, 0, Check::listen_address,
+   "SMTP listener, HOST:PORT or unix:PATH; empty disables it."},
+  {"listen", "hostname", &Config::hostname, "csirtgw.localhost", 0, 0, 0, Check::hostname,
+   "Host name in the greeting and in Received headers."},
+  {"listen", "user", &Config::user, "", 0, 0, 0, Check::none,
+   "When started as root, switch to this user after binding the listeners."},
+  {"paths", "state_dir", &Config::state_dir, "var", 0, 0, 0, Check::none,
+   "State directory: spool, queues, database, GnuPG home. Relative paths start at the working directory."},
+  {"outbound", "smarthost", &Config::smarthost, "127.0.0.1:25", 0, 0, 0, Check::host_port,
+   "HOST:PORT of the SMTP relay for outgoing acknowledgements."},
+  {"limits", "command_line", &Config::command_line, nullptr, 512, 64, 65536, Check::none,
+   "Longest command line in octets, CRLF included (RFC 5321: 512)."},
+  {"limits", "text_line", &Config::text_line, nullptr, 1000, 80, 1048576, Check::none,
+   "Longest message text line in octets, CRLF included (RFC 5321: 1000)."},
+  {"limits", "header_block", &Config::header_block, nullptr, 102400, 1024, 16 * kMiB, Check::none,
+   "Largest header block of a message in octets."},
+  {"limits", "message_size", &Config::message_size, nullptr, 10240000, 1024, 1024 * kMiB, Check::none,
+   "Largest message in octets, announced in SIZE and enforced while reading."},
+  {"limits", "recipients", &Config::recipients, nullptr, 100, 1, 100000, Check::none,
+   "Most recipients in one transaction."},
+  {"limits", "connections", &Config::connections, nullptr, 1500, 1, 100000, Check::none,
+   "Most concurrent client connections; more are answered 421 and closed."},
+  {"limits", "idle_timeout", &Config::idle_timeout, nullptr, 300, 1, 86400, Check::none,
+   "Seconds a client may stay silent while a command or data is expected."},
+  {"limits", "session_deadline", &Config::session_deadline, nullptr, 1800, 1, 604800, Check::none,
+   "Seconds a whole session may last."},
+  {"limits", "shutdown_grace", &Config::shutdown_grace, nullptr, 10, 0, 3600, Check::none,
+   "Seconds open sessions get to finish after SIGTERM before they are answered 421."},
+  {"worker", "batch", &Config::worker_batch, nullptr, 64, 1, 10000, Check::none,
+   "Most spooled messages the worker files under one commit."},
+  {"worker", "commit_batch", &Config::commit_batch, nullptr, 256, 1, 10000, Check::none,
+   "Most received messages committed to the store in one transaction (group commit)."},
+};
+// clang-format on
+
+std::string default_text(const Setting& s) {
+  if (std::holds_alternative<std::string Config::*>(s.member)) return s.default_text;
+  return std::to_string(s.default_number);
+}
+
+bool is_hex_fingerprint(std::string_view v) {
+  return v.size() == 40 &&
+         std::all_of(v.begin(), v.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); });
+}
+
+std::optional<std::string> host_port_problem(std::string_view v) {
+  auto colon = v.rfind(':');
+  if (colon == std::string_view::npos || colon == 0) return "expected HOST:PORT";
+  auto port = v.substr(colon + 1);
+  if (port.empty() || port.size() > 5 ||
+      !std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; }) ||
+      std::stol(std::string(port)) > 65535)
+    return "port must be a number from 0 to 65535";
+  return std::nullopt;
+}
+
+std::optional<std::string> string_problem(Check check, const std::string& v) {
+  switch (check) {
+    case Check::none: return std::nullopt;
+    case Check::listen_address: return listen_address_problem(v);
+    case Check::host_port: return v.empty() ? std::nullopt : host_port_problem(v);
+    case Check::fingerprint:
+      if (v.empty() || is_hex_fingerprint(v)) return std::nullopt;
+      return "expected a 40-digit hexadecimal fingerprint";
+    case Check::domain:
+    case Check::hostname:
+      if (is_valid_domain(v)) return std::nullopt;
+      return "not a valid domain name";
+  }
+  return std::nullopt;
+}
+
+const Setting* find_setting(std::string_view table, std::string_view key) {
+  for (const auto& s : kSettings)
+    if (table == s.table && key == s.key) return &s;
+  return nullptr;
+}
+
+bool known_table(std::string_view table) {
+  return std::any_of(std::begin(kSettings), std::end(kSettings),
+                     [&](const Setting& s) { return table == s.table; });
+}
+
+int line_of(const toml::node& node) { return static_cast<int>(node.source().begin.line); }
+
+void apply_setting(const Setting& s, const toml::node& node, Config& config,
+                   std::vector<ConfigError>& errors) {
+  const int line = line_of(node);
+  const std::string name = std::string(s.table) + "." + s.key;
+  if (auto* member = std::get_if<std::string Config::*>(&s.member)) {
+    auto text = node.value<std::string>();
+    if (!text || !node.is_string()) {
+      errors.push_back({line, name + ": expected a string"});
+      return;
+    }
+    if (auto problem = string_problem(s.check, *text)) {
+      errors.push_back({line, name + ": " + *problem + " (got \"" + *text + "\")"});
+      return;
+    }
+    config.*(*member) = *text;
+    return;
+  }
+  auto member = std::get<std::int64_t Config::*>(s.member);
+  auto number = node.value<std::int64_t>();
+  if (!number || !node.is_integer()) {
+    errors.push_back({line, name + ": expected an integer"});
+    return;
+  }
+  if (*number < s.min || *number > s.max) {
+    errors.push_back({line, name + ": " + std::to_string(*number) + " is outside " +
+                                std::to_string(s.min) + ".." + std::to_string(s.max)});
+    return;
+  }
+  config.*member = *number;
+}
+
+void apply_intakes(const toml::node& node, Config& config, std::vector<ConfigError>& errors) {
+  const auto* array = node.as_array();
+  if (!array || !array->is_array_of_tables()) {
+    errors.push_back({line_of(node), "intake: expected [[intake]] tables"});
+    return;
+  }
+  config.intakes.clear();
+  for (const auto& element : *array) {
+    const auto& table = *element.as_table();
+    Intake intake;
+    for (auto&& [key, value] : table) {
+      const int line = line_of(value);
+      auto text = value.value<std::string>();
+      if (key == "name" && text) {
+        intake.name = *text;
+      } else if (key == "address" && text) {
+        intake.address = lowercase_address(*text);
+      } else if (key != "name" && key != "address") {
+        errors.push_back({line, "intake." + std::string(key.str()) + ": unknown setting"});
+      } else {
+        errors.push_back({line, "intake." + std::string(key.str()) + ": expected a string"});
+      }
+    }
+    const int line = static_cast<int>(table.source().begin.line);
+    if (intake.name.empty() ||
+        !std::all_of(intake.name.begin(), intake.name.end(),
+                     [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_'; }))
+      errors.push_back({line, "intake: name must be non-empty letters, digits, '-' or '_'"});
+    if (auto problem = envelope_address_problem(intake.address); problem || intake.address.empty())
+      errors.push_back({line, "intake: address \"" + intake.address + "\" is not a mailbox: " +
+                                  problem.value_or("empty")});
+    for (const auto& other : config.intakes)
+      if (other.address == intake.address)
+        errors.push_back({line, "intake: address " + intake.address + " appears twice"});
+    config.intakes.push_back(std::move(intake));
+  }
+  if (config.intakes.empty()) errors.push_back({line_of(node), "intake: at least one intake is needed"});
+}
+
+void add_default_intakes(Config& config) {
+  for (const char* name : {"cert", "abuse", "vuln"})
+    config.intakes.push_back({name, lowercase_address(std::string(name) + "@" + config.team_domain)});
+}
+
+}  // namespace
+
+const Intake* Config::intake_for(std::string_view address) const {
+  const std::string wanted = lowercase_address(std::string(address));
+  for (const auto& intake : intakes)
+    if (intake.address == wanted) return &intake;
+  return nullptr;
+}
+
+std::vector<SettingInfo> describe_settings() {
+  std::vector<SettingInfo> out;
+  for (const auto& s : kSettings)
+    out.push_back({s.table, s.key,
+                   std::holds_alternative<std::string Config::*>(s.member) ? "string" : "integer",
+                   default_text(s), s.description});
+  return out;
+}
+
+Config default_config() {
+  Config config;
+  for (const auto& s : kSettings) {
+    if (auto* m = std::get_if<std::string Config::*>(&s.member))
+      config.*(*m) = s.default_text;
+    else
+      config.*std::get<std::int64_t Config::*>(s.member) = s.default_number;
+  }
+  add_default_intakes(config);
+  return config;
+}
+
+std::optional<std::string> listen_address_problem(std::string_view v) {
+  if (v.empty()) return std::nullopt;
+  if (v.rfind("unix:", 0) == 0) {
+    auto path = v.substr(5);
+    if (path.empty() || path.size() > 100) return "unix socket path must be 1..100 characters";
+    return std::nullopt;
+  }
+  return host_port_problem(v);
+}
+
+LoadedConfig parse_config(std::string_view toml_text) {
+  LoadedConfig loaded{default_config(), {}};
+  toml::table root;
+  try {
+    root = toml::parse(toml_text);
+  } catch (const toml::parse_error& e) {
+    loaded.errors.push_back({static_cast<int>(e.source().begin.line), std::string(e.description())});
+    return loaded;
+  }
+  Config& config = loaded.config;
+  bool intakes_given = false;
+  const toml::node* intake_node = nullptr;
+  for (auto&& [table_key, table_node] : root) {
+    const std::string table_name(table_key.str());
+    if (table_name == "intake") {
+      intakes_given = true;
+      intake_node = &table_node;
+      continue;
+    }
+    if (!known_table(table_name)) {
+      loaded.errors.push_back({line_of(table_node), "unknown section [" + table_name + "]"});
+      continue;
+    }
+    const auto* table = table_node.as_table();
+    if (!table) {
+      loaded.errors.push_back({line_of(table_node), table_name + ": expected a [" + table_name + "] section"});
+      continue;
+    }
+    for (auto&& [key, value] : *table) {
+      const Setting* s = find_setting(table_name, key.str());
+      if (!s) {
+        loaded.errors.push_back({line_of(value), table_name + "." + std::string(key.str()) + ": unknown setting"});
+        continue;
+      }
+      apply_setting(*s, value, config, loaded.errors);
+    }
+  }
+  // Intakes default to the team's domain, so they are settled after [team].
+  if (intakes_given) {
+    apply_intakes(*intake_node, config, loaded.errors);
+  } else {
+    config.intakes.clear();
+    add_default_intakes(config);
+  }
+  if (config.lmtp.empty() && config.smtp.empty())
+    loaded.errors.push_back({0, "listen: both lmtp and smtp are disabled; nothing could deliver"});
+  if (config.text_line > config.header_block)
+    loaded.errors.push_back({0, "limits.text_line is larger than limits.header_block"});
+  if (config.header_block > config.message_size)
+    loaded.errors.push_back({0, "limits.header_block is larger than limits.message_size"});
+  return loaded;
+}
+
+LoadedConfig load_config_file(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return {default_config(), {{0, "cannot read " + file.string()}}};
+  std::stringstream text;
+  text << in.rdbuf();
+  return parse_config(text.str());
+}
+
+}  // namespace csirtgw

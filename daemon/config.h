@@ -1,0 +1,89 @@
+// The daemon's configuration: every setting declared once (name, type, default,
+// bounds, meaning) in config.cpp, read from TOML into an immutable Config.
+// Precedence: command-line flags > config file > embedded defaults.
+// Loading never throws: every problem comes back with its line number.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "result.h"
+
+namespace csirtgw {
+
+// An intake address the MTA may deliver to, and the intake (pipeline) it feeds.
+struct Intake {
+  std::string name;
+  std::string address;  // lower-case addr-spec
+};
+
+struct Config {
+  // [team]
+  std::string team_name;
+  std::string team_domain;
+  std::string team_key;  // fingerprint; empty: generate on first start
+  // [listen]
+  std::string lmtp;  // "HOST:PORT", "unix:PATH" or "" (off)
+  std::string smtp;
+  std::string hostname;
+  std::string user;  // drop to this user after binding when started as root
+  // [paths]
+  std::string state_dir;
+  // [outbound]
+  std::string smarthost;
+  // [limits]
+  std::int64_t command_line = 0;
+  std::int64_t text_line = 0;
+  std::int64_t header_block = 0;
+  std::int64_t message_size = 0;
+  std::int64_t recipients = 0;
+  std::int64_t connections = 0;
+  std::int64_t idle_timeout = 0;      // seconds
+  std::int64_t session_deadline = 0;  // seconds
+  std::int64_t shutdown_grace = 0;    // seconds
+  // [worker]
+  std::int64_t worker_batch = 0;
+  std::int64_t commit_batch = 0;
+  // [[intake]]
+  std::vector<Intake> intakes;
+
+  // The intake for an envelope recipient, or nullptr: nobody else is served.
+  const Intake* intake_for(std::string_view address) const;
+};
+
+struct ConfigError {
+  int line = 0;  // 0: not tied to a line
+  std::string message;
+};
+
+struct LoadedConfig {
+  Config config;
+  std::vector<ConfigError> errors;  // empty when the file is valid
+};
+
+// Describes one setting, for documentation (help, man page, default config).
+struct SettingInfo {
+  std::string table;
+  std::string key;
+  std::string type;
+  std::string default_value;
+  std::string description;
+};
+std::vector<SettingInfo> describe_settings();
+
+// The embedded defaults, as if from an empty file.
+Config default_config();
+
+// Parses TOML text; `origin` names it in error messages.
+LoadedConfig parse_config(std::string_view toml_text);
+
+// Reads and parses a file; a missing or unreadable file is one error.
+LoadedConfig load_config_file(const std::filesystem::path& file);
+
+// Checks a listen address "HOST:PORT" or "unix:/abs/path" (empty = off).
+std::optional<std::string> listen_address_problem(std::string_view address);
+
+}  // namespace csirtgw

@@ -1,0 +1,49 @@
+// `check-config` and `audit verify`: read-only commands for operators.
+#include <cstdio>
+#include <filesystem>
+
+#include "audit_log.h"
+#include "commands.h"
+#include "config.h"
+#include "config_resolution.h"
+#include "store.h"
+
+namespace csirtgw {
+
+int run_check_config(const std::optional<std::string>& config_file) {
+  if (!config_file) {
+    std::printf("config ok (embedded defaults)\n");
+    return 0;
+  }
+  auto loaded = load_config_file(*config_file);
+  if (loaded.errors.empty()) {
+    std::printf("config ok\n");
+    return 0;
+  }
+  print_config_errors(*config_file, loaded.errors);
+  return 1;
+}
+
+int run_audit_verify(const std::optional<std::string>& config_file, const std::optional<std::string>& state_dir) {
+  auto config = resolve_config(config_file);
+  if (!config) return 2;
+  const std::filesystem::path dir = state_dir ? *state_dir : config->state_dir;
+  auto db = open_store_read_only(dir);
+  if (!db) {
+    std::fprintf(stderr, "csirtgw: %s\n", db.error().message.c_str());
+    return 2;
+  }
+  auto verdict = verify_audit_chain(db.value());
+  if (!verdict) {
+    std::fprintf(stderr, "csirtgw: cannot read the audit log: %s\n", verdict.error().message.c_str());
+    return 2;
+  }
+  if (!verdict->intact) {
+    std::printf("broken: event %lld: %s\n", static_cast<long long>(verdict->broken_at), verdict->reason.c_str());
+    return 1;
+  }
+  std::printf("intact: %lld events, head %s\n", static_cast<long long>(verdict->events), verdict->head_hash.c_str());
+  return 0;
+}
+
+}  // namespace csirtgw

@@ -1,0 +1,278 @@
+#include "filing_worker.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <ctime>
+#include <fstream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include "audit_log.h"
+#include "message_header.h"
+
+namespace csirtgw {
+namespace {
+
+std::time_t parse_utc(const std::string& iso) {
+  std::tm tm{};
+  if (!strptime(iso.c_str(), "%Y-%m-%dT%H:%M:%S", &tm)) return std::time(nullptr);
+  return timegm(&tm);
+}
+
+std::string rfc5322_date(std::time_t when) {
+  std::tm tm{};
+  gmtime_r(&when, &tm);
+  char buf[64];
+  std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S +0000", &tm);
+  return buf;
+}
+
+Result<std::string> read_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Error::bad_input("missing");
+  std::ostringstream content;
+  content << in.rdbuf();
+  if (in.bad()) return Error::temporary("read error on " + path.string());
+  return content.str();
+}
+
+std::vector<EnvelopeRecipient> recipients_from_json(const std::string& text) {
+  std::vector<EnvelopeRecipient> out;
+  auto list = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (!list.is_array()) return out;
+  for (const auto& r : list)
+    if (r.is_object()) out.push_back({r.value("address", ""), r.value("intake", "")});
+  return out;
+}
+
+// Trace headers written above the message in the queue: the envelope, which a
+// mail client otherwise cannot see. Every part was validated at the intake
+// (printable ASCII, no CR/LF), so none can start a new header.
+std::string trace_headers(const Report& report, const Config& config, std::time_t received) {
+  std::string out = "Return-Path: <" + report.sender + ">\n";
+  for (const auto& r : report.recipients) out += "Delivered-To: " + r.address + "\n";
+  out += "Received: from " + report.helo + " (" + report.peer + ")\n\tby " + config.hostname + " (csirtgw) with " +
+         (report.protocol == "lmtp" ? "LMTP" : "ESMTP") + " id " + report.spool_id + ";\n\t" +
+         rfc5322_date(received) + "\n";
+  return out;
+}
+
+}  // namespace
+
+FilingWorker::FilingWorker(const Config& config, std::filesystem::path state_dir, SpoolDirectory spool,
+                           FilterChain chain)
+    : config_(config), state_dir_(std::move(state_dir)), spool_(std::move(spool)), chain_(std::move(chain)) {}
+
+FilingWorker::~FilingWorker() { stop(); }
+
+Status FilingWorker::recover() {
+  auto log = spdlog::get("worker");
+  auto db = open_store(state_dir_);
+  if (!db) return db.error();
+  db_.emplace(std::move(db.value()));
+  if (auto st = spool_.clear_tmp(); !st) return st;
+  // ready/ files: without a row they were never acknowledged; with a `filed` row
+  // the crash came between the commit and the unlink.
+  std::size_t removed = 0;
+  for (const auto& id : spool_.ready_ids()) {
+    auto state = message_state(*db_, id);
+    if (!state) return state.error();
+    if (!state.value() || *state.value() != "spooled") {
+      std::filesystem::remove(spool_.ready_path(id));
+      ++removed;
+    }
+  }
+  if (removed) log->info("recovery: removed {} spool file(s) that were unacknowledged or already filed", removed);
+  return ok_status();
+}
+
+void FilingWorker::start() { thread_ = std::thread([this] { run(); }); }
+
+void FilingWorker::wake() {
+  {
+    std::lock_guard lock(mutex_);
+    work_signalled_ = true;
+  }
+  wake_.notify_one();
+}
+
+void FilingWorker::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void FilingWorker::run() {
+  auto backoff = std::chrono::milliseconds(0);
+  while (true) {
+    {
+      std::unique_lock lock(mutex_);
+      if (stopping_) return;
+      work_signalled_ = false;
+    }
+    const BatchResult result = file_batch();
+    std::unique_lock lock(mutex_);
+    if (stopping_) return;
+    if (result == BatchResult::progressed) {
+      backoff = std::chrono::milliseconds(0);
+      continue;
+    }
+    if (result == BatchResult::deferred) {
+      backoff = std::min(std::chrono::milliseconds(60000), std::max(std::chrono::milliseconds(500), backoff * 2));
+      wake_.wait_for(lock, backoff, [&] { return stopping_; });
+      continue;
+    }
+    // Idle: the committer wakes us; the timeout is only a safety net.
+    wake_.wait_for(lock, std::chrono::seconds(1), [&] { return stopping_ || work_signalled_; });
+  }
+}
+
+Result<MaildirQueue*> FilingWorker::queue(const std::string& name) {
+  auto it = queues_.find(name);
+  if (it == queues_.end()) {
+    auto opened = MaildirQueue::open(state_dir_ / "queues", name);
+    if (!opened) return opened.error();
+    it = queues_.emplace(name, std::move(opened.value())).first;
+  }
+  return &it->second;
+}
+
+void FilingWorker::audit_deferral(const std::string& spool_id, const std::string& reason) {
+  // Once per message and run, not once per retry.
+  if (!deferral_audited_.insert(spool_id).second) return;
+  auto tx = Transaction::begin(*db_);
+  if (!tx) return;
+  nlohmann::json detail = {{"reason", reason}};
+  if (append_audit_event(*db_, {"deferred", spool_id, "csirtgw", detail.dump()})) (void)tx->commit();
+}
+
+FilingWorker::BatchResult FilingWorker::file_batch() {
+  auto log = spdlog::get("worker");
+  auto batch = next_spooled(*db_, config_.worker_batch);
+  if (!batch) {
+    log->warn("cannot read the spool index: {}", batch.error().message);
+    return BatchResult::deferred;
+  }
+  if (batch->empty()) return BatchResult::idle;
+
+  struct Filed {
+    std::string spool_id;
+    std::string queue;
+    std::string name;
+    std::string stages;
+    bool lost = false;
+  };
+  std::vector<Filed> filed;
+  std::set<MaildirQueue*> touched;
+  std::optional<std::pair<std::string, std::string>> deferral;  // spool id, reason
+
+  for (const auto& entry : batch.value()) {
+    auto raw = read_file(spool_.ready_path(entry.spool_id));
+    if (!raw) {
+      if (raw.error().kind == ErrorClass::temporary) {
+        deferral.emplace(entry.spool_id, raw.error().message);
+        break;
+      }
+      log->critical("{}: spool file is missing; recorded as lost", entry.spool_id);
+      filed.push_back({entry.spool_id, "", "", "", true});
+      continue;
+    }
+    Report report;
+    report.spool_id = entry.spool_id;
+    report.received_at = entry.received_at;
+    report.protocol = entry.protocol;
+    report.peer = entry.peer;
+    report.helo = entry.helo;
+    report.sender = entry.sender;
+    report.recipients = recipients_from_json(entry.recipients_json);
+    report.raw_message = std::move(raw.value());
+    report.message = report.raw_message;
+
+    std::optional<std::string> deferred_by;
+    for (const auto& filter : chain_) {
+      const FilterOutcome outcome = filter->process(report);
+      report.stages_done.emplace_back(filter->name());
+      if (outcome.verdict == FilterVerdict::defer) {
+        deferred_by = std::string(filter->name()) + ": " + outcome.reason;
+        break;
+      }
+      if (outcome.verdict == FilterVerdict::stop) break;
+    }
+    if (deferred_by) {
+      deferral.emplace(entry.spool_id, *deferred_by);
+      break;  // keep arrival order: later messages wait too
+    }
+
+    auto target = queue(report.queue);
+    if (!target) {
+      deferral.emplace(entry.spool_id, target.error().message);
+      break;
+    }
+    const std::time_t received = parse_utc(entry.received_at);
+    const std::string name = maildir_base_name(received, entry.spool_id, config_.hostname);
+    if (!target.value()->contains(name)) {
+      const std::string content =
+          trace_headers(report, config_, received) + to_unix_line_ends(report.message);
+      if (auto st = target.value()->deliver(name, content); !st) {
+        deferral.emplace(entry.spool_id, st.error().message);
+        break;
+      }
+    } else {
+      log->info("{}: already in queue {} (filed before a restart)", entry.spool_id, report.queue);
+    }
+    touched.insert(target.value());
+    std::string stages;
+    for (const auto& s : report.stages_done) stages += (stages.empty() ? "" : ",") + s;
+    filed.push_back({entry.spool_id, report.queue, name, stages, false});
+  }
+
+  for (auto* q : touched) {
+    if (auto st = q->sync_new(); !st) {
+      log->warn("fsync of queue {} failed: {}", q->name(), st.error().message);
+      return BatchResult::deferred;
+    }
+  }
+  if (!filed.empty()) {
+    auto tx = Transaction::begin(*db_);
+    Status st = tx ? ok_status() : Status(tx.error());
+    for (const auto& f : filed) {
+      if (!st) break;
+      if (f.lost) {
+        st = mark_lost(*db_, f.spool_id);
+        if (st) st = append_audit_event(*db_, {"lost", f.spool_id, "csirtgw", R"({"reason":"spool file missing"})"});
+        continue;
+      }
+      st = mark_filed(*db_, f.spool_id, f.queue, f.name);
+      if (st) {
+        nlohmann::json detail = {{"queue", f.queue}, {"maildir", f.name}, {"stages", f.stages}};
+        st = append_audit_event(*db_, {"filed", f.spool_id, "csirtgw", detail.dump()});
+      }
+    }
+    if (st) st = tx->commit();
+    if (!st) {
+      log->warn("recording {} filing(s) failed, will retry: {}", filed.size(), st.error().message);
+      return BatchResult::deferred;
+    }
+    for (const auto& f : filed) {
+      if (!f.lost) {
+        ::unlink(spool_.ready_path(f.spool_id).c_str());
+        log->info("{}: filed into {}", f.spool_id, f.queue);
+      }
+      deferral_audited_.erase(f.spool_id);
+    }
+  }
+  if (deferral) {
+    log->warn("{}: deferred: {}", deferral->first, deferral->second);
+    audit_deferral(deferral->first, deferral->second);
+    return filed.empty() ? BatchResult::deferred : BatchResult::progressed;
+  }
+  return BatchResult::progressed;
+}
+
+}  // namespace csirtgw

@@ -1,0 +1,62 @@
+// The pipeline worker: takes spooled messages in arrival order, runs the filter
+// chain, files each into its Maildir queue, records `filed` (and the audit event)
+// in one transaction per batch, and only then removes the spool file.
+// Every step is idempotent, keyed by the spool id: after a crash the worker
+// resumes, finds what it already filed (deterministic Maildir names) and neither
+// loses nor files anything twice. Temporary failures keep the message spooled
+// and are retried with backoff.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <filesystem>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <thread>
+
+#include "config.h"
+#include "filter.h"
+#include "maildir_queue.h"
+#include "spool.h"
+#include "store.h"
+
+namespace csirtgw {
+
+class FilingWorker {
+ public:
+  FilingWorker(const Config& config, std::filesystem::path state_dir, SpoolDirectory spool, FilterChain chain);
+  ~FilingWorker();
+  FilingWorker(const FilingWorker&) = delete;
+  FilingWorker& operator=(const FilingWorker&) = delete;
+
+  // Opens the store and cleans up after a crash; call before the intake starts.
+  Status recover();
+  void start();
+  void wake();
+  void stop();  // finishes the current batch, then joins
+
+ private:
+  enum class BatchResult { idle, progressed, deferred };
+  void run();
+  BatchResult file_batch();
+  Result<MaildirQueue*> queue(const std::string& name);
+  void audit_deferral(const std::string& spool_id, const std::string& reason);
+
+  const Config& config_;
+  std::filesystem::path state_dir_;
+  SpoolDirectory spool_;
+  FilterChain chain_;
+  std::optional<Database> db_;
+  std::map<std::string, MaildirQueue> queues_;
+  std::set<std::string> deferral_audited_;
+
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool work_signalled_ = false;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+}  // namespace csirtgw

@@ -1,0 +1,49 @@
+#include "maildir_queue.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "durable_file.h"
+#include "unique_fd.h"
+
+namespace csirtgw {
+
+std::string maildir_base_name(long long epoch_seconds, const std::string& spool_id, const std::string& host) {
+  std::string safe_host;
+  for (char c : host) safe_host.push_back(c == '/' || c == ':' ? '_' : c);  // Maildir's reserved characters
+  return std::to_string(epoch_seconds) + "." + spool_id + "." + safe_host;
+}
+
+Result<MaildirQueue> MaildirQueue::open(const std::filesystem::path& queues_root, const std::string& name) {
+  MaildirQueue queue;
+  queue.name_ = name;
+  queue.root_ = queues_root / name;
+  for (const char* sub : {"", "tmp", "new", "cur"})
+    if (auto st = ensure_directory(queue.root_ / sub, 0750); !st) return st.error();
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(queue.root_ / "cur", ec)) {
+    auto file = entry.path().filename().string();
+    queue.in_cur_at_open_.insert(file.substr(0, file.find(':')));
+  }
+  if (ec) return errno_error("read " + (queue.root_ / "cur").string(), ec.value());
+  return queue;
+}
+
+bool MaildirQueue::contains(const std::string& base_name) const {
+  struct stat st {};
+  return in_cur_at_open_.count(base_name) > 0 || ::stat((root_ / "new" / base_name).c_str(), &st) == 0;
+}
+
+Status MaildirQueue::deliver(const std::string& base_name, std::string_view content) {
+  const auto tmp = root_ / "tmp" / base_name;
+  UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640));
+  if (!fd.valid()) return errno_error("create " + tmp.string(), errno);
+  if (auto st = write_all(fd.get(), content); !st) return st;
+  if (auto st = sync_file(fd.get()); !st) return st;
+  return rename_file(tmp, root_ / "new" / base_name);
+}
+
+Status MaildirQueue::sync_new() const { return sync_directory(root_ / "new"); }
+
+}  // namespace csirtgw

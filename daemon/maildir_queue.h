@@ -1,0 +1,36 @@
+// One queue = one Maildir (<state>/queues/<name>/{tmp,new,cur}), readable in any
+// mail client. Delivery is tmp → fsync → rename into new/; the caller fsyncs new/
+// once per batch before recording the filing. Names are derived from the spool id,
+// so filing the same message again after a crash finds it instead of copying it.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <unordered_set>
+
+#include "result.h"
+
+namespace csirtgw {
+
+class MaildirQueue {
+ public:
+  static Result<MaildirQueue> open(const std::filesystem::path& queues_root, const std::string& name);
+
+  const std::string& name() const { return name_; }
+  // Whether a message with this base name is already in new/ or cur/.
+  bool contains(const std::string& base_name) const;
+  Status deliver(const std::string& base_name, std::string_view content);
+  Status sync_new() const;
+
+ private:
+  std::string name_;
+  std::filesystem::path root_;
+  // Base names found in cur/ when the queue was opened: a client may have moved a
+  // message there between a crash and the restart.
+  std::unordered_set<std::string> in_cur_at_open_;
+};
+
+// "<epoch>.<spool-id>.<host>", the Maildir convention for unique names.
+std::string maildir_base_name(long long epoch_seconds, const std::string& spool_id, const std::string& host);
+
+}  // namespace csirtgw

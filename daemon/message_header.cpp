@@ -1,0 +1,79 @@
+#include "message_header.h"
+
+#include <algorithm>
+#include <cctype>
+
+namespace csirtgw {
+namespace {
+
+bool istarts_with(std::string_view s, std::string_view prefix) {
+  return s.size() >= prefix.size() &&
+         std::equal(prefix.begin(), prefix.end(), s.begin(), [](char a, char b) {
+           return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+         });
+}
+
+// Calls visit(field_text, name) for each header field including its folded lines;
+// returns the offset where the body starts.
+template <typename Visit>
+std::size_t for_each_field(std::string_view message, Visit visit) {
+  std::size_t pos = 0;
+  while (pos < message.size()) {
+    auto line_end = message.find('\n', pos);
+    std::size_t next = line_end == std::string_view::npos ? message.size() : line_end + 1;
+    std::string_view line = message.substr(pos, next - pos);
+    if (line == "\r\n" || line == "\n") return pos;  // empty line: the body follows
+    // A field runs until the next line that does not start with white space.
+    while (next < message.size() && (message[next] == ' ' || message[next] == '\t')) {
+      auto end = message.find('\n', next);
+      next = end == std::string_view::npos ? message.size() : end + 1;
+    }
+    std::string_view field = message.substr(pos, next - pos);
+    auto colon = field.find(':');
+    visit(field, colon == std::string_view::npos ? std::string_view{} : field.substr(0, colon));
+    pos = next;
+  }
+  return pos;
+}
+
+}  // namespace
+
+std::string_view header_section(std::string_view message) {
+  return message.substr(0, for_each_field(message, [](std::string_view, std::string_view) {}));
+}
+
+std::optional<std::string> header_value(std::string_view headers, std::string_view name) {
+  std::optional<std::string> found;
+  for_each_field(headers, [&](std::string_view field, std::string_view field_name) {
+    if (found || field_name.size() != name.size() || !istarts_with(field_name, name)) return;
+    std::string value;
+    for (char c : field.substr(field_name.size() + 1))
+      if (c != '\r' && c != '\n') value.push_back(c);
+    auto first = value.find_first_not_of(" \t");
+    auto last = value.find_last_not_of(" \t");
+    found = first == std::string::npos ? std::string{} : value.substr(first, last - first + 1);
+  });
+  return found;
+}
+
+std::string remove_header_fields(std::string_view message, std::string_view prefix) {
+  std::string out;
+  out.reserve(message.size());
+  auto body_start = for_each_field(message, [&](std::string_view field, std::string_view name) {
+    if (!istarts_with(name, prefix)) out.append(field);
+  });
+  out.append(message.substr(body_start));
+  return out;
+}
+
+std::string to_unix_line_ends(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '\r' && i + 1 < text.size() && text[i + 1] == '\n') continue;
+    out.push_back(text[i]);
+  }
+  return out;
+}
+
+}  // namespace csirtgw

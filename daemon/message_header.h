@@ -1,0 +1,25 @@
+// Minimal header-block reading for the intake: find a field's unfolded value and
+// drop fields by name prefix. Full MIME parsing (mimetic) happens later in the
+// pipeline, after the size and depth limits; this never looks past the headers.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace csirtgw {
+
+// The header block: everything before the first empty line (or all of it).
+std::string_view header_section(std::string_view message);
+
+// The first field named `name` (case-insensitive), unfolded and trimmed.
+std::optional<std::string> header_value(std::string_view headers, std::string_view name);
+
+// The message without header fields whose name starts with `prefix`
+// (case-insensitive), e.g. "X-Csirtgw-": status headers forged by a sender.
+std::string remove_header_fields(std::string_view message, std::string_view prefix);
+
+// CRLF → LF, the Maildir convention.
+std::string to_unix_line_ends(std::string_view text);
+
+}  // namespace csirtgw

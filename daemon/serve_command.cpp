@@ -1,0 +1,163 @@
+// `csirtgw serve`: wires the parts together in the order durability needs —
+// bind, drop privileges, open the store, recover the spool, then accept — and
+// shuts down in the reverse order on SIGTERM.
+#include <grp.h>
+#include <pwd.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "commands.h"
+#include "config_resolution.h"
+#include "durable_file.h"
+#include "filing_worker.h"
+#include "filter_chain.h"
+#include "gnupg_home.h"
+#include "intake_committer.h"
+#include "intake_server.h"
+
+namespace csirtgw {
+namespace {
+
+void setup_logging() {
+  for (const char* name : {"main", "intake", "worker"}) {
+    if (spdlog::get(name)) continue;
+    auto logger = spdlog::stderr_color_mt(name);
+    logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ [%n] %v");
+  }
+}
+
+// 1,000+ idle connections need more than the usual 1,024 descriptors.
+void raise_descriptor_limit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &limit);
+  }
+}
+
+Status drop_privileges(const std::string& user, const std::filesystem::path& state_dir) {
+  if (::geteuid() != 0) return ok_status();
+  if (user.empty()) {
+    spdlog::get("main")->warn("running as root: set listen.user to drop privileges after binding");
+    return ok_status();
+  }
+  const passwd* pw = ::getpwnam(user.c_str());
+  if (!pw) return Error::bad_input("listen.user: no such user " + user);
+  // The state directory must belong to the user the daemon becomes.
+  std::error_code ec;
+  for (auto it = std::filesystem::recursive_directory_iterator(state_dir, ec);
+       !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec))
+    if (::lchown(it->path().c_str(), pw->pw_uid, pw->pw_gid) != 0) return errno_error("chown " + it->path().string(), errno);
+  if (::chown(state_dir.c_str(), pw->pw_uid, pw->pw_gid) != 0) return errno_error("chown state directory", errno);
+  if (::initgroups(pw->pw_name, pw->pw_gid) != 0 || ::setgid(pw->pw_gid) != 0 || ::setuid(pw->pw_uid) != 0)
+    return errno_error("dropping privileges to " + user, errno);
+  if (::setuid(0) == 0) return Error::internal("could regain root after dropping privileges");
+  ::setenv("HOME", pw->pw_dir, 1);
+  return ok_status();
+}
+
+int fail(const std::string& what, const Error& error) {
+  spdlog::get("main")->critical("{}: {}", what, error.message);
+  return 1;
+}
+
+}  // namespace
+
+int run_serve(const ServeOptions& options) {
+  setup_logging();
+  auto log = spdlog::get("main");
+  auto resolved = resolve_config(options.config_file);
+  if (!resolved) return 2;
+  Config config = std::move(*resolved);
+  if (options.state_dir) config.state_dir = *options.state_dir;
+  if (options.lmtp) config.lmtp = *options.lmtp;
+  if (options.smtp) config.smtp = *options.smtp;
+  if (options.smarthost) config.smarthost = *options.smarthost;
+  for (const auto* address : {&config.lmtp, &config.smtp})
+    if (auto problem = listen_address_problem(*address)) {
+      std::fprintf(stderr, "csirtgw: listen address \"%s\": %s\n", address->c_str(), problem->c_str());
+      return 2;
+    }
+  if (config.lmtp.empty() && config.smtp.empty()) {
+    std::fprintf(stderr, "csirtgw: both listeners are disabled\n");
+    return 2;
+  }
+  const std::filesystem::path state_dir = std::filesystem::absolute(config.state_dir);
+
+  std::signal(SIGPIPE, SIG_IGN);
+  raise_descriptor_limit();
+  ::umask(0027);
+
+  if (auto st = ensure_directory(state_dir, 0750); !st) return fail("state directory", st.error());
+  SpoolDirectory spool(state_dir / "spool");
+  if (auto st = spool.prepare(); !st) return fail("spool", st.error());
+
+  boost::asio::io_context io(1);
+  FilingWorker worker(config, state_dir, spool, build_filter_chain(config));
+  IntakeCommitter committer(spool, state_dir, static_cast<std::size_t>(config.commit_batch), [&worker] { worker.wake(); });
+  IntakeServer server(io, config, committer, spool);
+
+  std::string bound_lmtp = "off", bound_smtp = "off";
+  if (!config.lmtp.empty()) {
+    auto bound = server.listen(Protocol::lmtp, config.lmtp);
+    if (!bound) return fail("LMTP listener", bound.error());
+    bound_lmtp = bound.value();
+  }
+  if (!config.smtp.empty()) {
+    auto bound = server.listen(Protocol::smtp, config.smtp);
+    if (!bound) return fail("SMTP listener", bound.error());
+    bound_smtp = bound.value();
+  }
+  if (auto st = drop_privileges(config.user, state_dir); !st) return fail("privileges", st.error());
+
+  if (auto st = init_gpgme(); !st) return fail("gpg", st.error());
+  const auto gnupg_home = state_dir / "gnupg";
+  if (auto st = prepare_gnupg_home(gnupg_home); !st) return fail("GnuPG home", st.error());
+  const std::string team_address = config.intakes.empty() ? "cert@" + config.team_domain : config.intakes.front().address;
+  auto team_key = ensure_team_key(gnupg_home, config.team_key, config.team_name, team_address);
+  if (!team_key) return fail("team key", team_key.error());
+  if (team_key->generated) log->info("generated team key {}", team_key->fingerprint);
+
+  if (auto st = worker.recover(); !st) return fail("spool recovery", st.error());
+  if (auto st = committer.start(); !st) return fail("store", st.error());
+  worker.start();
+  server.start();
+
+  boost::asio::signal_set signals(io, SIGTERM, SIGINT, SIGHUP);
+  std::function<void(const boost::system::error_code&, int)> on_signal =
+      [&](const boost::system::error_code& ec, int signal) {
+        if (ec) return;
+        if (signal == SIGHUP) {
+          log->warn("SIGHUP: configuration reload is not implemented yet; keeping the running configuration");
+          signals.async_wait(on_signal);
+          return;
+        }
+        log->info("signal {}: no new connections; finishing open sessions", signal);
+        server.shutdown();
+        signals.cancel();
+      };
+  signals.async_wait(on_signal);
+
+  std::printf("team-key %s\nready lmtp=%s smtp=%s\n", team_key->fingerprint.c_str(), bound_lmtp.c_str(),
+              bound_smtp.c_str());
+  std::fflush(stdout);
+  log->info("ready: lmtp={} smtp={} state={} intakes={}", bound_lmtp, bound_smtp, state_dir.string(),
+            config.intakes.size());
+
+  io.run();
+  committer.stop();
+  worker.stop();
+  log->info("stopped");
+  return 0;
+}
+
+}  // namespace csirtgw

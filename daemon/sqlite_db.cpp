@@ -1,0 +1,117 @@
+#include "sqlite_db.h"
+
+#include <sqlite3.h>
+
+#include <utility>
+
+namespace csirtgw {
+
+Error sqlite_error(sqlite3* db, int code, std::string_view what) {
+  std::string message = std::string(what) + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(code));
+  switch (code & 0xff) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+    case SQLITE_IOERR:
+    case SQLITE_FULL:
+    case SQLITE_CANTOPEN:
+    case SQLITE_NOMEM:
+      return Error::temporary(std::move(message));
+    default:
+      return Error::internal(std::move(message));
+  }
+}
+
+void Statement::Finalize::operator()(sqlite3_stmt* stmt) const { sqlite3_finalize(stmt); }
+void Database::Close::operator()(sqlite3* db) const { sqlite3_close_v2(db); }
+
+Statement& Statement::bind(int index, std::string_view text) {
+  sqlite3_bind_text(stmt_.get(), index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
+  return *this;
+}
+Statement& Statement::bind(int index, std::int64_t number) {
+  sqlite3_bind_int64(stmt_.get(), index, number);
+  return *this;
+}
+Statement& Statement::bind_null(int index) {
+  sqlite3_bind_null(stmt_.get(), index);
+  return *this;
+}
+
+Result<bool> Statement::step() {
+  int rc = sqlite3_step(stmt_.get());
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  return sqlite_error(sqlite3_db_handle(stmt_.get()), rc, "sqlite step");
+}
+
+Status Statement::run() {
+  while (true) {
+    auto row = step();
+    if (!row) return row.error();
+    if (!row.value()) return ok_status();
+  }
+}
+
+std::string Statement::text(int column) const {
+  auto* p = sqlite3_column_text(stmt_.get(), column);
+  return p ? std::string(reinterpret_cast<const char*>(p), sqlite3_column_bytes(stmt_.get(), column)) : std::string{};
+}
+std::int64_t Statement::integer(int column) const { return sqlite3_column_int64(stmt_.get(), column); }
+bool Statement::is_null(int column) const { return sqlite3_column_type(stmt_.get(), column) == SQLITE_NULL; }
+
+Result<Database> Database::open(const std::string& path, Mode mode) {
+  sqlite3* raw = nullptr;
+  int flags = mode == Mode::read_only ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+  flags |= SQLITE_OPEN_NOMUTEX;  // each connection is used by one thread
+  int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
+  Database db;
+  db.db_.reset(raw);
+  if (rc != SQLITE_OK) return sqlite_error(raw, rc, "open " + path);
+  sqlite3_extended_result_codes(raw, 1);
+  sqlite3_busy_timeout(raw, 5000);
+  return db;
+}
+
+Result<Statement> Database::prepare(std::string_view sql) {
+  sqlite3_stmt* stmt = nullptr;
+  int rc = sqlite3_prepare_v2(db_.get(), sql.data(), static_cast<int>(sql.size()), &stmt, nullptr);
+  if (rc != SQLITE_OK) return sqlite_error(db_.get(), rc, "prepare");
+  return Statement(stmt);
+}
+
+Status Database::exec(std::string_view sql) {
+  std::string text(sql);
+  char* message = nullptr;
+  int rc = sqlite3_exec(db_.get(), text.c_str(), nullptr, nullptr, &message);
+  sqlite3_free(message);
+  if (rc != SQLITE_OK) return sqlite_error(db_.get(), rc, "exec");
+  return ok_status();
+}
+
+Result<std::string> Database::pragma_text(std::string_view pragma) {
+  auto stmt = prepare("PRAGMA " + std::string(pragma));
+  if (!stmt) return stmt.error();
+  auto row = stmt->step();
+  if (!row) return row.error();
+  if (!row.value()) return std::string{};
+  return stmt->text(0);
+}
+
+Result<Transaction> Transaction::begin(Database& db) {
+  if (auto st = db.exec("BEGIN IMMEDIATE"); !st) return st.error();
+  return Transaction(db);
+}
+
+Transaction::Transaction(Transaction&& other) noexcept : db_(other.db_), open_(std::exchange(other.open_, false)) {}
+
+Transaction::~Transaction() {
+  if (open_) (void)db_->exec("ROLLBACK");
+}
+
+Status Transaction::commit() {
+  auto st = db_->exec("COMMIT");
+  if (st) open_ = false;
+  return st;
+}
+
+}  // namespace csirtgw

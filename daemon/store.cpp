@@ -1,0 +1,127 @@
+#include "store.h"
+
+#include <nlohmann/json.hpp>
+
+#include "migrations.h"
+
+namespace csirtgw {
+namespace {
+
+std::string db_path(const std::filesystem::path& state_dir) { return (state_dir / "csirtgw.db").string(); }
+
+Status migrate(Database& db) {
+  auto version_text = db.pragma_text("user_version");
+  if (!version_text) return version_text.error();
+  const auto& migrations = schema_migrations();
+  const std::size_t version = std::stoul(version_text.value());
+  if (version > migrations.size())
+    return Error::internal("the store has schema version " + std::to_string(version) +
+                           ", newer than this csirtgw knows (" + std::to_string(migrations.size()) +
+                           "); refusing to downgrade");
+  for (std::size_t next = version; next < migrations.size(); ++next) {
+    auto tx = Transaction::begin(db);
+    if (!tx) return tx.error();
+    if (auto st = db.exec(migrations[next]); !st) return st;
+    if (auto st = db.exec("PRAGMA user_version = " + std::to_string(next + 1)); !st) return st;
+    if (auto st = tx->commit(); !st) return st;
+  }
+  return ok_status();
+}
+
+}  // namespace
+
+Result<Database> open_store(const std::filesystem::path& state_dir) {
+  auto db = Database::open(db_path(state_dir), Database::Mode::read_write);
+  if (!db) return db.error();
+  // The 250 promise rests on these two: WAL with synchronous=FULL syncs the WAL
+  // on every commit; NORMAL could lose a committed transaction on power loss.
+  auto mode = db->pragma_text("journal_mode = WAL");
+  if (!mode) return mode.error();
+  if (mode.value() != "wal") return Error::internal("SQLite refused WAL journal mode (got " + mode.value() + ")");
+  if (auto st = db->exec("PRAGMA synchronous = FULL"); !st) return st.error();
+  auto sync = db->pragma_text("synchronous");
+  if (!sync) return sync.error();
+  if (sync.value() != "2") return Error::internal("SQLite synchronous is " + sync.value() + ", not FULL (2)");
+  if (auto st = db->exec("PRAGMA foreign_keys = ON"); !st) return st.error();
+  if (auto st = migrate(db.value()); !st) return st.error();
+  return db;
+}
+
+Result<Database> open_store_read_only(const std::filesystem::path& state_dir) {
+  if (!std::filesystem::exists(db_path(state_dir)))
+    return Error::bad_input("no store at " + db_path(state_dir));
+  return Database::open(db_path(state_dir), Database::Mode::read_only);
+}
+
+std::string recipients_to_json(const std::vector<EnvelopeRecipient>& recipients) {
+  auto list = nlohmann::json::array();
+  for (const auto& r : recipients) list.push_back({{"address", r.address}, {"intake", r.intake}});
+  return list.dump();
+}
+
+Result<std::optional<std::string>> find_same_message(Database& db, const std::string& message_id,
+                                                     const std::string& sha256) {
+  auto stmt = db.prepare("SELECT spool_id FROM messages WHERE message_id = ? AND sha256 = ? LIMIT 1");
+  if (!stmt) return stmt.error();
+  stmt->bind(1, message_id).bind(2, sha256);
+  auto row = stmt->step();
+  if (!row) return row.error();
+  if (!row.value()) return std::optional<std::string>{};
+  return std::optional<std::string>{stmt->text(0)};
+}
+
+Status insert_received(Database& db, const ReceivedMessage& m) {
+  auto stmt = db.prepare(
+      "INSERT INTO messages (spool_id, received_at, protocol, peer, helo, sender, recipients, message_id, sha256,"
+      " size, state) VALUES (?,?,?,?,?,?,?,?,?,?,'spooled')");
+  if (!stmt) return stmt.error();
+  stmt->bind(1, m.spool_id).bind(2, m.received_at).bind(3, m.protocol).bind(4, m.peer).bind(5, m.envelope.helo);
+  stmt->bind(6, m.envelope.sender).bind(7, recipients_to_json(m.envelope.recipients)).bind(8, m.message_id);
+  stmt->bind(9, m.sha256).bind(10, m.size);
+  return stmt->run();
+}
+
+Result<std::vector<SpooledMessage>> next_spooled(Database& db, std::int64_t limit) {
+  auto stmt = db.prepare(
+      "SELECT spool_id, received_at, sender, recipients, size, protocol, peer, helo FROM messages"
+      " WHERE state = 'spooled'"
+      " ORDER BY seq LIMIT ?");
+  if (!stmt) return stmt.error();
+  stmt->bind(1, limit);
+  std::vector<SpooledMessage> out;
+  while (true) {
+    auto row = stmt->step();
+    if (!row) return row.error();
+    if (!row.value()) break;
+    out.push_back({stmt->text(0), stmt->text(1), stmt->text(2), stmt->text(3), stmt->integer(4), stmt->text(5),
+                   stmt->text(6), stmt->text(7)});
+  }
+  return out;
+}
+
+Status mark_filed(Database& db, const std::string& spool_id, const std::string& queue,
+                  const std::string& maildir_name) {
+  auto stmt = db.prepare("UPDATE messages SET state = 'filed', queue = ?, maildir_name = ? WHERE spool_id = ?");
+  if (!stmt) return stmt.error();
+  stmt->bind(1, queue).bind(2, maildir_name).bind(3, spool_id);
+  return stmt->run();
+}
+
+Status mark_lost(Database& db, const std::string& spool_id) {
+  auto stmt = db.prepare("UPDATE messages SET state = 'lost' WHERE spool_id = ?");
+  if (!stmt) return stmt.error();
+  stmt->bind(1, spool_id);
+  return stmt->run();
+}
+
+Result<std::optional<std::string>> message_state(Database& db, const std::string& spool_id) {
+  auto stmt = db.prepare("SELECT state FROM messages WHERE spool_id = ?");
+  if (!stmt) return stmt.error();
+  stmt->bind(1, spool_id);
+  auto row = stmt->step();
+  if (!row) return row.error();
+  if (!row.value()) return std::optional<std::string>{};
+  return std::optional<std::string>{stmt->text(0)};
+}
+
+}  // namespace csirtgw

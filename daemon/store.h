@@ -1,0 +1,60 @@
+// The SQLite store: opening it durably (WAL, synchronous=FULL, both checked),
+// forward migrations, and the message rows the intake and the worker share.
+// Each thread opens its own connection. All SQL uses bound parameters.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "protocol_session.h"
+#include "result.h"
+#include "sqlite_db.h"
+
+namespace csirtgw {
+
+// Opens <state>/csirtgw.db read-write, checks durability settings and migrates.
+Result<Database> open_store(const std::filesystem::path& state_dir);
+// Opens the store for reading only (audit verify); no migration.
+Result<Database> open_store_read_only(const std::filesystem::path& state_dir);
+
+struct ReceivedMessage {
+  std::string spool_id;
+  std::string received_at;
+  std::string protocol;  // "smtp" | "lmtp"
+  std::string peer;
+  Envelope envelope;
+  std::string message_id;
+  std::string sha256;
+  std::int64_t size = 0;
+};
+
+// The spool id of an earlier message with the same Message-ID and content hash.
+Result<std::optional<std::string>> find_same_message(Database& db, const std::string& message_id,
+                                                     const std::string& sha256);
+Status insert_received(Database& db, const ReceivedMessage& message);
+
+struct SpooledMessage {
+  std::string spool_id;
+  std::string received_at;
+  std::string sender;
+  std::string recipients_json;
+  std::int64_t size = 0;
+  std::string protocol;
+  std::string peer;
+  std::string helo;
+};
+// The oldest messages still waiting for the worker, in arrival order.
+Result<std::vector<SpooledMessage>> next_spooled(Database& db, std::int64_t limit);
+Status mark_filed(Database& db, const std::string& spool_id, const std::string& queue,
+                  const std::string& maildir_name);
+// A spooled row whose file is gone (someone removed it): recorded, never retried.
+Status mark_lost(Database& db, const std::string& spool_id);
+// "spooled", "filed", "lost", or nullopt when no row exists.
+Result<std::optional<std::string>> message_state(Database& db, const std::string& spool_id);
+
+std::string recipients_to_json(const std::vector<EnvelopeRecipient>& recipients);
+
+}  // namespace csirtgw

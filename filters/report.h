@@ -1,0 +1,30 @@
+// One message on its way through the pipeline: what the intake recorded, the
+// message bytes as received, and what the stages have decided so far. Stages
+// add to it; the worker files it into the queue it names.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "protocol_session.h"
+
+namespace csirtgw {
+
+struct Report {
+  // From the intake (read-only for filters).
+  std::string spool_id;
+  std::string received_at;
+  std::string protocol;
+  std::string peer;
+  std::string helo;
+  std::string sender;
+  std::vector<EnvelopeRecipient> recipients;
+  std::string raw_message;  // exactly as received (CRLF line ends)
+
+  // Decided by the stages.
+  std::string message;                       // what will be filed (starts as raw_message)
+  std::string queue = "incoming";            // the Maildir queue to file into
+  std::vector<std::string> stages_done;      // names, in order, for the audit log
+};
+
+}  // namespace csirtgw

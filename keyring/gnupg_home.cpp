@@ -1,0 +1,102 @@
+#include "gnupg_home.h"
+
+#include <strings.h>
+
+#include <cstdio>
+#include <fstream>
+#include <vector>
+
+#include "durable_file.h"
+#include "gpgme_handles.h"
+
+namespace csirtgw {
+namespace {
+
+bool version_at_least(const char* version, int major, int minor, int micro) {
+  int a = 0, b = 0, c = 0;
+  if (!version || std::sscanf(version, "%d.%d.%d", &a, &b, &c) < 2) return false;
+  if (a != major) return a > major;
+  if (b != minor) return b > minor;
+  return c >= micro;
+}
+
+Result<std::vector<std::string>> secret_key_fingerprints(gpgme_ctx_t ctx) {
+  std::vector<std::string> out;
+  if (auto err = gpgme_op_keylist_start(ctx, nullptr, /*secret_only=*/1)) return gpgme_failure("keylist", err);
+  while (true) {
+    gpgme_key_t raw = nullptr;
+    auto err = gpgme_op_keylist_next(ctx, &raw);
+    if (gpgme_err_code(err) == GPG_ERR_EOF) break;
+    if (err) return gpgme_failure("keylist", err);
+    GpgmeKey key(raw);
+    if (key->fpr) out.emplace_back(key->fpr);
+  }
+  return out;
+}
+
+}  // namespace
+
+Status init_gpgme() {
+  static const char* const version = gpgme_check_version(nullptr);
+  if (!version) return Error::internal("GPGME failed to initialise");
+  if (auto err = gpgme_engine_check_version(GPGME_PROTOCOL_OpenPGP))
+    return gpgme_failure("no usable gpg engine", err);
+  gpgme_engine_info_t info = nullptr;
+  if (auto err = gpgme_get_engine_info(&info)) return gpgme_failure("gpgme_get_engine_info", err);
+  for (; info; info = info->next) {
+    if (info->protocol != GPGME_PROTOCOL_OpenPGP) continue;
+    if (!version_at_least(info->version, 2, 2, 36))
+      return Error::internal(std::string("gpg ") + (info->version ? info->version : "?") +
+                             " is too old: 2.2.36 or later is required (CVE-2022-34903)");
+    return ok_status();
+  }
+  return Error::internal("GPGME knows no OpenPGP engine");
+}
+
+Status prepare_gnupg_home(const std::filesystem::path& home) {
+  if (auto st = ensure_directory(home, 0700); !st) return st;
+  // Written every start, so an edited file cannot turn the dangerous options on.
+  std::ofstream conf(home / "gpg.conf", std::ios::trunc);
+  conf << "# Written by csirtgw at every start; edits are overwritten.\n"
+          "no-auto-key-retrieve\n"
+          "no-auto-key-locate\n"
+          "keyserver-options no-auto-key-retrieve\n"
+          "no-greeting\n"
+          "require-cross-certification\n";
+  if (!conf) return Error::temporary("cannot write " + (home / "gpg.conf").string());
+  return ok_status();
+}
+
+Result<TeamKey> ensure_team_key(const std::filesystem::path& home, const std::string& configured,
+                                const std::string& team_name, const std::string& team_address) {
+  auto ctx = make_gpgme_context(home);
+  if (!ctx) return ctx.error();
+  auto secret = secret_key_fingerprints(ctx->get());
+  if (!secret) return secret.error();
+  if (!configured.empty()) {
+    for (const auto& fpr : secret.value())
+      if (strcasecmp(fpr.c_str(), configured.c_str()) == 0) return TeamKey{fpr, false};
+    return Error::bad_input("team.key " + configured + " has no secret key in " + home.string() +
+                            " (import it with `csirtgw keys import --secret FILE`)");
+  }
+  if (secret->size() == 1) return TeamKey{secret->front(), false};
+  if (secret->size() > 1)
+    return Error::bad_input("several secret keys in " + home.string() + "; set team.key to the team key's fingerprint");
+
+  const std::string user_id = team_name + " <" + team_address + ">";
+  const unsigned flags = GPGME_CREATE_SIGN | GPGME_CREATE_CERT | GPGME_CREATE_NOPASSWD | GPGME_CREATE_NOEXPIRE;
+  if (auto err = gpgme_op_createkey(ctx->get(), user_id.c_str(), "ed25519", 0, 0, nullptr, flags))
+    return gpgme_failure("generating the team key", err);
+  gpgme_genkey_result_t result = gpgme_op_genkey_result(ctx->get());
+  if (!result || !result->fpr) return Error::internal("gpg generated a key but reported no fingerprint");
+  const std::string fingerprint = result->fpr;
+  gpgme_key_t raw = nullptr;
+  if (auto err = gpgme_get_key(ctx->get(), fingerprint.c_str(), &raw, 1)) return gpgme_failure("reading the new key", err);
+  GpgmeKey key(raw);
+  if (auto err = gpgme_op_createsubkey(ctx->get(), key.get(), "cv25519", 0, 0,
+                                       GPGME_CREATE_ENCR | GPGME_CREATE_NOPASSWD | GPGME_CREATE_NOEXPIRE))
+    return gpgme_failure("adding the encryption subkey", err);
+  return TeamKey{fingerprint, true};
+}
+
+}  // namespace csirtgw
