@@ -63,8 +63,12 @@ std::string trace_headers(const Report& report, const Config& config, std::time_
 }  // namespace
 
 FilingWorker::FilingWorker(const Config& config, std::filesystem::path state_dir, SpoolDirectory spool,
-                           FilterChain chain)
-    : config_(config), state_dir_(std::move(state_dir)), spool_(std::move(spool)), chain_(std::move(chain)) {}
+                           FilterChain chain, ParallelFsync& fsync)
+    : config_(config),
+      state_dir_(std::move(state_dir)),
+      spool_(std::move(spool)),
+      chain_(std::move(chain)),
+      fsync_(fsync) {}
 
 FilingWorker::~FilingWorker() { stop(); }
 
@@ -169,6 +173,7 @@ FilingWorker::BatchResult FilingWorker::file_batch() {
     bool lost = false;
   };
   std::vector<Filed> filed;
+  std::vector<MaildirQueue::PendingDelivery> pending;
   std::set<MaildirQueue*> touched;
   std::optional<std::pair<std::string, std::string>> deferral;  // spool id, reason
 
@@ -219,10 +224,12 @@ FilingWorker::BatchResult FilingWorker::file_batch() {
     if (!target.value()->contains(name)) {
       const std::string content =
           trace_headers(report, config_, received) + to_unix_line_ends(report.message);
-      if (auto st = target.value()->deliver(name, content); !st) {
-        deferral.emplace(entry.spool_id, st.error().message);
+      auto written = target.value()->write_tmp(name, content);
+      if (!written) {
+        deferral.emplace(entry.spool_id, written.error().message);
         break;
       }
+      pending.push_back(std::move(written.value()));
     } else {
       log->info("{}: already in queue {} (filed before a restart)", entry.spool_id, report.queue);
     }
@@ -232,11 +239,17 @@ FilingWorker::BatchResult FilingWorker::file_batch() {
     filed.push_back({entry.spool_id, report.queue, name, stages, false});
   }
 
-  for (auto* q : touched) {
-    if (auto st = q->sync_new(); !st) {
-      log->warn("fsync of queue {} failed: {}", q->name(), st.error().message);
-      return BatchResult::deferred;
-    }
+  // Maildir delivery for the whole batch: fsync every file together, publish
+  // them into new/, fsync new/ once per queue. Only then is the filing recorded.
+  std::vector<int> fds;
+  for (const auto& p : pending) fds.push_back(p.fd.get());
+  Status delivered = fsync_.sync_all(fds);
+  for (std::size_t i = 0; delivered && i < pending.size(); ++i) delivered = MaildirQueue::publish(pending[i]);
+  for (auto it = touched.begin(); delivered && it != touched.end(); ++it) delivered = (*it)->sync_new();
+  if (!delivered) {
+    log->warn("Maildir delivery failed, will retry: {}", delivered.error().message);
+    if (!filed.empty()) audit_deferral(filed.front().spool_id, delivered.error().message);
+    return BatchResult::deferred;
   }
   if (!filed.empty()) {
     auto tx = Transaction::begin(*db_);

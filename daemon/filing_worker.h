@@ -19,6 +19,7 @@
 #include "config.h"
 #include "filter.h"
 #include "maildir_queue.h"
+#include "parallel_fsync.h"
 #include "spool.h"
 #include "store.h"
 
@@ -26,7 +27,8 @@ namespace csirtgw {
 
 class FilingWorker {
  public:
-  FilingWorker(const Config& config, std::filesystem::path state_dir, SpoolDirectory spool, FilterChain chain);
+  FilingWorker(const Config& config, std::filesystem::path state_dir, SpoolDirectory spool, FilterChain chain,
+               ParallelFsync& fsync);
   ~FilingWorker();
   FilingWorker(const FilingWorker&) = delete;
   FilingWorker& operator=(const FilingWorker&) = delete;
@@ -48,6 +50,7 @@ class FilingWorker {
   std::filesystem::path state_dir_;
   SpoolDirectory spool_;
   FilterChain chain_;
+  ParallelFsync& fsync_;
   std::optional<Database> db_;
   std::map<std::string, MaildirQueue> queues_;
   std::set<std::string> deferral_audited_;

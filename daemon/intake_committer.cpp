@@ -11,10 +11,11 @@
 namespace csirtgw {
 
 IntakeCommitter::IntakeCommitter(SpoolDirectory spool, std::filesystem::path state_dir, std::size_t max_batch,
-                                 std::function<void()> on_committed)
+                                 ParallelFsync& fsync, std::function<void()> on_committed)
     : spool_(std::move(spool)),
       state_dir_(std::move(state_dir)),
       max_batch_(max_batch),
+      fsync_(fsync),
       on_committed_(std::move(on_committed)) {}
 
 IntakeCommitter::~IntakeCommitter() { stop(); }
@@ -73,8 +74,9 @@ void IntakeCommitter::commit_batch(std::vector<Request>& batch) {
   };
 
   // 1. The bytes reach the disk before anything refers to them.
-  for (auto& request : batch)
-    if (auto st = request.file.sync(); !st) return fail_all(st.error());
+  std::vector<int> fds;
+  for (const auto& request : batch) fds.push_back(request.file.fd());
+  if (auto st = fsync_.sync_all(fds); !st) return fail_all(st.error());
 
   // 2. One transaction: recognise resends, publish the files, record them.
   auto tx = Transaction::begin(*db_);

@@ -21,6 +21,7 @@
 #include <boost/asio/prefer.hpp>
 #include <boost/asio/associated_executor.hpp>
 
+#include "parallel_fsync.h"
 #include "protocol_session.h"
 #include "spool.h"
 #include "store.h"
@@ -37,7 +38,7 @@ class IntakeCommitter {
   using Completion = std::function<void(CommitOutcome)>;
 
   IntakeCommitter(SpoolDirectory spool, std::filesystem::path state_dir, std::size_t max_batch,
-                  std::function<void()> on_committed);
+                  ParallelFsync& fsync, std::function<void()> on_committed);
   ~IntakeCommitter();
   IntakeCommitter(const IntakeCommitter&) = delete;
   IntakeCommitter& operator=(const IntakeCommitter&) = delete;
@@ -60,6 +61,7 @@ class IntakeCommitter {
   SpoolDirectory spool_;
   std::filesystem::path state_dir_;
   std::size_t max_batch_;
+  ParallelFsync& fsync_;
   std::function<void()> on_committed_;
   std::optional<Database> db_;
   std::mutex mutex_;

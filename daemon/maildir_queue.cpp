@@ -35,13 +35,20 @@ bool MaildirQueue::contains(const std::string& base_name) const {
   return in_cur_at_open_.count(base_name) > 0 || ::stat((root_ / "new" / base_name).c_str(), &st) == 0;
 }
 
-Status MaildirQueue::deliver(const std::string& base_name, std::string_view content) {
-  const auto tmp = root_ / "tmp" / base_name;
-  UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640));
-  if (!fd.valid()) return errno_error("create " + tmp.string(), errno);
-  if (auto st = write_all(fd.get(), content); !st) return st;
-  if (auto st = sync_file(fd.get()); !st) return st;
-  return rename_file(tmp, root_ / "new" / base_name);
+Result<MaildirQueue::PendingDelivery> MaildirQueue::write_tmp(const std::string& base_name,
+                                                              std::string_view content) const {
+  PendingDelivery delivery{UniqueFd{}, root_ / "tmp" / base_name, root_ / "new" / base_name};
+  delivery.fd.reset(::open(delivery.tmp_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640));
+  if (!delivery.fd.valid()) return errno_error("create " + delivery.tmp_path.string(), errno);
+  if (auto st = write_all(delivery.fd.get(), content); !st) {
+    ::unlink(delivery.tmp_path.c_str());
+    return st.error();
+  }
+  return delivery;
+}
+
+Status MaildirQueue::publish(const PendingDelivery& delivery) {
+  return rename_file(delivery.tmp_path, delivery.new_path);
 }
 
 Status MaildirQueue::sync_new() const { return sync_directory(root_ / "new"); }

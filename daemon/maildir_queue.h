@@ -9,6 +9,7 @@
 #include <unordered_set>
 
 #include "result.h"
+#include "unique_fd.h"
 
 namespace csirtgw {
 
@@ -19,7 +20,16 @@ class MaildirQueue {
   const std::string& name() const { return name_; }
   // Whether a message with this base name is already in new/ or cur/.
   bool contains(const std::string& base_name) const;
-  Status deliver(const std::string& base_name, std::string_view content);
+  // A message written to tmp/, not yet visible to clients.
+  struct PendingDelivery {
+    UniqueFd fd;
+    std::filesystem::path tmp_path;
+    std::filesystem::path new_path;
+  };
+  // Step 1: write tmp/<name>. Step 2 (the caller, for a whole batch): fsync the
+  // descriptors. Step 3: publish() renames into new/. Step 4: sync_new().
+  Result<PendingDelivery> write_tmp(const std::string& base_name, std::string_view content) const;
+  static Status publish(const PendingDelivery& delivery);
   Status sync_new() const;
 
  private:

@@ -23,6 +23,7 @@
 #include "gnupg_home.h"
 #include "intake_committer.h"
 #include "intake_server.h"
+#include "parallel_fsync.h"
 
 namespace csirtgw {
 namespace {
@@ -102,8 +103,11 @@ int run_serve(const ServeOptions& options) {
   if (auto st = spool.prepare(); !st) return fail("spool", st.error());
 
   boost::asio::io_context io(1);
-  FilingWorker worker(config, state_dir, spool, build_filter_chain(config));
-  IntakeCommitter committer(spool, state_dir, static_cast<std::size_t>(config.commit_batch), [&worker] { worker.wake(); });
+  // Threads that only wait for the disk: enough to overlap a batch's fsyncs.
+  ParallelFsync fsync(8);
+  FilingWorker worker(config, state_dir, spool, build_filter_chain(config), fsync);
+  IntakeCommitter committer(spool, state_dir, static_cast<std::size_t>(config.commit_batch), fsync,
+                            [&worker] { worker.wake(); });
   IntakeServer server(io, config, committer, spool);
 
   std::string bound_lmtp = "off", bound_smtp = "off";

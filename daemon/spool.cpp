@@ -71,8 +71,6 @@ Status SpoolFile::append(std::string_view bytes) {
   return write_all(fd_.get(), bytes);
 }
 
-Status SpoolFile::sync() { return sync_file(fd_.get()); }
-
 Status SpoolFile::commit_rename(const SpoolDirectory& spool) {
   auto target = spool.ready_path(id_);
   if (auto st = rename_file(path_, target); !st) return st;

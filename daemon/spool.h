@@ -44,8 +44,6 @@ class SpoolFile {
 
   // Appends message bytes and feeds them to the content hash.
   Status append(std::string_view bytes);
-  // fsync of the file itself (before rename).
-  Status sync();
   // tmp → ready; the caller fsyncs ready/ afterwards.
   Status commit_rename(const SpoolDirectory& spool);
   // Removes the file wherever it is (the row was not committed).
@@ -57,6 +55,7 @@ class SpoolFile {
   }
 
   const std::string& id() const { return id_; }
+  int fd() const { return fd_.get(); }
   std::int64_t size() const { return size_; }
   std::string content_hash() { return hash_.hex_digest(); }
 
