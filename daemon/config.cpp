@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <algorithm>
+#include <climits>
 #include <fstream>
 #include <sstream>
 #include <variant>
@@ -61,6 +62,8 @@ const Setting kSettings[] = {
    "Largest message in octets, announced in SIZE and enforced while reading."},
   {"limits", "recipients", &Config::recipients, nullptr, 100, 1, 100000, Check::none,
    "Most recipients in one transaction."},
+  {"limits", "bad_commands", &Config::bad_commands, nullptr, 20, 1, 10000, Check::none,
+   "Rejected commands (syntax errors, unknown recipients) a session may make before it is closed with 421."},
   {"limits", "connections", &Config::connections, nullptr, 1500, 1, 100000, Check::none,
    "Most concurrent client connections; more are answered 421 and closed."},
   {"limits", "idle_timeout", &Config::idle_timeout, nullptr, 300, 1, 86400, Check::none,
@@ -291,6 +294,10 @@ LoadedConfig parse_config(std::string_view toml_text) {
     loaded.errors.push_back({0, "limits.text_line is larger than limits.header_block"});
   if (config.header_block > config.message_size)
     loaded.errors.push_back({0, "limits.header_block is larger than limits.message_size"});
+  // In file order (tables are visited alphabetically); file-wide problems last.
+  std::stable_sort(loaded.errors.begin(), loaded.errors.end(), [](const ConfigError& a, const ConfigError& b) {
+    return (a.line == 0 ? INT_MAX : a.line) < (b.line == 0 ? INT_MAX : b.line);
+  });
   return loaded;
 }
 

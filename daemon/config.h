@@ -40,6 +40,7 @@ struct Config {
   std::int64_t header_block = 0;
   std::int64_t message_size = 0;
   std::int64_t recipients = 0;
+  std::int64_t bad_commands = 0;
   std::int64_t connections = 0;
   std::int64_t idle_timeout = 0;      // seconds
   std::int64_t session_deadline = 0;  // seconds

@@ -1,6 +1,7 @@
 #include "intake_committer.h"
 
 #include <map>
+#include <tuple>
 
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
@@ -81,17 +82,17 @@ void IntakeCommitter::commit_batch(std::vector<Request>& batch) {
   // 2. One transaction: recognise resends, publish the files, record them.
   auto tx = Transaction::begin(*db_);
   if (!tx) return fail_all(tx.error());
-  std::map<std::pair<std::string, std::string>, std::string> seen_in_batch;
+  std::map<std::tuple<std::string, std::string, std::string>, std::string> seen_in_batch;
   bool renamed_any = false;
   for (std::size_t i = 0; i < batch.size(); ++i) {
     auto& request = batch[i];
     auto& m = request.message;
-    const auto key = std::make_pair(m.message_id, m.sha256);
+    const auto key = std::make_tuple(m.message_id, m.sha256, resend_key(m.envelope.recipients));
     std::optional<std::string> original;
     if (auto it = seen_in_batch.find(key); it != seen_in_batch.end()) {
       original = it->second;
     } else {
-      auto found = find_same_message(*db_, m.message_id, m.sha256);
+      auto found = find_same_message(*db_, m);
       if (!found) return fail_all(found.error());
       original = found.value();
     }

@@ -117,7 +117,9 @@ struct SessionRunner {
     co_await asio::async_write(socket, asio::buffer(out), asio::redirect_error(asio::use_awaitable, ec));
     if (ec) co_return;
 
-    std::vector<char> buffer(64 * 1024);
+    // Not zero-filled: an idle connection touches only the bytes it receives.
+    constexpr std::size_t kReadSize = 64 * 1024;
+    auto buffer = std::make_unique_for_overwrite<char[]>(kReadSize);
     std::string body;
     std::optional<SpoolFile> spool_file;
     bool spool_failed = false;
@@ -135,7 +137,7 @@ struct SessionRunner {
         co_return;
       }
       const std::size_t n =
-          co_await socket.async_read_some(asio::buffer(buffer), asio::redirect_error(asio::use_awaitable, ec));
+          co_await socket.async_read_some(asio::buffer(buffer.get(), kReadSize), asio::redirect_error(asio::use_awaitable, ec));
       if (ec) {
         if (state.expired) {
           log->info("[{}] {}", session_id, state.stopping ? "closing for shutdown" : "timeout");
@@ -145,7 +147,7 @@ struct SessionRunner {
       }
       state.idle_end = Clock::now() + std::chrono::seconds(config.idle_timeout);
 
-      std::string_view input(buffer.data(), n);
+      std::string_view input(buffer.get(), n);
       out.clear();
       while (!input.empty()) {
         body.clear();
@@ -224,6 +226,7 @@ IntakeServer::IntakeServer(asio::io_context& io, const Config& config, IntakeCom
   limits_.header_block = static_cast<std::size_t>(config.header_block);
   limits_.message_size = static_cast<std::size_t>(config.message_size);
   limits_.recipients = static_cast<std::size_t>(config.recipients);
+  limits_.bad_commands = static_cast<std::size_t>(config.bad_commands);
 }
 
 IntakeServer::~IntakeServer() {

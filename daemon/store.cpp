@@ -1,6 +1,10 @@
 #include "store.h"
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
+
+#include "envelope_address.h"
 
 #include "migrations.h"
 
@@ -59,11 +63,21 @@ std::string recipients_to_json(const std::vector<EnvelopeRecipient>& recipients)
   return list.dump();
 }
 
-Result<std::optional<std::string>> find_same_message(Database& db, const std::string& message_id,
-                                                     const std::string& sha256) {
-  auto stmt = db.prepare("SELECT spool_id FROM messages WHERE message_id = ? AND sha256 = ? LIMIT 1");
+std::string resend_key(const std::vector<EnvelopeRecipient>& recipients) {
+  std::vector<std::string> addresses;
+  for (const auto& r : recipients) addresses.push_back(lowercase_address(r.address));
+  std::sort(addresses.begin(), addresses.end());
+  addresses.erase(std::unique(addresses.begin(), addresses.end()), addresses.end());
+  std::string key;
+  for (const auto& a : addresses) key += a + " ";
+  return key;
+}
+
+Result<std::optional<std::string>> find_same_message(Database& db, const ReceivedMessage& message) {
+  auto stmt = db.prepare(
+      "SELECT spool_id FROM messages WHERE message_id = ? AND sha256 = ? AND resend_key = ? LIMIT 1");
   if (!stmt) return stmt.error();
-  stmt->bind(1, message_id).bind(2, sha256);
+  stmt->bind(1, message.message_id).bind(2, message.sha256).bind(3, resend_key(message.envelope.recipients));
   auto row = stmt->step();
   if (!row) return row.error();
   if (!row.value()) return std::optional<std::string>{};
@@ -72,12 +86,12 @@ Result<std::optional<std::string>> find_same_message(Database& db, const std::st
 
 Status insert_received(Database& db, const ReceivedMessage& m) {
   auto stmt = db.prepare(
-      "INSERT INTO messages (spool_id, received_at, protocol, peer, helo, sender, recipients, message_id, sha256,"
-      " size, state) VALUES (?,?,?,?,?,?,?,?,?,?,'spooled')");
+      "INSERT INTO messages (spool_id, received_at, protocol, peer, helo, sender, recipients, resend_key,"
+      " message_id, sha256, size, state) VALUES (?,?,?,?,?,?,?,?,?,?,?,'spooled')");
   if (!stmt) return stmt.error();
   stmt->bind(1, m.spool_id).bind(2, m.received_at).bind(3, m.protocol).bind(4, m.peer).bind(5, m.envelope.helo);
-  stmt->bind(6, m.envelope.sender).bind(7, recipients_to_json(m.envelope.recipients)).bind(8, m.message_id);
-  stmt->bind(9, m.sha256).bind(10, m.size);
+  stmt->bind(6, m.envelope.sender).bind(7, recipients_to_json(m.envelope.recipients));
+  stmt->bind(8, resend_key(m.envelope.recipients)).bind(9, m.message_id).bind(10, m.sha256).bind(11, m.size);
   return stmt->run();
 }
 

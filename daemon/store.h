@@ -31,9 +31,11 @@ struct ReceivedMessage {
   std::int64_t size = 0;
 };
 
-// The spool id of an earlier message with the same Message-ID and content hash.
-Result<std::optional<std::string>> find_same_message(Database& db, const std::string& message_id,
-                                                     const std::string& sha256);
+// The spool id of an earlier message with the same Message-ID, content hash and
+// recipients: an MTA resending after a lost reply. (The same message for other
+// recipients, in a separate transaction, is a new delivery.)
+Result<std::optional<std::string>> find_same_message(Database& db, const ReceivedMessage& message);
+std::string resend_key(const std::vector<EnvelopeRecipient>& recipients);
 Status insert_received(Database& db, const ReceivedMessage& message);
 
 struct SpooledMessage {

@@ -2,7 +2,7 @@
 -- Applied inside one transaction; PRAGMA user_version records the version.
 
 -- One row per message accepted with a 250. `seq` orders the worker's queue;
--- (message_id, sha256) recognises an MTA's resend of the same message.
+-- (message_id, sha256, resend_key) recognises an MTA's resend of the same message.
 CREATE TABLE messages (
   seq          INTEGER PRIMARY KEY AUTOINCREMENT,
   spool_id     TEXT NOT NULL UNIQUE,
@@ -12,6 +12,7 @@ CREATE TABLE messages (
   helo         TEXT NOT NULL,
   sender       TEXT NOT NULL,
   recipients   TEXT NOT NULL,              -- JSON [{"address":..,"intake":..}]
+  resend_key   TEXT NOT NULL,              -- sorted recipients: a resend goes to the same ones
   message_id   TEXT NOT NULL,              -- '' when the message has none
   sha256       TEXT NOT NULL,
   size         INTEGER NOT NULL,
