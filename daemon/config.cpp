@@ -3,6 +3,8 @@
 // documentation all come from that one table.
 #include "config.h"
 
+#include <arpa/inet.h>
+
 #include <algorithm>
 #include <climits>
 #include <fstream>
@@ -188,9 +190,10 @@ void apply_intakes(const toml::node& node, Config& config, std::vector<ConfigErr
         !std::all_of(intake.name.begin(), intake.name.end(),
                      [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_'; }))
       errors.push_back({line, "intake: name must be non-empty letters, digits, '-' or '_'"});
-    if (auto problem = envelope_address_problem(intake.address); problem || intake.address.empty())
-      errors.push_back({line, "intake: address \"" + intake.address + "\" is not a mailbox: " +
-                                  problem.value_or("empty")});
+    if (intake.address.empty())
+      errors.push_back({line, "intake: address is missing"});
+    else if (auto problem = envelope_address_problem(intake.address))
+      errors.push_back({line, "intake: address \"" + intake.address + "\" is not a mailbox: " + *problem});
     for (const auto& other : config.intakes)
       if (other.address == intake.address)
         errors.push_back({line, "intake: address " + intake.address + " appears twice"});
@@ -241,7 +244,15 @@ std::optional<std::string> listen_address_problem(std::string_view v) {
     if (path.empty() || path.size() > 100) return "unix socket path must be 1..100 characters";
     return std::nullopt;
   }
-  return host_port_problem(v);
+  if (auto problem = host_port_problem(v)) return problem;
+  // Listeners bind to an address, never to a name that would need resolving.
+  auto host = std::string(v.substr(0, v.rfind(':')));
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  unsigned char address[16];
+  if (host != "localhost" && inet_pton(AF_INET, host.c_str(), address) != 1 &&
+      inet_pton(AF_INET6, host.c_str(), address) != 1)
+    return "host must be an IP address (127.0.0.1, [::1]) or localhost";
+  return std::nullopt;
 }
 
 LoadedConfig parse_config(std::string_view toml_text) {

@@ -79,17 +79,21 @@ Status FilingWorker::recover() {
   db_.emplace(std::move(db.value()));
   if (auto st = spool_.clear_tmp(); !st) return st;
   // ready/ files: without a row they were never acknowledged; with a `filed` row
-  // the crash came between the commit and the unlink.
-  std::size_t removed = 0;
+  // the crash came between the commit and the move to originals/.
+  std::size_t removed = 0, archived = 0;
   for (const auto& id : spool_.ready_ids()) {
-    auto state = message_state(*db_, id);
-    if (!state) return state.error();
-    if (!state.value() || *state.value() != "spooled") {
+    auto row = message_row_state(*db_, id);
+    if (!row) return row.error();
+    if (!row.value()) {
       std::filesystem::remove(spool_.ready_path(id));
       ++removed;
+    } else if (row.value()->state == "filed") {
+      if (auto st = spool_.archive(id, row.value()->received_at); !st) return st;
+      ++archived;
     }
   }
-  if (removed) log->info("recovery: removed {} spool file(s) that were unacknowledged or already filed", removed);
+  if (removed || archived)
+    log->info("recovery: removed {} unacknowledged and archived {} already filed spool file(s)", removed, archived);
   return ok_status();
 }
 
@@ -171,6 +175,7 @@ FilingWorker::BatchResult FilingWorker::file_batch() {
     std::string name;
     std::string stages;
     bool lost = false;
+    std::string received_at;
   };
   std::vector<Filed> filed;
   std::vector<MaildirQueue::PendingDelivery> pending;
@@ -185,7 +190,7 @@ FilingWorker::BatchResult FilingWorker::file_batch() {
         break;
       }
       log->critical("{}: spool file is missing; recorded as lost", entry.spool_id);
-      filed.push_back({entry.spool_id, "", "", "", true});
+      filed.push_back({entry.spool_id, "", "", "", true, entry.received_at});
       continue;
     }
     Report report;
@@ -236,7 +241,7 @@ FilingWorker::BatchResult FilingWorker::file_batch() {
     touched.insert(target.value());
     std::string stages;
     for (const auto& s : report.stages_done) stages += (stages.empty() ? "" : ",") + s;
-    filed.push_back({entry.spool_id, report.queue, name, stages, false});
+    filed.push_back({entry.spool_id, report.queue, name, stages, false, entry.received_at});
   }
 
   // Maildir delivery for the whole batch: fsync every file together, publish
@@ -274,7 +279,9 @@ FilingWorker::BatchResult FilingWorker::file_batch() {
     }
     for (const auto& f : filed) {
       if (!f.lost) {
-        ::unlink(spool_.ready_path(f.spool_id).c_str());
+        // Committed: a failed move only leaves the file for the next start-up.
+        if (auto moved = spool_.archive(f.spool_id, f.received_at); !moved)
+          log->warn("{}: could not move to originals: {}", f.spool_id, moved.error().message);
         log->info("{}: filed into {}", f.spool_id, f.queue);
       }
       deferral_audited_.erase(f.spool_id);

@@ -252,13 +252,16 @@ Result<std::string> IntakeServer::listen(Protocol protocol, const std::string& a
       return address;
     }
     const auto colon = address.rfind(':');
-    const std::string host = address.substr(0, colon);
+    std::string host = address.substr(0, colon);
+    if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
     const auto port = static_cast<unsigned short>(std::stoul(address.substr(colon + 1)));
     asio::ip::tcp::endpoint endpoint(asio::ip::make_address(host == "localhost" ? "127.0.0.1" : host), port);
     auto acceptor = std::make_unique<asio::ip::tcp::acceptor>(io_, endpoint, /*reuse_address=*/true);
     auto bound = acceptor->local_endpoint();
     tcp_acceptors_.emplace_back(std::move(acceptor), protocol);
-    return bound.address().to_string() + ":" + std::to_string(bound.port());
+    const std::string bound_host = bound.address().is_v6() ? "[" + bound.address().to_string() + "]"
+                                                            : bound.address().to_string();
+    return bound_host + ":" + std::to_string(bound.port());
   } catch (const std::exception& e) {
     return Error::bad_input("cannot listen on " + address + ": " + e.what());
   }

@@ -195,12 +195,14 @@ void ProtocolSession::cmd_mail(std::string_view argument, std::string& replies) 
   }
   for (const auto& [key, value] : path->parameters) {
     if (key == "SIZE") {
-      if (value.empty() || value.size() > 18 ||
+      // RFC 1870: up to 20 digits; anything that does not fit in 18 is too big anyway.
+      if (value.empty() || value.size() > 20 ||
           !std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; })) {
         bad_command(crlf("501 5.5.4 Bad SIZE parameter"), replies);
         return;
       }
-      if (value.size() > 12 || std::stoull(value) > limits_.message_size) {
+      const auto digits = value.substr(std::min(value.find_first_not_of('0'), value.size()));
+      if (digits.size() > 18 || (!digits.empty() && std::stoull(digits) > limits_.message_size)) {
         replies += crlf("552 5.3.4 Message size exceeds fixed limit of " + std::to_string(limits_.message_size) + " octets");
         return;
       }
@@ -248,7 +250,10 @@ void ProtocolSession::cmd_rcpt(std::string_view argument, std::string& replies) 
 
 SessionEvent ProtocolSession::cmd_data(std::string_view argument, std::string& replies) {
   if (!argument.empty()) return bad_command(crlf("501 5.5.4 Syntax: DATA"), replies);
-  if (state_ == State::mail) return bad_command(crlf("554 5.5.1 Error: no valid recipients"), replies);
+  if (state_ == State::mail)  // RFC 2033 4.2 wants 503 in LMTP; SMTP servers say 554 (RFC 5321 3.3)
+    return bad_command(crlf(protocol_ == Protocol::lmtp ? "503 5.5.1 Error: no valid recipients"
+                                                         : "554 5.5.1 Error: no valid recipients"),
+                       replies);
   if (state_ != State::rcpt) return bad_command(crlf("503 5.5.1 Error: need RCPT command"), replies);
   replies += crlf("354 End data with <CR><LF>.<CR><LF>");
   state_ = State::data;
@@ -300,8 +305,8 @@ ProtocolSession::FeedResult ProtocolSession::feed_data(std::string_view input, s
           break;
         }
         if (c == '.' && data_pos_ == DataPos::line_start) {
+          // RFC 5321 4.5.3.1.6: the limit does not count the dot added for transparency.
           data_pos_ = DataPos::dot;
-          ++line_octets_;  // the stuffed dot counts on the wire, not in the message
           ++i;
           break;
         }

@@ -37,6 +37,17 @@ Status SpoolDirectory::clear_tmp() const {
   return ok_status();
 }
 
+Status SpoolDirectory::archive(const std::string& spool_id, const std::string& received_at) {
+  const std::string day = received_at.size() >= 10 ? received_at.substr(0, 10) : "undated";
+  const auto dir = originals_ / day;
+  if (day != last_day_created_) {
+    if (auto st = ensure_directory(originals_, 0700); !st) return st;
+    if (auto st = ensure_directory(dir, 0700); !st) return st;
+    last_day_created_ = day;
+  }
+  return rename_file(ready_path(spool_id), dir / spool_id);
+}
+
 std::vector<std::string> SpoolDirectory::ready_ids() const {
   std::vector<std::string> ids;
   std::error_code ec;

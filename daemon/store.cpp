@@ -128,14 +128,14 @@ Status mark_lost(Database& db, const std::string& spool_id) {
   return stmt->run();
 }
 
-Result<std::optional<std::string>> message_state(Database& db, const std::string& spool_id) {
-  auto stmt = db.prepare("SELECT state FROM messages WHERE spool_id = ?");
+Result<std::optional<MessageRowState>> message_row_state(Database& db, const std::string& spool_id) {
+  auto stmt = db.prepare("SELECT state, received_at FROM messages WHERE spool_id = ?");
   if (!stmt) return stmt.error();
   stmt->bind(1, spool_id);
   auto row = stmt->step();
   if (!row) return row.error();
-  if (!row.value()) return std::optional<std::string>{};
-  return std::optional<std::string>{stmt->text(0)};
+  if (!row.value()) return std::optional<MessageRowState>{};
+  return std::optional<MessageRowState>{MessageRowState{stmt->text(0), stmt->text(1)}};
 }
 
 }  // namespace csirtgw

@@ -54,8 +54,12 @@ Status mark_filed(Database& db, const std::string& spool_id, const std::string& 
                   const std::string& maildir_name);
 // A spooled row whose file is gone (someone removed it): recorded, never retried.
 Status mark_lost(Database& db, const std::string& spool_id);
-// "spooled", "filed", "lost", or nullopt when no row exists.
-Result<std::optional<std::string>> message_state(Database& db, const std::string& spool_id);
+struct MessageRowState {
+  std::string state;  // "spooled", "filed" or "lost"
+  std::string received_at;
+};
+// nullopt when no row exists (the message was never acknowledged).
+Result<std::optional<MessageRowState>> message_row_state(Database& db, const std::string& spool_id);
 
 std::string recipients_to_json(const std::vector<EnvelopeRecipient>& recipients);
 
