@@ -1,0 +1,573 @@
+#!/usr/bin/python3
+"""Helper for tests/bench/bench.sh (Python 3 stdlib only).
+
+Subcommands
+  freeport                      print a free loopback TCP port
+  wait-port HOST:PORT [SECS]    wait until something accepts TCP connections
+  drain STATE_DIR EXPECTED T0_NS [SECS]
+                                wait until spool/ready and spool/tmp are empty and
+                                the Maildir queues/incoming/{new,cur} holds >=
+                                EXPECTED files; print key=value lines incl.
+                                drain_ns (time since T0_NS, an epoch in ns)
+  latency HOST:PORT [opts]      closed-loop LMTP/SMTP load generator that times
+                                every transaction's end-of-DATA -> 250 reply
+  idle HOST:PORT --pid PID [opts]
+                                open N connections that greet (LHLO) and idle,
+                                then read the daemon's VmRSS
+  proc PID                      print VmRSS/VmHWM/Threads/fds of PID
+  report RESULTS_FILE           print the summary table from key=value lines
+"""
+
+import argparse
+import os
+import random
+import select
+import socket
+import sys
+import threading
+import time
+
+
+# ---------------------------------------------------------------- helpers
+
+def parse_addr(s):
+    if s.startswith("unix:"):
+        return ("unix", s[5:])
+    host, _, port = s.rpartition(":")
+    return ("inet", (host or "127.0.0.1", int(port)))
+
+
+def connect(addr, timeout=30.0):
+    kind, a = addr
+    if kind == "unix":
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    else:
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    s.settimeout(timeout)
+    s.connect(a)
+    return s
+
+
+class Reader:
+    """Minimal buffered reply reader (multi-line replies: 'NNN-' ... 'NNN ')."""
+
+    def __init__(self, sock):
+        self.sock = sock
+        self.buf = b""
+
+    def line(self):
+        while True:
+            i = self.buf.find(b"\n")
+            if i >= 0:
+                ln, self.buf = self.buf[: i + 1], self.buf[i + 1:]
+                return ln
+            d = self.sock.recv(65536)
+            if not d:
+                raise ConnectionError("connection closed by server")
+            self.buf += d
+
+    def reply(self):
+        lines = []
+        while True:
+            ln = self.line()
+            lines.append(ln)
+            if len(ln) < 4 or ln[3:4] != b"-":
+                break
+        code = int(lines[0][:3]) if lines[0][:3].isdigit() else 0
+        return code, b"".join(lines)
+
+
+def proc_status(pid):
+    out = {}
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for ln in f:
+                k, _, v = ln.partition(":")
+                if k in ("VmRSS", "VmHWM", "Threads"):
+                    out[k] = int(v.split()[0])
+        out["fds"] = len(os.listdir(f"/proc/{pid}/fd"))
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rpartition(")")[2].split()
+        # utime, stime are fields 14, 15 (1-based) -> index 11, 12 after ')'
+        out["cpu_s"] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except OSError:
+        pass
+    return out
+
+
+def pct(sorted_vals, p):
+    """Nearest-rank percentile."""
+    if not sorted_vals:
+        return float("nan")
+    k = max(1, int(-(-p * len(sorted_vals) // 100)))  # ceil(p*n/100)
+    return sorted_vals[min(k, len(sorted_vals)) - 1]
+
+
+# ---------------------------------------------------------------- freeport / wait-port
+
+def cmd_freeport(_a):
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    print(s.getsockname()[1])
+    s.close()
+
+
+def cmd_wait_port(a):
+    addr = parse_addr(a.addr)
+    deadline = time.monotonic() + a.secs
+    while time.monotonic() < deadline:
+        try:
+            s = connect(addr, 1.0)
+            s.close()
+            return 0
+        except OSError:
+            time.sleep(0.05)
+    print(f"wait-port: nothing listening on {a.addr} after {a.secs}s", file=sys.stderr)
+    return 1
+
+
+# ---------------------------------------------------------------- drain
+
+def count_dir(path):
+    try:
+        with os.scandir(path) as it:
+            return sum(1 for _ in it)
+    except FileNotFoundError:
+        return 0
+
+
+def cmd_drain(a):
+    sd = a.state_dir
+    ready, tmp = os.path.join(sd, "spool/ready"), os.path.join(sd, "spool/tmp")
+    new, cur = os.path.join(sd, "queues/incoming/new"), os.path.join(sd, "queues/incoming/cur")
+    deadline = time.monotonic() + a.secs
+    filed, last_filed, empty_since = 0, -1, None
+    while True:
+        now = time.time_ns()
+        r, t = count_dir(ready), count_dir(tmp)
+        if r == 0 and t == 0:
+            filed = count_dir(new) + count_dir(cur)
+            if filed >= a.expected:
+                print(f"drain_ok=1\ndrain_ns={now - a.t0_ns}\nfiled_total={filed}")
+                return 0
+            # Every 250 was given before we started, so an empty spool with
+            # too few files that stays so for `settle` s will not improve.
+            if filed != last_filed:
+                last_filed, empty_since = filed, time.monotonic()
+            elif time.monotonic() - empty_since > a.settle:
+                print(f"drain_ok=0\ndrain_ns={now - a.t0_ns}\nfiled_total={filed}\n"
+                      f"left_ready=0\nleft_tmp=0\nmissing={a.expected - filed}")
+                return 1
+        else:
+            last_filed, empty_since = -1, None
+        if time.monotonic() > deadline:
+            filed = count_dir(new) + count_dir(cur)
+            print(f"drain_ok=0\ndrain_ns={now - a.t0_ns}\nfiled_total={filed}\n"
+                  f"left_ready={r}\nleft_tmp={t}")
+            return 1
+        time.sleep(a.poll)
+
+
+# ---------------------------------------------------------------- latency load generator
+
+def make_body(size):
+    """~size octets of payload in 80-octet CRLF lines (like smtp-source -l)."""
+    out, n, i = [], 0, 0
+    while n < size:
+        i += 1
+        ln = (str(i % 10) + "X" * 77)[: max(0, size - n - 2)]
+        out.append(ln + "\r\n")
+        n += len(ln) + 2
+    return "".join(out)
+
+
+def cmd_latency(a):
+    addr = parse_addr(a.addr)
+    body = make_body(a.size).encode()
+    greet_cmd = b"LHLO" if a.lmtp else b"EHLO"
+    lock = threading.Lock()
+    state = {"left": a.messages}
+    lat_ns = []          # end-of-DATA -> 250, ns
+    txn_ns = []          # full transaction (connect .. 250), ns
+    errors = []
+    tag = f"{os.getpid():x}.{random.getrandbits(32):08x}"
+
+    def claim():
+        with lock:
+            if state["left"] <= 0:
+                return None
+            state["left"] -= 1
+            return a.messages - state["left"]
+
+    def expect(rd, want, what):
+        code, text = rd.reply()
+        if code != want:
+            raise RuntimeError(f"{what}: expected {want}, got {text[:200]!r}")
+        return text
+
+    def worker(wid):
+        my_lat, my_txn, sock, rd = [], [], None, None
+        try:
+            while True:
+                n = claim()
+                if n is None:
+                    break
+                t_start = time.perf_counter_ns()
+                try:
+                    if sock is None:
+                        sock = connect(addr, a.timeout)
+                        rd = Reader(sock)
+                        expect(rd, 220, "greeting")
+                        sock.sendall(greet_cmd + b" bench.example\r\n")
+                        expect(rd, 250, greet_cmd.decode())
+                    sock.sendall(b"MAIL FROM:<bench@sender.example>\r\n")
+                    expect(rd, 250, "MAIL")
+                    sock.sendall(b"RCPT TO:<" + a.rcpt.encode() + b">\r\n")
+                    expect(rd, 250, "RCPT")
+                    sock.sendall(b"DATA\r\n")
+                    expect(rd, 354, "DATA")
+                    hdr = (f"From: <bench@sender.example>\r\n"
+                           f"To: <{a.rcpt}>\r\n"
+                           f"Date: {time.strftime('%a, %d %b %Y %H:%M:%S +0000', time.gmtime())}\r\n"
+                           f"Message-Id: <{tag}.{wid}.{n}@bench.example>\r\n"
+                           f"Subject: bench {n}\r\n\r\n").encode()
+                    msg = hdr + body + b".\r\n"
+                    t0 = time.perf_counter_ns()
+                    sock.sendall(msg)
+                    code, text = rd.reply()
+                    t1 = time.perf_counter_ns()
+                    if code != 250:
+                        raise RuntimeError(f"end-of-DATA: got {text[:200]!r}")
+                    my_lat.append(t1 - t0)
+                    my_txn.append(t1 - t_start)
+                    if not a.reuse:
+                        sock.sendall(b"QUIT\r\n")
+                        try:
+                            rd.reply()
+                        except (OSError, ConnectionError):
+                            pass
+                        sock.close()
+                        sock = None
+                except (OSError, RuntimeError, ConnectionError, ValueError) as e:
+                    with lock:
+                        errors.append(f"msg {n}: {e}")
+                    if sock is not None:
+                        sock.close()
+                        sock = None
+        finally:
+            if sock is not None:
+                try:
+                    sock.sendall(b"QUIT\r\n")
+                except OSError:
+                    pass
+                sock.close()
+            with lock:
+                lat_ns.extend(my_lat)
+                txn_ns.extend(my_txn)
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(a.sessions)]
+    w0 = time.perf_counter_ns()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    w1 = time.perf_counter_ns()
+
+    lat = sorted(lat_ns)
+    txn = sorted(txn_ns)
+    el = (w1 - w0) / 1e9
+    ms = lambda v: v / 1e6  # noqa: E731
+    p = a.prefix
+    print(f"{p}ok={len(lat)}")
+    print(f"{p}errors={len(errors)}")
+    print(f"{p}elapsed_s={el:.3f}")
+    print(f"{p}rate={len(lat) / el if el > 0 else 0:.1f}")
+    for name, q in (("p50", 50), ("p90", 90), ("p99", 99)):
+        print(f"{p}{name}_ms={ms(pct(lat, q)):.3f}")
+    print(f"{p}max_ms={ms(lat[-1]) if lat else float('nan'):.3f}")
+    print(f"{p}txn_p50_ms={ms(pct(txn, 50)):.3f}")
+    print(f"{p}txn_p99_ms={ms(pct(txn, 99)):.3f}")
+    for e in errors[:5]:
+        print(f"latency: {e}", file=sys.stderr)
+    if a.raw:
+        with open(a.raw, "w") as f:
+            f.write("\n".join(str(v) for v in lat_ns) + "\n")
+    return 0 if not errors else 1
+
+
+# ---------------------------------------------------------------- idle connections
+
+def cmd_idle(a):
+    addr = parse_addr(a.addr)
+    greet_cmd = b"LHLO" if a.lmtp else b"EHLO"
+    p = a.prefix
+    time.sleep(a.settle)
+    before = proc_status(a.pid)
+    socks, failed = [], []
+    t0 = time.perf_counter()
+    for i in range(a.count):
+        try:
+            s = connect(addr, a.timeout)
+            rd = Reader(s)
+            code, text = rd.reply()
+            if code != 220:
+                raise RuntimeError(f"greeting {text[:100]!r}")
+            s.sendall(greet_cmd + b" idle%d.bench.example\r\n" % i)
+            code, text = rd.reply()
+            if code != 250:
+                raise RuntimeError(f"LHLO {text[:100]!r}")
+            socks.append(s)
+        except (OSError, RuntimeError, ConnectionError) as e:
+            failed.append(f"conn {i}: {e}")
+    t_open = time.perf_counter() - t0
+    time.sleep(a.settle)
+    during = proc_status(a.pid)
+    # every idle socket must still be open: readable now means EOF or an
+    # unsolicited reply (e.g. 421) -- both count as "dropped".
+    dropped = 0
+    for s in socks:
+        r, _, _ = select.select([s], [], [], 0)
+        if r:
+            dropped += 1
+    # the daemon must still serve while the idle connections are open
+    served = 0
+    try:
+        s = connect(addr, a.timeout)
+        rd = Reader(s)
+        if rd.reply()[0] == 220:
+            s.sendall(greet_cmd + b" probe.bench.example\r\n")
+            served = 1 if rd.reply()[0] == 250 else 0
+        s.close()
+    except (OSError, ConnectionError):
+        served = 0
+    for s in socks:
+        try:
+            s.sendall(b"QUIT\r\n")
+        except OSError:
+            pass
+        s.close()
+    time.sleep(a.settle)
+    after = proc_status(a.pid)
+    print(f"{p}open={len(socks)}")
+    print(f"{p}failed={len(failed)}")
+    print(f"{p}dropped={dropped}")
+    print(f"{p}served_while_idle={served}")
+    print(f"{p}open_s={t_open:.3f}")
+    for tag, st in (("before", before), ("during", during), ("after", after)):
+        for k in ("VmRSS", "VmHWM", "Threads", "fds"):
+            if k in st:
+                print(f"{p}{tag}_{k}={st[k]}")
+    for e in failed[:5]:
+        print(f"idle: {e}", file=sys.stderr)
+    return 0 if not failed and not dropped else 1
+
+
+def cmd_sysstat(a):
+    with open("/proc/loadavg") as f:
+        la = f.read().split()
+    with open("/proc/stat") as f:
+        cpu = [int(x) for x in f.readline().split()[1:]]
+    idle = cpu[3] + (cpu[4] if len(cpu) > 4 else 0)      # idle + iowait
+    hz = os.sysconf("SC_CLK_TCK")
+    print(f"{a.prefix}loadavg1={la[0]}")
+    print(f"{a.prefix}cpu_total_s={sum(cpu[:8]) / hz:.2f}")
+    print(f"{a.prefix}cpu_idle_s={idle / hz:.2f}")
+    print(f"{a.prefix}ncpu={os.cpu_count()}")
+    return 0
+
+
+def _cpu_idle():
+    with open("/proc/stat") as f:
+        cpu = [int(x) for x in f.readline().split()[1:]]
+    return sum(cpu[:8]), cpu[3] + cpu[4]
+
+
+def cmd_wait_quiet(a):
+    """Wait (up to max_wait s) for a window of `window` s with CPUs >= idle% idle."""
+    deadline = time.monotonic() + a.max_wait
+    while True:
+        t0, i0 = _cpu_idle()
+        time.sleep(a.window)
+        t1, i1 = _cpu_idle()
+        idle = (i1 - i0) / max(1, t1 - t0)
+        if idle >= a.idle:
+            print(f"quiet_idle={idle:.2f}")
+            return 0
+        if time.monotonic() > deadline:
+            print(f"quiet_idle={idle:.2f}")
+            return 1
+
+
+def cmd_proc(a):
+    st = proc_status(a.pid)
+    for k, v in st.items():
+        print(f"{a.prefix}{k}={v}")
+    return 0 if st else 1
+
+
+# ---------------------------------------------------------------- report
+
+def cmd_report(a):
+    r = {}
+    with open(a.results) as f:
+        for ln in f:
+            ln = ln.strip()
+            if ln and not ln.startswith("#") and "=" in ln:
+                k, _, v = ln.partition("=")
+                r[k] = v
+
+    def f(k):
+        try:
+            return float(r[k])
+        except (KeyError, ValueError):
+            return None
+
+    def fmt(v, spec, dash="-"):
+        return dash if v is None or v != v else format(v, spec)
+
+    def mib(kb):
+        return None if kb is None else kb / 1024.0
+
+    sink_src = f("sink_src_rate")
+    sink_lat = f("sink_lat_rate")
+    peak = mib(f("gw_final_VmHWM"))
+    idle = mib(f("idle_during_VmRSS"))
+
+    rows = [
+        # workload, rate, ratio base, p50, p99, show rss?
+        ("smtp-source -> smtp-sink -L (baseline)", sink_src, sink_src, None, None, False),
+        ("smtp-source -> csirtgw: accepted (250s)", f("gw_src_rate"), sink_src, None, None, True),
+        ("smtp-source -> csirtgw: filed durably", f("gw_src_filed_rate"), sink_src, None, None, True),
+        ("latency client -> smtp-sink -L", sink_lat, sink_lat, f("sink_lat_p50_ms"), f("sink_lat_p99_ms"), False),
+        ("latency client -> csirtgw: accepted", f("gw_lat_rate"), sink_lat, f("gw_lat_p50_ms"), f("gw_lat_p99_ms"), True),
+        ("latency client -> csirtgw: filed durably", f("gw_lat_filed_rate"), sink_lat, None, None, True),
+    ]
+    hdr = ("workload", "msgs/s", "vs sink", "p50 ms", "p99 ms", "peak RSS", "RSS 200 idle")
+    w = (42, 9, 8, 8, 8, 10, 13)
+    line = "  ".join(h.ljust(w[0]) if i == 0 else h.rjust(w[i]) for i, h in enumerate(hdr))
+    print()
+    print(f"csirtgw benchmark  ({r.get('msgs', '?')} msgs x {r.get('size', '?')} B, "
+          f"{r.get('sessions', '?')} sessions, LMTP, rcpt {r.get('rcpt', '?')})")
+    print(line)
+    print("-" * len(line))
+    for name, rate, base, p50, p99, rss in rows:
+        ratio = rate / base if (rate is not None and base) else None
+        cells = [name.ljust(w[0]), fmt(rate, ".0f").rjust(w[1]),
+                 fmt(ratio, ".3f").rjust(w[2]), fmt(p50, ".2f").rjust(w[3]),
+                 fmt(p99, ".2f").rjust(w[4]),
+                 (fmt(peak, ".1f") + " MiB" if rss and peak is not None else "-").rjust(w[5]),
+                 (fmt(idle, ".1f") + " MiB" if rss and idle is not None else "-").rjust(w[6])]
+        print("  ".join(cells))
+    print("-" * len(line))
+    print(f"latency (end-of-DATA -> 250), ms      p50      p90      p99      max   (n, errors)")
+    for who, pre in (("smtp-sink", "sink_lat_"), ("csirtgw", "gw_lat_")):
+        print(f"  latency client -> {who:<12}   " + "".join(
+            fmt(f(pre + k), "8.2f").rjust(9) for k in ("p50_ms", "p90_ms", "p99_ms", "max_ms"))
+            + f"   ({r.get(pre + 'ok', '?')}, {r.get(pre + 'errors', '?')})")
+    b, d = f("idle_before_VmRSS"), f("idle_during_VmRSS")
+    per = (d - b) / max(1.0, f("idle_open") or 1) if (b is not None and d is not None) else None
+    print(f"RSS: start {fmt(mib(f('gw_start_VmRSS')), '.1f')} MiB, "
+          f"peak (VmHWM) {fmt(peak, '.1f')} MiB, "
+          f"before idle {fmt(mib(b), '.1f')} MiB, "
+          f"with {r.get('idle_open', '?')} idle {fmt(mib(d), '.1f')} MiB "
+          f"(+{fmt(per, '.1f')} KiB/conn), "
+          f"threads {r.get('idle_before_Threads', '?')} -> {r.get('idle_during_Threads', '?')}, "
+          f"fds {r.get('idle_before_fds', '?')} -> {r.get('idle_during_fds', '?')}")
+    c0, c1, c2 = f("gw_start_cpu_s"), f("gw_after_src_cpu_s"), f("gw_final_cpu_s")
+    if c0 is not None and c1 is not None and f("gw_src_msgs"):
+        print(f"daemon CPU: {1000 * (c1 - c0) / f('gw_src_msgs'):.3f} ms/msg during smtp-source pass "
+              f"(incl. filing), {c2 - c0 if c2 is not None else float('nan'):.2f} s total; "
+              f"VmHWM after smtp-source pass {fmt(mib(f('gw_after_src_VmHWM')), '.1f')} MiB")
+    src = (f"{r.get('gw_src_msgs', '?')} sent in" if r.get("gw_src_rc", "0") == "0"
+           else f"FAILED (exit {r.get('gw_src_rc')}) after")
+    print(f"smtp-source -> csirtgw: {src} "
+          f"{fmt(f('gw_src_accept_s'), '.2f')} s, last filed at {fmt(f('gw_src_filed_s'), '.2f')} s; "
+          f"Maildir holds {r.get('filed_total', '?')} (expected {r.get('expected_total', '?')}); "
+          f"startup {fmt(f('gw_startup_s'), '.2f')} s; SIGTERM exit {r.get('gw_exit', '?')} "
+          f"in {fmt(f('gw_stop_s'), '.2f')} s; audit: {r.get('audit', '?')}")
+    t0, t1 = f("sys0_cpu_total_s"), f("sys1_cpu_total_s")
+    if t0 is not None and t1 is not None and t1 > t0:
+        busy = 1 - (f("sys1_cpu_idle_s") - f("sys0_cpu_idle_s")) / (t1 - t0)
+        gw = (c2 - c0) if (c0 is not None and c2 is not None) else None
+        print(f"machine: {r.get('sys0_ncpu', '?')} CPUs, load average {r.get('sys0_loadavg1', '?')} at start / "
+              f"{r.get('sys1_loadavg1', '?')} at end; CPUs busy {100 * busy:.0f}% during the csirtgw phases "
+              f"(csirtgw itself {fmt(100 * gw / (t1 - t0) if gw is not None else None, '.0f')}% of all CPU time); "
+              f"smtp-sink runs (msgs/s): {r.get('sink_src_runs', '?')}")
+    notes = r.get("notes")
+    if notes:
+        print("NOTES: " + notes)
+    return 0
+
+
+# ---------------------------------------------------------------- main
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sp = ap.add_subparsers(dest="cmd", required=True)
+
+    sp.add_parser("freeport").set_defaults(fn=cmd_freeport)
+
+    x = sp.add_parser("wait-port")
+    x.add_argument("addr")
+    x.add_argument("secs", type=float, nargs="?", default=10.0)
+    x.set_defaults(fn=cmd_wait_port)
+
+    x = sp.add_parser("drain")
+    x.add_argument("state_dir")
+    x.add_argument("expected", type=int)
+    x.add_argument("t0_ns", type=int)
+    x.add_argument("secs", type=float, nargs="?", default=600.0)
+    x.add_argument("--poll", type=float, default=0.01)
+    x.add_argument("--settle", type=float, default=3.0,
+                   help="give up when the spool stays empty this long with too few files filed")
+    x.set_defaults(fn=cmd_drain)
+
+    x = sp.add_parser("latency")
+    x.add_argument("addr")
+    x.add_argument("--sessions", type=int, default=10)
+    x.add_argument("--messages", type=int, default=5000)
+    x.add_argument("--size", type=int, default=4096)
+    x.add_argument("--rcpt", default="cert@csirt.example")
+    x.add_argument("--smtp", dest="lmtp", action="store_false", help="speak SMTP (EHLO) instead of LMTP")
+    x.add_argument("--reuse", action="store_true", help="keep sessions open between messages")
+    x.add_argument("--timeout", type=float, default=60.0)
+    x.add_argument("--raw", help="write every latency (ns) to this file")
+    x.add_argument("--prefix", default="")
+    x.set_defaults(fn=cmd_latency, lmtp=True)
+
+    x = sp.add_parser("idle")
+    x.add_argument("addr")
+    x.add_argument("--pid", type=int, required=True)
+    x.add_argument("--count", type=int, default=200)
+    x.add_argument("--settle", type=float, default=1.0)
+    x.add_argument("--smtp", dest="lmtp", action="store_false")
+    x.add_argument("--timeout", type=float, default=30.0)
+    x.add_argument("--prefix", default="")
+    x.set_defaults(fn=cmd_idle, lmtp=True)
+
+    x = sp.add_parser("proc")
+    x.add_argument("pid", type=int)
+    x.add_argument("--prefix", default="")
+    x.set_defaults(fn=cmd_proc)
+
+    x = sp.add_parser("sysstat")
+    x.add_argument("--prefix", default="")
+    x.set_defaults(fn=cmd_sysstat)
+
+    x = sp.add_parser("wait-quiet")
+    x.add_argument("--max-wait", type=float, default=120.0)
+    x.add_argument("--window", type=float, default=3.0)
+    x.add_argument("--idle", type=float, default=0.85)
+    x.set_defaults(fn=cmd_wait_quiet)
+
+    x = sp.add_parser("report")
+    x.add_argument("results")
+    x.set_defaults(fn=cmd_report)
+
+    a = ap.parse_args()
+    sys.exit(a.fn(a) or 0)
+
+
+if __name__ == "__main__":
+    main()
