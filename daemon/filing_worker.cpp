@@ -63,18 +63,19 @@ std::string trace_headers(const Report& report, const Config& config, std::time_
 }  // namespace
 
 FilingWorker::FilingWorker(const Config& config, std::filesystem::path state_dir, SpoolDirectory spool,
-                           FilterChain chain, ParallelFsync& fsync)
+                           FilterChain chain, ParallelFsync& fsync, std::mutex& store_write_gate)
     : config_(config),
       state_dir_(std::move(state_dir)),
       spool_(std::move(spool)),
       chain_(std::move(chain)),
-      fsync_(fsync) {}
+      fsync_(fsync),
+      store_write_gate_(store_write_gate) {}
 
 FilingWorker::~FilingWorker() { stop(); }
 
 Status FilingWorker::recover() {
   auto log = spdlog::get("worker");
-  auto db = open_store(state_dir_);
+  auto db = open_store(state_dir_, &store_write_gate_);
   if (!db) return db.error();
   db_.emplace(std::move(db.value()));
   if (auto st = spool_.clear_tmp(); !st) return st;

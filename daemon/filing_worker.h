@@ -28,7 +28,7 @@ namespace csirtgw {
 class FilingWorker {
  public:
   FilingWorker(const Config& config, std::filesystem::path state_dir, SpoolDirectory spool, FilterChain chain,
-               ParallelFsync& fsync);
+               ParallelFsync& fsync, std::mutex& store_write_gate);
   ~FilingWorker();
   FilingWorker(const FilingWorker&) = delete;
   FilingWorker& operator=(const FilingWorker&) = delete;
@@ -51,6 +51,7 @@ class FilingWorker {
   SpoolDirectory spool_;
   FilterChain chain_;
   ParallelFsync& fsync_;
+  std::mutex& store_write_gate_;
   std::optional<Database> db_;
   std::map<std::string, MaildirQueue> queues_;
   std::set<std::string> deferral_audited_;

@@ -12,17 +12,19 @@
 namespace csirtgw {
 
 IntakeCommitter::IntakeCommitter(SpoolDirectory spool, std::filesystem::path state_dir, std::size_t max_batch,
-                                 ParallelFsync& fsync, std::function<void()> on_committed)
+                                 ParallelFsync& fsync, std::mutex& store_write_gate,
+                                 std::function<void()> on_committed)
     : spool_(std::move(spool)),
       state_dir_(std::move(state_dir)),
       max_batch_(max_batch),
       fsync_(fsync),
+      store_write_gate_(store_write_gate),
       on_committed_(std::move(on_committed)) {}
 
 IntakeCommitter::~IntakeCommitter() { stop(); }
 
 Status IntakeCommitter::start() {
-  auto db = open_store(state_dir_);
+  auto db = open_store(state_dir_, &store_write_gate_);
   if (!db) return db.error();
   db_.emplace(std::move(db.value()));
   thread_ = std::thread([this] { run(); });

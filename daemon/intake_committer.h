@@ -38,7 +38,7 @@ class IntakeCommitter {
   using Completion = std::function<void(CommitOutcome)>;
 
   IntakeCommitter(SpoolDirectory spool, std::filesystem::path state_dir, std::size_t max_batch,
-                  ParallelFsync& fsync, std::function<void()> on_committed);
+                  ParallelFsync& fsync, std::mutex& store_write_gate, std::function<void()> on_committed);
   ~IntakeCommitter();
   IntakeCommitter(const IntakeCommitter&) = delete;
   IntakeCommitter& operator=(const IntakeCommitter&) = delete;
@@ -62,6 +62,7 @@ class IntakeCommitter {
   std::filesystem::path state_dir_;
   std::size_t max_batch_;
   ParallelFsync& fsync_;
+  std::mutex& store_write_gate_;
   std::function<void()> on_committed_;
   std::optional<Database> db_;
   std::mutex mutex_;

@@ -1,6 +1,5 @@
 #include "parallel_fsync.h"
 
-#include <latch>
 #include <optional>
 
 #include "durable_file.h"
@@ -40,18 +39,24 @@ Status ParallelFsync::sync_all(const std::vector<int>& fds) {
       if (auto st = sync_file(fd); !st) return st;
     return ok_status();
   }
+  // Not std::latch: libstdc++ 12's latch waits by spinning on sched_yield.
   std::vector<std::optional<Error>> failures(fds.size());
-  std::latch done(static_cast<std::ptrdiff_t>(fds.size()));
+  std::mutex done_mutex;
+  std::condition_variable done_signal;
+  std::size_t remaining = fds.size();
   {
     std::lock_guard lock(mutex_);
     for (std::size_t i = 0; i < fds.size(); ++i)
       jobs_.emplace_back([&, i] {
-        if (auto st = sync_file(fds[i]); !st) failures[i] = st.error();
-        done.count_down();
+        auto st = sync_file(fds[i]);
+        std::lock_guard done_lock(done_mutex);
+        if (!st) failures[i] = st.error();
+        if (--remaining == 0) done_signal.notify_one();
       });
   }
   wake_.notify_all();
-  done.wait();
+  std::unique_lock done_lock(done_mutex);
+  done_signal.wait(done_lock, [&] { return remaining == 0; });
   for (auto& failure : failures)
     if (failure) return *failure;
   return ok_status();

@@ -386,7 +386,7 @@ void ProtocolSession::message_stored(StoreOutcome outcome, std::string_view spoo
     reply_per_recipient(crlf("451 4.3.0 Error: could not store the message safely, try again later"), replies);
   } else if (protocol_ == Protocol::lmtp) {
     for (const auto& rcpt : envelope_.recipients)
-      replies += crlf("250 2.1.5 <" + rcpt.address + "> Ok: queued as " + std::string(spool_id));
+      replies += crlf("250 2.0.0 <" + rcpt.address + "> Ok: queued as " + std::string(spool_id));
   } else {
     replies += crlf("250 2.0.0 Ok: queued as " + std::string(spool_id));
   }

@@ -105,9 +105,10 @@ int run_serve(const ServeOptions& options) {
   boost::asio::io_context io(1);
   // Threads that only wait for the disk: enough to overlap a batch's fsyncs.
   ParallelFsync fsync(8);
-  FilingWorker worker(config, state_dir, spool, build_filter_chain(config), fsync);
+  std::mutex store_write_gate;
+  FilingWorker worker(config, state_dir, spool, build_filter_chain(config), fsync, store_write_gate);
   IntakeCommitter committer(spool, state_dir, static_cast<std::size_t>(config.commit_batch), fsync,
-                            [&worker] { worker.wake(); });
+                            store_write_gate, [&worker] { worker.wake(); });
   IntakeServer server(io, config, committer, spool);
 
   std::string bound_lmtp = "off", bound_smtp = "off";
@@ -160,6 +161,7 @@ int run_serve(const ServeOptions& options) {
   io.run();
   committer.stop();
   worker.stop();
+  stop_gpg_agent(gnupg_home);
   log->info("stopped");
   return 0;
 }

@@ -59,13 +59,14 @@ std::string Statement::text(int column) const {
 std::int64_t Statement::integer(int column) const { return sqlite3_column_int64(stmt_.get(), column); }
 bool Statement::is_null(int column) const { return sqlite3_column_type(stmt_.get(), column) == SQLITE_NULL; }
 
-Result<Database> Database::open(const std::string& path, Mode mode) {
+Result<Database> Database::open(const std::string& path, Mode mode, std::mutex* write_gate) {
   sqlite3* raw = nullptr;
   int flags = mode == Mode::read_only ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
   flags |= SQLITE_OPEN_NOMUTEX;  // each connection is used by one thread
   int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
   Database db;
   db.db_.reset(raw);
+  db.write_gate_ = write_gate;
   if (rc != SQLITE_OK) return sqlite_error(raw, rc, "open " + path);
   sqlite3_extended_result_codes(raw, 1);
   sqlite3_busy_timeout(raw, 5000);
@@ -98,11 +99,14 @@ Result<std::string> Database::pragma_text(std::string_view pragma) {
 }
 
 Result<Transaction> Transaction::begin(Database& db) {
+  std::unique_lock<std::mutex> gate;
+  if (db.write_gate()) gate = std::unique_lock<std::mutex>(*db.write_gate());
   if (auto st = db.exec("BEGIN IMMEDIATE"); !st) return st.error();
-  return Transaction(db);
+  return Transaction(db, std::move(gate));
 }
 
-Transaction::Transaction(Transaction&& other) noexcept : db_(other.db_), open_(std::exchange(other.open_, false)) {}
+Transaction::Transaction(Transaction&& other) noexcept
+    : db_(other.db_), gate_(std::move(other.gate_)), open_(std::exchange(other.open_, false)) {}
 
 Transaction::~Transaction() {
   if (open_) (void)db_->exec("ROLLBACK");
@@ -110,7 +114,10 @@ Transaction::~Transaction() {
 
 Status Transaction::commit() {
   auto st = db_->exec("COMMIT");
-  if (st) open_ = false;
+  if (st) {
+    open_ = false;
+    if (gate_.owns_lock()) gate_.unlock();
+  }
   return st;
 }
 

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -44,15 +45,20 @@ class Statement {
 class Database {
  public:
   enum class Mode { read_write, read_only };
-  static Result<Database> open(const std::string& path, Mode mode);
+  // `write_gate`: connections of one process that write the same file share it,
+  // so a writer waits on a mutex (woken at once) rather than sleeping in
+  // SQLite's busy handler (1, 2, 5 … 100 ms) while the other commits.
+  static Result<Database> open(const std::string& path, Mode mode, std::mutex* write_gate = nullptr);
 
   Result<Statement> prepare(std::string_view sql);
   Status exec(std::string_view sql);  // statements without parameters
   Result<std::string> pragma_text(std::string_view pragma);
 
   sqlite3* handle() const { return db_.get(); }
+  std::mutex* write_gate() const { return write_gate_; }
 
  private:
+  std::mutex* write_gate_ = nullptr;
   struct Close {
     void operator()(sqlite3* db) const;
   };
@@ -69,8 +75,9 @@ class Transaction {
   Status commit();
 
  private:
-  explicit Transaction(Database& db) : db_(&db) {}
+  Transaction(Database& db, std::unique_lock<std::mutex> gate) : db_(&db), gate_(std::move(gate)) {}
   Database* db_;
+  std::unique_lock<std::mutex> gate_;
   bool open_ = true;
 };
 

@@ -34,8 +34,8 @@ Status migrate(Database& db) {
 
 }  // namespace
 
-Result<Database> open_store(const std::filesystem::path& state_dir) {
-  auto db = Database::open(db_path(state_dir), Database::Mode::read_write);
+Result<Database> open_store(const std::filesystem::path& state_dir, std::mutex* write_gate) {
+  auto db = Database::open(db_path(state_dir), Database::Mode::read_write, write_gate);
   if (!db) return db.error();
   // The 250 promise rests on these two: WAL with synchronous=FULL syncs the WAL
   // on every commit; NORMAL could lose a committed transaction on power loss.

@@ -16,7 +16,8 @@
 namespace csirtgw {
 
 // Opens <state>/csirtgw.db read-write, checks durability settings and migrates.
-Result<Database> open_store(const std::filesystem::path& state_dir);
+// Writers of one process pass the same `write_gate` (see Database::open).
+Result<Database> open_store(const std::filesystem::path& state_dir, std::mutex* write_gate = nullptr);
 // Opens the store for reading only (audit verify); no migration.
 Result<Database> open_store_read_only(const std::filesystem::path& state_dir);
 

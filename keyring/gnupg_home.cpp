@@ -53,6 +53,18 @@ Status init_gpgme() {
   return Error::internal("GPGME knows no OpenPGP engine");
 }
 
+void stop_gpg_agent(const std::filesystem::path& home) {
+  const char* gpgconf = gpgme_get_dirinfo("gpgconf-name");
+  if (!gpgconf) return;
+  gpgme_ctx_t raw = nullptr;
+  if (gpgme_new(&raw)) return;
+  GpgmeContext ctx(raw);
+  if (gpgme_set_protocol(raw, GPGME_PROTOCOL_SPAWN)) return;
+  const std::string home_text = home.string();
+  const char* argv[] = {"gpgconf", "--homedir", home_text.c_str(), "--kill", "gpg-agent", nullptr};
+  (void)gpgme_op_spawn(raw, gpgconf, argv, nullptr, nullptr, nullptr, 0);
+}
+
 Status prepare_gnupg_home(const std::filesystem::path& home) {
   if (auto st = ensure_directory(home, 0700); !st) return st;
   // Written every start, so an edited file cannot turn the dangerous options on.

@@ -16,6 +16,10 @@ Status init_gpgme();
 
 Status prepare_gnupg_home(const std::filesystem::path& gnupg_home);
 
+// Stops the gpg-agent that gpg started for this home (at daemon shutdown), so
+// no agent outlives the daemon. Best effort: gpgconf --kill, without a shell.
+void stop_gpg_agent(const std::filesystem::path& gnupg_home);
+
 // The team key: the configured fingerprint (which must have a secret key here),
 // else the only secret key in the home, else a new Ed25519/Cv25519 key.
 struct TeamKey {

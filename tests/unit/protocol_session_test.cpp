@@ -118,7 +118,7 @@ const std::string kTooManyErrors = "421 4.7.0 gw.test Error: too many errors\r\n
 const std::string kNulInText = "554 5.6.0 Error: NUL character in message text\r\n";
 const std::string kTempFailure = "451 4.3.0 Error: could not store the message safely, try again later\r\n";
 const std::string kControlInCommand = "500 5.5.2 Error: control or non-ASCII character in command\r\n";
-std::string lmtp_queued(const std::string& address) { return "250 2.1.5 <" + address + "> Ok: queued as ID\r\n"; }
+std::string lmtp_queued(const std::string& address) { return "250 2.0.0 <" + address + "> Ok: queued as ID\r\n"; }
 std::string relay_denied(const std::string& address) {
   return "550 5.1.1 <" + address + ">: Recipient address rejected: not an intake address of this gateway\r\n";
 }
