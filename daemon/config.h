@@ -45,6 +45,12 @@ struct Config {
   std::int64_t idle_timeout = 0;      // seconds
   std::int64_t session_deadline = 0;  // seconds
   std::int64_t shutdown_grace = 0;    // seconds
+  // [mime]
+  std::int64_t mime_depth = 0;
+  std::int64_t mime_parts = 0;
+  // [openpgp]
+  std::int64_t openpgp_max_plaintext = 0;
+  std::int64_t openpgp_timeout = 0;  // seconds
   // [worker]
   std::int64_t worker_batch = 0;
   std::int64_t commit_batch = 0;

@@ -12,6 +12,7 @@
 
 #include "audit_log.h"
 #include "message_header.h"
+#include "status_headers.h"
 
 namespace csirtgw {
 namespace {
@@ -177,6 +178,7 @@ FilingWorker::BatchResult FilingWorker::file_batch() {
     std::string stages;
     bool lost = false;
     std::string received_at;
+    std::vector<AuditNote> notes;
   };
   std::vector<Filed> filed;
   std::vector<MaildirQueue::PendingDelivery> pending;
@@ -191,7 +193,7 @@ FilingWorker::BatchResult FilingWorker::file_batch() {
         break;
       }
       log->critical("{}: spool file is missing; recorded as lost", entry.spool_id);
-      filed.push_back({entry.spool_id, "", "", "", true, entry.received_at});
+      filed.push_back({entry.spool_id, "", "", "", true, entry.received_at, {}});
       continue;
     }
     Report report;
@@ -228,8 +230,8 @@ FilingWorker::BatchResult FilingWorker::file_batch() {
     const std::time_t received = parse_utc(entry.received_at);
     const std::string name = maildir_base_name(received, entry.spool_id, config_.hostname);
     if (!target.value()->contains(name)) {
-      const std::string content =
-          trace_headers(report, config_, received) + to_unix_line_ends(report.message);
+      const std::string content = trace_headers(report, config_, received) + render_status_headers(report) +
+                                  to_unix_line_ends(report.message);
       auto written = target.value()->write_tmp(name, content);
       if (!written) {
         deferral.emplace(entry.spool_id, written.error().message);
@@ -242,7 +244,8 @@ FilingWorker::BatchResult FilingWorker::file_batch() {
     touched.insert(target.value());
     std::string stages;
     for (const auto& s : report.stages_done) stages += (stages.empty() ? "" : ",") + s;
-    filed.push_back({entry.spool_id, report.queue, name, stages, false, entry.received_at});
+    filed.push_back({entry.spool_id, report.queue, name, stages, false, entry.received_at,
+                     std::move(report.audit_notes)});
   }
 
   // Maildir delivery for the whole batch: fsync every file together, publish
@@ -267,7 +270,11 @@ FilingWorker::BatchResult FilingWorker::file_batch() {
         if (st) st = append_audit_event(*db_, {"lost", f.spool_id, "csirtgw", R"({"reason":"spool file missing"})"});
         continue;
       }
-      st = mark_filed(*db_, f.spool_id, f.queue, f.name);
+      for (const auto& note : f.notes) {
+        if (!st) break;
+        st = append_audit_event(*db_, {note.event, f.spool_id, "csirtgw", note.detail});
+      }
+      if (st) st = mark_filed(*db_, f.spool_id, f.queue, f.name);
       if (st) {
         nlohmann::json detail = {{"queue", f.queue}, {"maildir", f.name}, {"stages", f.stages}};
         st = append_audit_event(*db_, {"filed", f.spool_id, "csirtgw", detail.dump()});

@@ -42,18 +42,24 @@ std::string_view header_section(std::string_view message) {
   return message.substr(0, for_each_field(message, [](std::string_view, std::string_view) {}));
 }
 
-std::optional<std::string> header_value(std::string_view headers, std::string_view name) {
-  std::optional<std::string> found;
+std::vector<std::string> header_values(std::string_view headers, std::string_view name) {
+  std::vector<std::string> found;
   for_each_field(headers, [&](std::string_view field, std::string_view field_name) {
-    if (found || field_name.size() != name.size() || !istarts_with(field_name, name)) return;
+    if (field_name.size() != name.size() || !istarts_with(field_name, name)) return;
     std::string value;
     for (char c : field.substr(field_name.size() + 1))
       if (c != '\r' && c != '\n') value.push_back(c);
     auto first = value.find_first_not_of(" \t");
     auto last = value.find_last_not_of(" \t");
-    found = first == std::string::npos ? std::string{} : value.substr(first, last - first + 1);
+    found.push_back(first == std::string::npos ? std::string{} : value.substr(first, last - first + 1));
   });
   return found;
+}
+
+std::optional<std::string> header_value(std::string_view headers, std::string_view name) {
+  auto values = header_values(headers, name);
+  if (values.empty()) return std::nullopt;
+  return values.front();
 }
 
 std::string remove_header_fields(std::string_view message, std::string_view prefix) {

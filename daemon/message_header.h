@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace csirtgw {
 
@@ -14,6 +15,9 @@ std::string_view header_section(std::string_view message);
 
 // The first field named `name` (case-insensitive), unfolded and trimmed.
 std::optional<std::string> header_value(std::string_view headers, std::string_view name);
+
+// Every field named `name`, in order, unfolded and trimmed.
+std::vector<std::string> header_values(std::string_view headers, std::string_view name);
 
 // The message without header fields whose name starts with `prefix`
 // (case-insensitive), e.g. "X-Csirtgw-": status headers forged by a sender.

@@ -106,7 +106,7 @@ int run_serve(const ServeOptions& options) {
   // Threads that only wait for the disk: enough to overlap a batch's fsyncs.
   ParallelFsync fsync(8);
   std::mutex store_write_gate;
-  FilingWorker worker(config, state_dir, spool, build_filter_chain(config), fsync, store_write_gate);
+  FilingWorker worker(config, state_dir, spool, build_filter_chain(config, state_dir), fsync, store_write_gate);
   IntakeCommitter committer(spool, state_dir, static_cast<std::size_t>(config.commit_batch), fsync,
                             store_write_gate, [&worker] { worker.wake(); });
   IntakeServer server(io, config, committer, spool);

@@ -82,5 +82,7 @@ class Transaction {
 };
 
 Error sqlite_error(sqlite3* db, int code, std::string_view what);
+// Rows changed by the connection's last INSERT/UPDATE/DELETE.
+int sqlite3_changes_count(Database& db);
 
 }  // namespace csirtgw

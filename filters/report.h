@@ -10,6 +10,25 @@
 
 namespace csirtgw {
 
+enum class EncryptionState { none, decrypted, failed };
+
+// What the OpenPGP stage found; carried to later stages and written as the
+// X-Csirtgw-Encryption/-Signature/-Signer/-Sender-Verified headers.
+struct CryptoStatus {
+  EncryptionState encryption = EncryptionState::none;
+  std::string signature = "none";  // none|good|bad|unknown-key|expired|revoked|partial
+  std::string signer;              // primary key fingerprint
+  bool sender_verified = false;
+  std::string reason;              // why encryption failed / the message was quarantined
+};
+
+// An audit event a stage wants recorded when the report is filed (in the same
+// transaction as the filing, so a retry after a crash records it once).
+struct AuditNote {
+  std::string event;
+  std::string detail;  // compact JSON; never message contents
+};
+
 struct Report {
   // From the intake (read-only for filters).
   std::string spool_id;
@@ -25,6 +44,8 @@ struct Report {
   std::string message;                       // what will be filed (starts as raw_message)
   std::string queue = "incoming";            // the Maildir queue to file into
   std::vector<std::string> stages_done;      // names, in order, for the audit log
+  CryptoStatus crypto;
+  std::vector<AuditNote> audit_notes;
 };
 
 }  // namespace csirtgw

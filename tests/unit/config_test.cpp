@@ -37,6 +37,10 @@ std::map<std::string, std::string> settings_of(const Config& c) {
       {"limits.idle_timeout", std::to_string(c.idle_timeout)},
       {"limits.session_deadline", std::to_string(c.session_deadline)},
       {"limits.shutdown_grace", std::to_string(c.shutdown_grace)},
+      {"mime.depth", std::to_string(c.mime_depth)},
+      {"mime.parts", std::to_string(c.mime_parts)},
+      {"openpgp.max_plaintext", std::to_string(c.openpgp_max_plaintext)},
+      {"openpgp.timeout", std::to_string(c.openpgp_timeout)},
       {"worker.batch", std::to_string(c.worker_batch)},
       {"worker.commit_batch", std::to_string(c.commit_batch)},
   };
@@ -76,6 +80,10 @@ const std::map<std::string, std::string> kDefaults = {
     {"limits.idle_timeout", "300"},
     {"limits.session_deadline", "1800"},
     {"limits.shutdown_grace", "10"},
+    {"mime.depth", "32"},
+    {"mime.parts", "1000"},
+    {"openpgp.max_plaintext", "67108864"},
+    {"openpgp.timeout", "30"},
     {"worker.batch", "64"},
     {"worker.commit_batch", "256"},
 };
@@ -318,7 +326,8 @@ TEST_CASE("config: describe_settings covers every key") {
     REQUIRE(kDefaults.count(name) == 1);
     CHECK(s.default_value == kDefaults.at(name));
     CHECK(s.description.size() > 10);
-    const bool numeric = name.rfind("limits.", 0) == 0 || name.rfind("worker.", 0) == 0;
+    const bool numeric = name.rfind("limits.", 0) == 0 || name.rfind("worker.", 0) == 0 ||
+                         name.rfind("mime.", 0) == 0 || name.rfind("openpgp.", 0) == 0;
     CHECK(s.type == (numeric ? "integer" : "string"));
   }
   std::set<std::string> expected;

@@ -1,0 +1,41 @@
+// The decrypt/verify stage (crypto itself lives in keyring/). It decides what a
+// triage analyst may believe about a report:
+//  - encryption none | decrypted | failed (+ reason); failures are quarantined
+//  - signature none | good | bad | unknown-key | expired | revoked | partial
+//  - sender verified: only for a signature over the WHOLE message (the root,
+//    after at most one decryption layer, or one inline block that is all of the
+//    text), every signature good, exactly one From mailbox, and that address
+//    bound to the signing key in the registry.
+// Each rule below names the attack class it defeats (../shared/docs/SECURITY.md).
+#pragma once
+
+#include <filesystem>
+#include <optional>
+
+#include "config.h"
+#include "filter.h"
+#include "mime_structure.h"
+#include "openpgp_operations.h"
+#include "sqlite_db.h"
+
+namespace csirtgw {
+
+class OpenPgpStage final : public Filter {
+ public:
+  OpenPgpStage(const Config& config, std::filesystem::path state_dir);
+  std::string_view name() const override { return "openpgp"; }
+  FilterOutcome process(Report& report) override;
+
+ private:
+  struct Verdict;
+  FilterOutcome finish(Report& report, Verdict& verdict);
+  Result<bool> sender_bound(const std::string& fingerprint, const std::vector<std::string>& from);
+
+  std::filesystem::path state_dir_;
+  std::filesystem::path gnupg_home_;
+  OperationLimits limits_;
+  MimeLimits mime_limits_;
+  std::optional<Database> registry_;
+};
+
+}  // namespace csirtgw

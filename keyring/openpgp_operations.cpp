@@ -1,0 +1,257 @@
+#include "openpgp_operations.h"
+
+#include <cerrno>
+#include <condition_variable>
+#include <cstdio>
+#include <mutex>
+#include <thread>
+
+#include "gpgme_handles.h"
+
+namespace csirtgw {
+namespace {
+
+// Output sink that refuses to grow past its cap: the write fails, gpg gets an
+// error and stops, and the operation reports failure.
+struct CappedOutput {
+  std::string data;
+  std::size_t cap = 0;
+  bool exceeded = false;
+
+  static ssize_t write(void* handle, const void* buffer, size_t size) {
+    auto* self = static_cast<CappedOutput*>(handle);
+    if (self->data.size() + size > self->cap) {
+      self->exceeded = true;
+      errno = EFBIG;
+      return -1;
+    }
+    self->data.append(static_cast<const char*>(buffer), size);
+    return static_cast<ssize_t>(size);
+  }
+};
+
+// Cancels the context's operation if it outlives the deadline.
+class DeadlineWatch {
+ public:
+  DeadlineWatch(gpgme_ctx_t ctx, std::chrono::milliseconds deadline)
+      : thread_([this, ctx, deadline] {
+          std::unique_lock lock(mutex_);
+          if (!done_signal_.wait_for(lock, deadline, [this] { return done_; })) {
+            expired_ = true;
+            gpgme_cancel_async(ctx);
+          }
+        }) {}
+  ~DeadlineWatch() { finish(); }
+  void finish() {
+    {
+      std::lock_guard lock(mutex_);
+      done_ = true;
+    }
+    done_signal_.notify_one();
+    if (thread_.joinable()) thread_.join();
+  }
+  bool expired() const { return expired_; }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable done_signal_;
+  bool done_ = false;
+  bool expired_ = false;
+  std::thread thread_;
+};
+
+bool is_environment_failure(gpgme_error_t err) {
+  switch (gpgme_err_code(err)) {
+    case GPG_ERR_NO_AGENT:
+    case GPG_ERR_AGENT:
+    case GPG_ERR_ENOSPC:
+    case GPG_ERR_ENOMEM:
+    case GPG_ERR_EIO:
+    case GPG_ERR_ASS_CONNECT_FAILED:
+      return true;
+    default:
+      return false;
+  }
+}
+
+Result<GpgmeData> data_from(std::string_view bytes) {
+  gpgme_data_t raw = nullptr;
+  // No copy: GPGME reads the caller's buffer, which outlives the operation.
+  if (auto err = gpgme_data_new_from_mem(&raw, bytes.data(), bytes.size(), 0)) return gpgme_failure("gpgme data", err);
+  return GpgmeData(raw);
+}
+
+struct SinkData {
+  CappedOutput output;
+  gpgme_data_cbs callbacks{};
+  GpgmeData data;
+};
+
+Result<std::unique_ptr<SinkData>> capped_sink(std::size_t cap) {
+  auto sink = std::make_unique<SinkData>();
+  sink->output.cap = cap;
+  sink->callbacks.write = &CappedOutput::write;
+  gpgme_data_t raw = nullptr;
+  if (auto err = gpgme_data_new_from_cbs(&raw, &sink->callbacks, &sink->output)) return gpgme_failure("gpgme data", err);
+  sink->data.reset(raw);
+  return sink;
+}
+
+SignatureStatus status_of(gpgme_signature_t sig) {
+  // Every signature is judged on its own; `summary` may be 0 for a good
+  // signature by a key nobody certified, so the error code decides.
+  switch (gpgme_err_code(sig->status)) {
+    case GPG_ERR_NO_ERROR:
+      if (sig->summary & GPGME_SIGSUM_KEY_REVOKED) return SignatureStatus::revoked;
+      if (sig->summary & (GPGME_SIGSUM_KEY_EXPIRED | GPGME_SIGSUM_SIG_EXPIRED)) return SignatureStatus::expired;
+      if (sig->summary & GPGME_SIGSUM_RED) return SignatureStatus::bad;
+      return SignatureStatus::good;
+    case GPG_ERR_NO_PUBKEY: return SignatureStatus::unknown_key;
+    case GPG_ERR_KEY_EXPIRED:
+    case GPG_ERR_SIG_EXPIRED: return SignatureStatus::expired;
+    case GPG_ERR_CERT_REVOKED: return SignatureStatus::revoked;
+    default: return SignatureStatus::bad;
+  }
+}
+
+// Reads the verify result, then maps each signing (sub)key to its primary key.
+std::vector<SignatureCheck> collect_signatures(gpgme_ctx_t ctx, const std::filesystem::path& home) {
+  std::vector<SignatureCheck> checks;
+  gpgme_verify_result_t result = gpgme_op_verify_result(ctx);
+  if (!result) return checks;
+  for (gpgme_signature_t sig = result->signatures; sig; sig = sig->next)
+    checks.push_back({status_of(sig), sig->fpr ? sig->fpr : ""});
+  auto lookup = make_gpgme_context(home);
+  if (!lookup) return checks;
+  for (auto& check : checks) {
+    if (check.fingerprint.empty() || check.status == SignatureStatus::unknown_key) continue;
+    gpgme_key_t raw = nullptr;
+    if (gpgme_get_key(lookup->get(), check.fingerprint.c_str(), &raw, 0) == 0 && raw) {
+      GpgmeKey key(raw);
+      if (key->fpr) check.fingerprint = key->fpr;
+    }
+  }
+  return checks;
+}
+
+std::string describe_failure(gpgme_error_t err, bool output_exceeded, bool deadline_expired, std::size_t cap) {
+  if (deadline_expired) return "the OpenPGP operation exceeded its deadline";
+  if (output_exceeded) return "decrypted output exceeds " + std::to_string(cap) + " octets (compression bomb?)";
+  switch (gpgme_err_code(err)) {
+    case GPG_ERR_NO_SECKEY: return "not encrypted to the team key";
+    case GPG_ERR_BAD_DATA: return "corrupt OpenPGP data";
+    case GPG_ERR_NO_DATA: return "no OpenPGP data found";
+    default: return std::string("decryption failed: ") + gpgme_strerror(err);
+  }
+}
+
+}  // namespace
+
+std::string_view to_string(SignatureStatus status) {
+  switch (status) {
+    case SignatureStatus::good: return "good";
+    case SignatureStatus::bad: return "bad";
+    case SignatureStatus::unknown_key: return "unknown-key";
+    case SignatureStatus::expired: return "expired";
+    case SignatureStatus::revoked: return "revoked";
+  }
+  return "bad";
+}
+
+std::string escape_untrusted(std::string_view text, std::size_t max_length) {
+  std::string out;
+  for (unsigned char c : text.substr(0, max_length)) {
+    if (c >= 0x20 && c < 0x7f && c != '\\') {
+      out.push_back(static_cast<char>(c));
+    } else {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\x%02x", c);
+      out += buf;
+    }
+  }
+  if (text.size() > max_length) out += "...";
+  return out;
+}
+
+Result<DecryptOutcome> decrypt_and_verify(const std::filesystem::path& home, std::string_view ciphertext,
+                                          const OperationLimits& limits) {
+  auto ctx = make_gpgme_context(home);
+  if (!ctx) return ctx.error();
+  auto input = data_from(ciphertext);
+  if (!input) return input.error();
+  auto sink = capped_sink(limits.max_output);
+  if (!sink) return sink.error();
+
+  DeadlineWatch watch(ctx->get(), limits.deadline);
+  gpgme_error_t err = gpgme_op_decrypt_verify(ctx->get(), input->get(), sink.value()->data.get());
+  watch.finish();
+
+  DecryptOutcome outcome;
+  gpgme_decrypt_result_t decrypt = gpgme_op_decrypt_result(ctx->get());
+  if (decrypt && decrypt->file_name) outcome.literal_file_name = decrypt->file_name;
+  const bool no_mdc = decrypt && decrypt->legacy_cipher_nomdc;
+  if (err && is_environment_failure(err) && !watch.expired())
+    return Error::temporary(std::string("gpg: ") + gpgme_strerror(err));
+  if (err || no_mdc || sink.value()->output.exceeded || watch.expired()) {
+    // EFAIL: whatever gpg wrote before failing is discarded, never filed.
+    outcome.failure = no_mdc ? "no integrity protection (no MDC/AEAD): refused"
+                             : describe_failure(err, sink.value()->output.exceeded, watch.expired(), limits.max_output);
+    if (gpgme_err_code(err) == GPG_ERR_DECRYPT_FAILED && !no_mdc && !sink.value()->output.exceeded)
+      outcome.failure = "integrity check failed or data corrupt";
+    return outcome;
+  }
+  outcome.decrypted = true;
+  outcome.plaintext = std::move(sink.value()->output.data);
+  outcome.signatures = collect_signatures(ctx->get(), home);
+  return outcome;
+}
+
+namespace {
+
+Result<VerifyOutcome> run_verify(const std::filesystem::path& home, std::string_view signature,
+                                 std::optional<std::string_view> signed_bytes, const OperationLimits& limits) {
+  auto ctx = make_gpgme_context(home);
+  if (!ctx) return ctx.error();
+  auto sig = data_from(signature);
+  if (!sig) return sig.error();
+  std::optional<GpgmeData> text;
+  if (signed_bytes) {
+    auto data = data_from(*signed_bytes);
+    if (!data) return data.error();
+    text.emplace(std::move(data.value()));
+  }
+  auto sink = capped_sink(limits.max_output);
+  if (!sink) return sink.error();
+
+  DeadlineWatch watch(ctx->get(), limits.deadline);
+  gpgme_error_t err = signed_bytes ? gpgme_op_verify(ctx->get(), sig->get(), text->get(), nullptr)
+                                   : gpgme_op_verify(ctx->get(), sig->get(), nullptr, sink.value()->data.get());
+  watch.finish();
+
+  VerifyOutcome outcome;
+  if (err && is_environment_failure(err) && !watch.expired())
+    return Error::temporary(std::string("gpg: ") + gpgme_strerror(err));
+  if (err || sink.value()->output.exceeded || watch.expired()) {
+    outcome.failure = describe_failure(err, sink.value()->output.exceeded, watch.expired(), limits.max_output);
+    return outcome;
+  }
+  outcome.signatures = collect_signatures(ctx->get(), home);
+  outcome.readable = !outcome.signatures.empty();
+  if (!outcome.readable) outcome.failure = "no signature found";
+  if (!signed_bytes) outcome.signed_text = std::move(sink.value()->output.data);
+  return outcome;
+}
+
+}  // namespace
+
+Result<VerifyOutcome> verify_detached(const std::filesystem::path& home, std::string_view signed_bytes,
+                                     std::string_view signature, const OperationLimits& limits) {
+  return run_verify(home, signature, signed_bytes, limits);
+}
+
+Result<VerifyOutcome> verify_clearsigned(const std::filesystem::path& home, std::string_view message,
+                                         const OperationLimits& limits) {
+  return run_verify(home, message, std::nullopt, limits);
+}
+
+}  // namespace csirtgw

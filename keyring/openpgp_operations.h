@@ -1,0 +1,62 @@
+// Decrypt and verify through GPGME, over the daemon's own GnuPG home. Results are
+// data built from GPGME's structs — never from gpg's text output, so nothing in
+// a message (a literal-data file name with "\n[GNUPG:] GOODSIG", CVE-2018-12020)
+// can forge a status. Every operation has a deadline and a cap on its output
+// (compression bombs, packet floods); output written before a failure is thrown
+// away (EFAIL: gpg streams plaintext before it reports a bad or missing MDC).
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "result.h"
+
+namespace csirtgw {
+
+enum class SignatureStatus { good, bad, unknown_key, expired, revoked };
+std::string_view to_string(SignatureStatus status);
+
+struct SignatureCheck {
+  SignatureStatus status = SignatureStatus::bad;
+  std::string fingerprint;  // the signing key's primary fingerprint (upper-case hex), or the key id if unknown
+};
+
+struct OperationLimits {
+  std::size_t max_output = 64 * 1024 * 1024;
+  std::chrono::milliseconds deadline{30000};
+};
+
+// A message-level failure (the message is at fault): recorded and quarantined.
+// Environment failures (gpg-agent gone) come back as Error::temporary instead.
+struct DecryptOutcome {
+  bool decrypted = false;
+  std::string plaintext;       // only when decrypted
+  std::string failure;         // why not, when !decrypted
+  std::vector<SignatureCheck> signatures;  // of a signature inside the encrypted message
+  std::string literal_file_name;           // untrusted text from the sender
+};
+Result<DecryptOutcome> decrypt_and_verify(const std::filesystem::path& gnupg_home, std::string_view ciphertext,
+                                          const OperationLimits& limits);
+
+struct VerifyOutcome {
+  bool readable = false;       // false: not a signature gpg could process at all
+  std::string failure;
+  std::vector<SignatureCheck> signatures;
+  std::string signed_text;     // for opaque / clearsigned input: the text that was signed
+};
+// A detached signature over `signed_bytes` (PGP/MIME, RFC 3156 5).
+Result<VerifyOutcome> verify_detached(const std::filesystem::path& gnupg_home, std::string_view signed_bytes,
+                                     std::string_view signature, const OperationLimits& limits);
+// A clearsigned (or opaque signed) message.
+Result<VerifyOutcome> verify_clearsigned(const std::filesystem::path& gnupg_home, std::string_view message,
+                                         const OperationLimits& limits);
+
+// Printable, single-line rendering of untrusted text for logs and audit details.
+std::string escape_untrusted(std::string_view text, std::size_t max_length = 200);
+
+}  // namespace csirtgw
