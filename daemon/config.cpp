@@ -84,6 +84,8 @@ const Setting kSettings[] = {
    "Seconds one gpg operation may take before it is cancelled and the message quarantined."},
   {"worker", "batch", &Config::worker_batch, nullptr, 64, 1, 10000, Check::none,
    "Most spooled messages the worker files under one commit."},
+  {"worker", "threads", &Config::worker_threads, nullptr, 0, 0, 256, Check::none,
+   "Threads running the pipeline stages (gpg runs in them); 0 means one per CPU core."},
   {"worker", "commit_batch", &Config::commit_batch, nullptr, 256, 1, 10000, Check::none,
    "Most received messages committed to the store in one transaction (group commit)."},
 };

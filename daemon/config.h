@@ -53,6 +53,7 @@ struct Config {
   std::int64_t openpgp_timeout = 0;  // seconds
   // [worker]
   std::int64_t worker_batch = 0;
+  std::int64_t worker_threads = 0;  // 0: one per core
   std::int64_t commit_batch = 0;
   // [[intake]]
   std::vector<Intake> intakes;

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <ctime>
 #include <fstream>
@@ -64,11 +65,11 @@ std::string trace_headers(const Report& report, const Config& config, std::time_
 }  // namespace
 
 FilingWorker::FilingWorker(const Config& config, std::filesystem::path state_dir, SpoolDirectory spool,
-                           FilterChain chain, ParallelFsync& fsync, std::mutex& store_write_gate)
+                           std::vector<FilterChain> chains, ParallelFsync& fsync, std::mutex& store_write_gate)
     : config_(config),
       state_dir_(std::move(state_dir)),
       spool_(std::move(spool)),
-      chain_(std::move(chain)),
+      chains_(std::move(chains)),
       fsync_(fsync),
       store_write_gate_(store_write_gate) {}
 
@@ -162,6 +163,36 @@ void FilingWorker::audit_deferral(const std::string& spool_id, const std::string
   if (append_audit_event(*db_, {"deferred", spool_id, "csirtgw", detail.dump()})) (void)tx->commit();
 }
 
+void FilingWorker::run_stages_in_parallel(std::vector<StagedReport>& staged) {
+  auto run_one = [&](StagedReport& item, FilterChain& chain) {
+    if (!item.report || item.deferred_by) return;
+    for (const auto& filter : chain) {
+      const FilterOutcome outcome = filter->process(*item.report);
+      item.report->stages_done.emplace_back(filter->name());
+      if (outcome.verdict == FilterVerdict::defer) {
+        item.deferred_by = std::string(filter->name()) + ": " + outcome.reason;
+        return;
+      }
+      if (outcome.verdict == FilterVerdict::stop) return;
+    }
+  };
+  const std::size_t threads = std::min(chains_.size(), staged.size());
+  if (threads <= 1) {
+    for (auto& item : staged) run_one(item, chains_.front());
+    return;
+  }
+  // Each thread owns one chain (stages keep per-thread state such as a
+  // database connection) and takes the next unclaimed report.
+  std::atomic<std::size_t> next{0};
+  auto drain = [&](FilterChain& chain) {
+    for (std::size_t i = next++; i < staged.size(); i = next++) run_one(staged[i], chain);
+  };
+  std::vector<std::thread> helpers;
+  for (std::size_t t = 1; t < threads; ++t) helpers.emplace_back(drain, std::ref(chains_[t]));
+  drain(chains_.front());
+  for (auto& h : helpers) h.join();
+}
+
 FilingWorker::BatchResult FilingWorker::file_batch() {
   auto log = spdlog::get("worker");
   auto batch = next_spooled(*db_, config_.worker_batch);
@@ -185,42 +216,44 @@ FilingWorker::BatchResult FilingWorker::file_batch() {
   std::set<MaildirQueue*> touched;
   std::optional<std::pair<std::string, std::string>> deferral;  // spool id, reason
 
+  // 1. Load the batch (in order).
+  std::vector<StagedReport> staged;
   for (const auto& entry : batch.value()) {
+    StagedReport item{entry, std::nullopt, std::nullopt};
     auto raw = read_file(spool_.ready_path(entry.spool_id));
-    if (!raw) {
-      if (raw.error().kind == ErrorClass::temporary) {
-        deferral.emplace(entry.spool_id, raw.error().message);
-        break;
-      }
+    if (raw) {
+      Report& report = item.report.emplace();
+      report.spool_id = entry.spool_id;
+      report.received_at = entry.received_at;
+      report.protocol = entry.protocol;
+      report.peer = entry.peer;
+      report.helo = entry.helo;
+      report.sender = entry.sender;
+      report.recipients = recipients_from_json(entry.recipients_json);
+      report.raw_message = std::move(raw.value());
+      report.message = report.raw_message;
+    } else if (raw.error().kind == ErrorClass::temporary) {
+      item.deferred_by = raw.error().message;
+    }
+    staged.push_back(std::move(item));
+  }
+
+  // 2. The stages, in parallel (gpg is slow and runs in its own processes).
+  run_stages_in_parallel(staged);
+
+  // 3. File in arrival order, stopping at the first deferral.
+  for (auto& item : staged) {
+    const SpooledMessage& entry = item.entry;
+    if (item.deferred_by) {
+      deferral.emplace(entry.spool_id, *item.deferred_by);
+      break;  // keep arrival order: later messages wait too
+    }
+    if (!item.report) {
       log->critical("{}: spool file is missing; recorded as lost", entry.spool_id);
       filed.push_back({entry.spool_id, "", "", "", true, entry.received_at, {}});
       continue;
     }
-    Report report;
-    report.spool_id = entry.spool_id;
-    report.received_at = entry.received_at;
-    report.protocol = entry.protocol;
-    report.peer = entry.peer;
-    report.helo = entry.helo;
-    report.sender = entry.sender;
-    report.recipients = recipients_from_json(entry.recipients_json);
-    report.raw_message = std::move(raw.value());
-    report.message = report.raw_message;
-
-    std::optional<std::string> deferred_by;
-    for (const auto& filter : chain_) {
-      const FilterOutcome outcome = filter->process(report);
-      report.stages_done.emplace_back(filter->name());
-      if (outcome.verdict == FilterVerdict::defer) {
-        deferred_by = std::string(filter->name()) + ": " + outcome.reason;
-        break;
-      }
-      if (outcome.verdict == FilterVerdict::stop) break;
-    }
-    if (deferred_by) {
-      deferral.emplace(entry.spool_id, *deferred_by);
-      break;  // keep arrival order: later messages wait too
-    }
+    Report& report = *item.report;
 
     auto target = queue(report.queue);
     if (!target) {

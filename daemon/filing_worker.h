@@ -18,6 +18,7 @@
 
 #include "config.h"
 #include "filter.h"
+#include "report.h"
 #include "maildir_queue.h"
 #include "parallel_fsync.h"
 #include "spool.h"
@@ -27,7 +28,9 @@ namespace csirtgw {
 
 class FilingWorker {
  public:
-  FilingWorker(const Config& config, std::filesystem::path state_dir, SpoolDirectory spool, FilterChain chain,
+  // One chain per stage thread (worker.threads); each is used by one thread only.
+  FilingWorker(const Config& config, std::filesystem::path state_dir, SpoolDirectory spool,
+               std::vector<FilterChain> chains,
                ParallelFsync& fsync, std::mutex& store_write_gate);
   ~FilingWorker();
   FilingWorker(const FilingWorker&) = delete;
@@ -41,6 +44,12 @@ class FilingWorker {
 
  private:
   enum class BatchResult { idle, progressed, deferred };
+  struct StagedReport {
+    SpooledMessage entry;
+    std::optional<Report> report;  // nullopt: the spool file is missing
+    std::optional<std::string> deferred_by;
+  };
+  void run_stages_in_parallel(std::vector<StagedReport>& staged);
   void run();
   BatchResult file_batch();
   Result<MaildirQueue*> queue(const std::string& name);
@@ -49,7 +58,7 @@ class FilingWorker {
   const Config& config_;
   std::filesystem::path state_dir_;
   SpoolDirectory spool_;
-  FilterChain chain_;
+  std::vector<FilterChain> chains_;
   ParallelFsync& fsync_;
   std::mutex& store_write_gate_;
   std::optional<Database> db_;

@@ -6,7 +6,9 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <csignal>
+#include <thread>
 #include <cstdio>
 #include <filesystem>
 
@@ -106,7 +108,11 @@ int run_serve(const ServeOptions& options) {
   // Threads that only wait for the disk: enough to overlap a batch's fsyncs.
   ParallelFsync fsync(8);
   std::mutex store_write_gate;
-  FilingWorker worker(config, state_dir, spool, build_filter_chain(config, state_dir), fsync, store_write_gate);
+  const std::size_t stage_threads = config.worker_threads > 0 ? static_cast<std::size_t>(config.worker_threads)
+                                                              : std::max(1u, std::thread::hardware_concurrency());
+  std::vector<FilterChain> chains;
+  for (std::size_t i = 0; i < stage_threads; ++i) chains.push_back(build_filter_chain(config, state_dir));
+  FilingWorker worker(config, state_dir, spool, std::move(chains), fsync, store_write_gate);
   IntakeCommitter committer(spool, state_dir, static_cast<std::size_t>(config.commit_batch), fsync,
                             store_write_gate, [&worker] { worker.wake(); });
   IntakeServer server(io, config, committer, spool);

@@ -42,6 +42,7 @@ std::map<std::string, std::string> settings_of(const Config& c) {
       {"openpgp.max_plaintext", std::to_string(c.openpgp_max_plaintext)},
       {"openpgp.timeout", std::to_string(c.openpgp_timeout)},
       {"worker.batch", std::to_string(c.worker_batch)},
+      {"worker.threads", std::to_string(c.worker_threads)},
       {"worker.commit_batch", std::to_string(c.commit_batch)},
   };
 }
@@ -85,6 +86,7 @@ const std::map<std::string, std::string> kDefaults = {
     {"openpgp.max_plaintext", "67108864"},
     {"openpgp.timeout", "30"},
     {"worker.batch", "64"},
+    {"worker.threads", "0"},
     {"worker.commit_batch", "256"},
 };
 const std::string kDefaultIntakes = "cert=cert@csirt.example;abuse=abuse@csirt.example;vuln=vuln@csirt.example;";
@@ -372,3 +374,15 @@ TEST_CASE("listen_address_problem") {
 }
 
 }  // namespace csirtgw
+
+TEST_CASE("config: the README documents every setting") {
+  std::ifstream in(std::string(CSIRTGW_SOURCE_DIR) + "/README.md");
+  REQUIRE(in.good());
+  std::stringstream text;
+  text << in.rdbuf();
+  for (const auto& s : csirtgw::describe_settings()) {
+    const std::string row = "| `" + s.table + "." + s.key + "` | `" + s.default_value;
+    CAPTURE(row);
+    CHECK(text.str().find(row) != std::string::npos);
+  }
+}
