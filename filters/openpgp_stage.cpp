@@ -85,6 +85,12 @@ std::size_t count_ciphertexts(std::string_view message, const MimeEntity& e) {
   return n;
 }
 
+std::size_t count_key_parts(const MimeEntity& e) {
+  std::size_t n = e.content_type.is("application", "pgp-keys") ? 1 : 0;
+  for (const auto& p : e.parts) n += count_key_parts(p);
+  return n;
+}
+
 }  // namespace
 
 struct OpenPgpStage::Verdict {
@@ -96,6 +102,7 @@ struct OpenPgpStage::Verdict {
   std::string literal_file_name;
   std::optional<std::string> rebuilt_message;  // the decrypted message to file
   std::optional<Error> temporary;
+  std::size_t attached_keys = 0;  // application/pgp-keys parts: recorded, never imported
 };
 
 OpenPgpStage::OpenPgpStage(const Config& config, std::filesystem::path state_dir)
@@ -248,6 +255,7 @@ FilterOutcome OpenPgpStage::process(Report& report) {
   }
 
   const std::string_view tree_text = inner_root ? std::string_view(plaintext_message) : std::string_view(message);
+  verdict.attached_keys = count_key_parts(*plain_root);
   bool covers_whole = false;
   std::vector<SignatureCheck> found;
   if (auto st = verify_tree(tree_text, *plain_root, /*is_root=*/true, gnupg_home_, limits_, found, covers_whole); !st) {
@@ -337,6 +345,13 @@ FilterOutcome OpenPgpStage::finish(Report& report, Verdict& verdict) {
   if (!verdict.literal_file_name.empty()) detail["literal_file_name"] = escape_untrusted(verdict.literal_file_name);
   report.audit_notes.push_back({"openpgp", detail.dump()});
   if (verdict.quarantine) report.audit_notes.push_back({"quarantined", nlohmann::json{{"reason", crypto.reason}}.dump()});
+  // Keys offered by the sender are never trusted automatically: staff review
+  // them (the registry changes only through `csirtgw keys import`).
+  const bool autocrypt = header_value(header_section(report.raw_message), "Autocrypt").has_value();
+  if (verdict.attached_keys > 0 || autocrypt)
+    report.audit_notes.push_back(
+        {"keys-offered", nlohmann::json{{"pgp_keys_parts", verdict.attached_keys}, {"autocrypt", autocrypt},
+                                        {"imported", false}}.dump()});
   return {};
 }
 
