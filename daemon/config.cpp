@@ -82,6 +82,8 @@ const Setting kSettings[] = {
    "Cap on decrypted or decompressed output in octets (compression bombs); over it the message is quarantined."},
   {"openpgp", "timeout", &Config::openpgp_timeout, nullptr, 30, 1, 3600, Check::none,
    "Seconds one gpg operation may take before it is cancelled and the message quarantined."},
+  {"openpgp", "agents", &Config::openpgp_agents, nullptr, 1, 1, 64, Check::none,
+   "gpg-agents (copies of the GnuPG home) the pipeline threads are spread over; one agent serialises private-key operations."},
   {"worker", "batch", &Config::worker_batch, nullptr, 64, 1, 10000, Check::none,
    "Most spooled messages the worker files under one commit."},
   {"worker", "threads", &Config::worker_threads, nullptr, 0, 0, 256, Check::none,

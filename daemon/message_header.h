@@ -26,4 +26,7 @@ std::string remove_header_fields(std::string_view message, std::string_view pref
 // CRLF → LF, the Maildir convention.
 std::string to_unix_line_ends(std::string_view text);
 
+// Bare LF → CRLF: the canonical form of MIME text (RFC 2045 6.7, RFC 3156 5).
+std::string to_crlf_line_ends(std::string_view text);
+
 }  // namespace csirtgw

@@ -110,8 +110,9 @@ int run_serve(const ServeOptions& options) {
   std::mutex store_write_gate;
   const std::size_t stage_threads = config.worker_threads > 0 ? static_cast<std::size_t>(config.worker_threads)
                                                               : std::max(1u, std::thread::hardware_concurrency());
+  AgentShards shards(state_dir / "gnupg", state_dir / "gnupg-shards", static_cast<std::size_t>(config.openpgp_agents));
   std::vector<FilterChain> chains;
-  for (std::size_t i = 0; i < stage_threads; ++i) chains.push_back(build_filter_chain(config, state_dir));
+  for (std::size_t i = 0; i < stage_threads; ++i) chains.push_back(build_filter_chain(config, state_dir, shards, i));
   FilingWorker worker(config, state_dir, spool, std::move(chains), fsync, store_write_gate);
   IntakeCommitter committer(spool, state_dir, static_cast<std::size_t>(config.commit_batch), fsync,
                             store_write_gate, [&worker] { worker.wake(); });
@@ -138,6 +139,7 @@ int run_serve(const ServeOptions& options) {
   if (!team_key) return fail("team key", team_key.error());
   if (team_key->generated) log->info("generated team key {}", team_key->fingerprint);
 
+  if (auto st = shards.prepare(); !st) return fail("gpg-agent shards", st.error());
   if (auto st = worker.recover(); !st) return fail("spool recovery", st.error());
   if (auto st = committer.start(); !st) return fail("store", st.error());
   worker.start();
@@ -168,6 +170,7 @@ int run_serve(const ServeOptions& options) {
   committer.stop();
   worker.stop();
   stop_gpg_agent(gnupg_home);
+  shards.stop_agents();
   log->info("stopped");
   return 0;
 }

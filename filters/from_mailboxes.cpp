@@ -1,5 +1,7 @@
 #include "from_mailboxes.h"
 
+#include <optional>
+
 #include <mimetic/rfc822/addresslist.h>
 
 #include "envelope_address.h"
@@ -38,11 +40,47 @@ Status add_mailbox(const mimetic::Mailbox& mailbox, std::vector<std::string>& ou
   return ok_status();
 }
 
+// Comments (outside quoted strings) removed and the ends trimmed: mimetic misreads
+// a comment or white space after an angle-addr ("Rep <rep@x.example> (duty)") as
+// part of the address. nullopt for an unterminated comment or quote.
+std::optional<std::string> without_comments(std::string_view value) {
+  std::string out;
+  bool quoted = false;
+  int comment = 0;
+  for (std::size_t i = 0; i < value.size(); ++i) {
+    char c = value[i];
+    if (comment == 0 && c == '\\' && i + 1 < value.size()) {
+      out.push_back(c);
+      out.push_back(value[++i]);
+      continue;
+    }
+    if (quoted) {
+      quoted = c != '"';
+      out.push_back(c);
+    } else if (comment > 0) {
+      if (c == '\\') ++i;
+      else if (c == '(') ++comment;
+      else if (c == ')') --comment;
+    } else if (c == '(') {
+      comment = 1;
+      out.push_back(' ');
+    } else {
+      quoted = c == '"';
+      out.push_back(c);
+    }
+  }
+  if (quoted || comment > 0) return std::nullopt;
+  return trim(out);
+}
+
 }  // namespace
 
 Result<std::vector<std::string>> from_mailboxes(std::string_view header_block) {
   std::vector<std::string> out;
-  for (const auto& value : header_values(header_block, "From")) {
+  for (const auto& field : header_values(header_block, "From")) {
+    const auto cleaned = without_comments(field);
+    if (!cleaned) return Error::bad_input("From header has an unterminated comment or quoted string");
+    const std::string& value = *cleaned;
     mimetic::AddressList list(value);
     std::size_t before = out.size();
     for (const auto& address : list) {

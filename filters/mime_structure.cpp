@@ -126,7 +126,10 @@ class Scanner {
       }
       pos = next;
     }
-    if (delimiters.size() < 2) return Error::bad_input("multipart without delimiters");
+    if (delimiters.empty()) return Error::bad_input("multipart without delimiters");
+    // No close delimiter: the last part runs to the end of the entity. It is
+    // still scanned (and limited) — dropping it would let it bypass every check.
+    if (!closed) delimiters.emplace_back(entity.end, entity.end);
     for (std::size_t i = 0; i + 1 < delimiters.size(); ++i) {
       std::size_t part_begin = delimiters[i].second;
       std::size_t part_end = delimiters[i + 1].first;

@@ -49,17 +49,6 @@ ArmorBlock find_armor(std::string_view text, std::string_view begin_marker, std:
 
 bool is_text(const MimeEntity& e) { return e.content_type.type == "text"; }
 
-// CRLF canonical form (RFC 3156 5): bare LF becomes CRLF.
-std::string to_crlf(std::string_view text) {
-  std::string out;
-  out.reserve(text.size() + text.size() / 32);
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '\n' && (i == 0 || text[i - 1] != '\r')) out.push_back('\r');
-    out.push_back(text[i]);
-  }
-  return out;
-}
-
 bool is_pgp_mime_encrypted(const MimeEntity& e) {
   return e.content_type.is("multipart", "encrypted");
 }
@@ -105,8 +94,22 @@ struct OpenPgpStage::Verdict {
   std::size_t attached_keys = 0;  // application/pgp-keys parts: recorded, never imported
 };
 
+OpenPgpStage::OpenPgpStage(const Config& config, std::filesystem::path state_dir, AgentShards& shards,
+                           std::size_t index)
+    : state_dir_(std::move(state_dir)), shards_(&shards), index_(index), gnupg_home_(state_dir_ / "gnupg") {
+  apply_limits(config);
+}
+
 OpenPgpStage::OpenPgpStage(const Config& config, std::filesystem::path state_dir)
-    : state_dir_(std::move(state_dir)), gnupg_home_(state_dir_ / "gnupg") {
+    : state_dir_(std::move(state_dir)),
+      own_shards_(std::make_unique<AgentShards>(state_dir_ / "gnupg", state_dir_ / "gnupg-shards", 1)),
+      shards_(own_shards_.get()),
+      index_(0),
+      gnupg_home_(state_dir_ / "gnupg") {
+  apply_limits(config);
+}
+
+void OpenPgpStage::apply_limits(const Config& config) {
   limits_.max_output = static_cast<std::size_t>(config.openpgp_max_plaintext);
   limits_.deadline = std::chrono::milliseconds(config.openpgp_timeout * 1000);
   mime_limits_.depth = static_cast<std::size_t>(config.mime_depth);
@@ -126,7 +129,7 @@ Status verify_tree(std::string_view message, const MimeEntity& entity, bool is_r
   if (entity.content_type.is("multipart", "signed") && entity.parts.size() == 2 &&
       entity.parts[1].content_type.is("application", "pgp-signature")) {
     // RFC 3156 5: the exact bytes of the first part as received, never a re-serialisation.
-    const std::string signed_bytes = to_crlf(entity.parts[0].bytes(message));
+    const std::string signed_bytes = to_crlf_line_ends(entity.parts[0].bytes(message));
     const std::string signature = decode_transfer_encoding(entity.parts[1].body(message), entity.parts[1].transfer_encoding);
     auto verified = verify_detached(home, signed_bytes, signature, limits);
     if (!verified) return verified.error();
@@ -165,6 +168,7 @@ std::string outer_headers_without_content(std::string_view message) {
 }  // namespace
 
 FilterOutcome OpenPgpStage::process(Report& report) {
+  gnupg_home_ = shards_->home_for(index_);
   Verdict verdict;
   const std::string& message = report.message;
   auto scanned = scan_mime(message, mime_limits_);
@@ -227,7 +231,7 @@ FilterOutcome OpenPgpStage::process(Report& report) {
       verdict.signatures = decrypted->signatures;
       verdict.covers_whole = true;
     }
-    const std::string plaintext = to_crlf(decrypted->plaintext);
+    const std::string plaintext = to_crlf_line_ends(decrypted->plaintext);
     if (root_pgp_mime) {
       plaintext_message = plaintext;
     } else {

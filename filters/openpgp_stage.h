@@ -10,8 +10,10 @@
 #pragma once
 
 #include <filesystem>
+#include <memory>
 #include <optional>
 
+#include "agent_shards.h"
 #include "config.h"
 #include "filter.h"
 #include "mime_structure.h"
@@ -22,17 +24,24 @@ namespace csirtgw {
 
 class OpenPgpStage final : public Filter {
  public:
+  // `shards` and `index` pick this thread's GnuPG home (openpgp.agents).
+  OpenPgpStage(const Config& config, std::filesystem::path state_dir, AgentShards& shards, std::size_t index);
+  // A stage on <state_dir>/gnupg alone (no shards).
   OpenPgpStage(const Config& config, std::filesystem::path state_dir);
   std::string_view name() const override { return "openpgp"; }
   FilterOutcome process(Report& report) override;
 
  private:
   struct Verdict;
+  void apply_limits(const Config& config);
   FilterOutcome finish(Report& report, Verdict& verdict);
   Result<bool> sender_bound(const std::string& fingerprint, const std::vector<std::string>& from);
 
   std::filesystem::path state_dir_;
-  std::filesystem::path gnupg_home_;
+  std::unique_ptr<AgentShards> own_shards_;  // only for the single-home constructor
+  AgentShards* shards_;
+  std::size_t index_;
+  std::filesystem::path gnupg_home_;  // refreshed per message from shards_
   OperationLimits limits_;
   MimeLimits mime_limits_;
   std::optional<Database> registry_;

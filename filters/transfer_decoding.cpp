@@ -4,6 +4,8 @@
 
 #include <mimetic/codec/codec.h>
 
+#include "message_header.h"
+
 namespace csirtgw {
 
 std::string decode_transfer_encoding(std::string_view body, std::string_view encoding) {
@@ -17,7 +19,9 @@ std::string decode_transfer_encoding(std::string_view body, std::string_view enc
   if (encoding == "quoted-printable") {
     mimetic::QP::Decoder decoder;
     mimetic::decode(body.begin(), body.end(), decoder, std::back_inserter(out));
-    return out;
+    // mimetic turns the CRLF of hard line breaks into LF; RFC 2045 6.7 keeps CRLF.
+    if (body.find("\r\n") == std::string_view::npos) return out;
+    return to_crlf_line_ends(out);
   }
   return std::string(body);
 }
