@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 PACKAGES=(
   build-essential cmake pkg-config
   libgpgme-dev libmimetic-dev libboost-dev libsqlite3-dev libspdlog-dev doctest-dev
-  nlohmann-json3-dev libcli11-dev libtomlplusplus-dev libssl-dev
+  nlohmann-json3-dev libcli11-dev libtomlplusplus-dev libssl-dev libyaml-cpp-dev
   gnupg gpg-agent sqlite3
   postfix swaks sq python3 procps
 )
