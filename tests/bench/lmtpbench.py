@@ -11,11 +11,15 @@ Subcommands
                                 drain_ns (time since T0_NS, an epoch in ns)
   latency HOST:PORT [opts]      closed-loop LMTP/SMTP load generator that times
                                 every transaction's end-of-DATA -> 250 reply
+                                (--files DIR: send these prepared messages)
   idle HOST:PORT --pid PID [opts]
                                 open N connections that greet (LHLO) and idle,
                                 then read the daemon's VmRSS
   proc PID                      print VmRSS/VmHWM/Threads/fds of PID
   report RESULTS_FILE           print the summary table from key=value lines
+  report-crypto RESULTS_FILE    the table of one bench_crypto.sh run
+  summary [--plain F] [--crypto F]...
+                                one combined table over several runs (report.sh)
 """
 
 import argparse
@@ -91,6 +95,9 @@ def proc_status(pid):
             fields = f.read().rpartition(")")[2].split()
         # utime, stime are fields 14, 15 (1-based) -> index 11, 12 after ')'
         out["cpu_s"] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        # cutime + cstime: children that were waited for (e.g. the gpg
+        # processes GPGME runs)
+        out["cpu_children_s"] = (int(fields[13]) + int(fields[14])) / os.sysconf("SC_CLK_TCK")
     except OSError:
         pass
     return out
@@ -182,8 +189,32 @@ def make_body(size):
     return "".join(out)
 
 
+def load_messages(directory):
+    """Every regular file in DIRECTORY (sorted) as ready-to-send DATA: CRLF
+    line ends, dot-stuffed, terminated by CRLF.CRLF."""
+    out = []
+    for name in sorted(os.listdir(directory)):
+        path = os.path.join(directory, name)
+        if not os.path.isfile(path):
+            continue
+        with open(path, "rb") as f:
+            data = f.read().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+        if not data.endswith(b"\r\n"):
+            data += b"\r\n"
+        lines = data.split(b"\r\n")
+        data = b"\r\n".join(b"." + ln if ln.startswith(b".") else ln for ln in lines)
+        out.append(data + b".\r\n")
+    return out
+
+
 def cmd_latency(a):
     addr = parse_addr(a.addr)
+    files = load_messages(a.files) if a.files else None
+    if files is not None:
+        if not files:
+            print(f"latency: no files in {a.files}", file=sys.stderr)
+            return 1
+        a.messages = len(files)
     body = make_body(a.size).encode()
     greet_cmd = b"LHLO" if a.lmtp else b"EHLO"
     lock = threading.Lock()
@@ -227,12 +258,15 @@ def cmd_latency(a):
                     expect(rd, 250, "RCPT")
                     sock.sendall(b"DATA\r\n")
                     expect(rd, 354, "DATA")
-                    hdr = (f"From: <bench@sender.example>\r\n"
-                           f"To: <{a.rcpt}>\r\n"
-                           f"Date: {time.strftime('%a, %d %b %Y %H:%M:%S +0000', time.gmtime())}\r\n"
-                           f"Message-Id: <{tag}.{wid}.{n}@bench.example>\r\n"
-                           f"Subject: bench {n}\r\n\r\n").encode()
-                    msg = hdr + body + b".\r\n"
+                    if files is not None:
+                        msg = files[n - 1]
+                    else:
+                        hdr = (f"From: <bench@sender.example>\r\n"
+                               f"To: <{a.rcpt}>\r\n"
+                               f"Date: {time.strftime('%a, %d %b %Y %H:%M:%S +0000', time.gmtime())}\r\n"
+                               f"Message-Id: <{tag}.{wid}.{n}@bench.example>\r\n"
+                               f"Subject: bench {n}\r\n\r\n").encode()
+                        msg = hdr + body + b".\r\n"
                     t0 = time.perf_counter_ns()
                     sock.sendall(msg)
                     code, text = rd.reply()
@@ -500,6 +534,161 @@ def cmd_report(a):
     return 0
 
 
+# ---------------------------------------------------------------- combined table
+
+def read_results(path):
+    r = {}
+    with open(path) as f:
+        for ln in f:
+            ln = ln.strip()
+            if ln and not ln.startswith("#") and "=" in ln:
+                k, _, v = ln.partition("=")
+                r[k] = v
+    return r
+
+
+def _num(r, k):
+    try:
+        v = float(r[k])
+        return v if v == v else None
+    except (KeyError, ValueError):
+        return None
+
+
+def summary_rows(plain, cryptos):
+    """(workload, msgs/s, ceiling label, ratio, p50, p99, peak RSS MiB) rows."""
+    rows = []
+    if plain is not None:
+        f = lambda k: _num(plain, k)  # noqa: E731
+        peak = f("gw_final_VmHWM")
+        peak = peak / 1024 if peak is not None else None
+        sink, sinkl = f("sink_src_rate"), f("sink_lat_rate")
+        ratio = lambda v, b: v / b if (v is not None and b) else None  # noqa: E731
+        rows += [
+            ("plain: smtp-source -> smtp-sink (ceiling)", sink, "-", None, None, None, None),
+            ("plain: smtp-source -> csirtgw, accepted", f("gw_src_rate"), "sink", ratio(f("gw_src_rate"), sink),
+             None, None, peak),
+            ("plain: smtp-source -> csirtgw, filed", f("gw_src_filed_rate"), "sink",
+             ratio(f("gw_src_filed_rate"), sink), None, None, peak),
+            ("plain: latency client -> smtp-sink (ceiling)", sinkl, "-", None, f("sink_lat_p50_ms"),
+             f("sink_lat_p99_ms"), None),
+            ("plain: latency client -> csirtgw, accepted", f("gw_lat_rate"), "sink(lat)",
+             ratio(f("gw_lat_rate"), sinkl), f("gw_lat_p50_ms"), f("gw_lat_p99_ms"), peak),
+            ("plain: latency client -> csirtgw, filed", f("gw_lat_filed_rate"), "sink(lat)",
+             ratio(f("gw_lat_filed_rate"), sinkl), None, None, peak),
+        ]
+    for r in cryptos:
+        f = lambda k, r=r: _num(r, k)  # noqa: E731
+        algo = r.get("algo", "?")
+        th = r.get("threads", "?")
+        peak = f("gw_final_VmHWM")
+        peak = peak / 1024 if peak is not None else None
+        loop = f("loop_rate")
+        e2e = f("e2e_filed_rate")
+        rows += [
+            (f"{algo}: GPGME decrypt+verify loop, {th} thr (ceiling)", loop, "-", None, None, None, None),
+            (f"{algo}: LMTP -> csirtgw, filed end to end", e2e, "loop",
+             e2e / loop if (e2e is not None and loop) else None, f("e2e_p50_ms"), f("e2e_p99_ms"), peak),
+            (f"{algo}: LMTP -> csirtgw, accepted (250s)", f("e2e_rate"), "-", None, None, None, peak),
+        ]
+    return rows
+
+
+def print_rows(rows):
+    hdr = ("workload", "msgs/s", "ceiling", "ratio", "p50 ms", "p99 ms", "peak RSS")
+    w = (50, 8, 9, 6, 8, 8, 10)
+    fmt = lambda v, spec: "-" if v is None else format(v, spec)  # noqa: E731
+    line = "  ".join(h.ljust(w[0]) if i == 0 else h.rjust(w[i]) for i, h in enumerate(hdr))
+    print(line)
+    print("-" * len(line))
+    for name, rate, base, ratio, p50, p99, rss in rows:
+        print("  ".join([name.ljust(w[0]), fmt(rate, ".1f").rjust(w[1]), base.rjust(w[2]),
+                         fmt(ratio, ".3f").rjust(w[3]), fmt(p50, ".2f").rjust(w[4]), fmt(p99, ".2f").rjust(w[5]),
+                         ("-" if rss is None else f"{rss:.1f} MiB").rjust(w[6])]))
+    print("-" * len(line))
+
+
+def crypto_details(r):
+    f = lambda k: _num(r, k)  # noqa: E731
+    out = []
+    out.append(f"  {r.get('algo')}: team key {r.get('team_algo', '?')}, {r.get('msgs')} messages "
+               f"(inner {r.get('gen_plain_bytes_avg')} B, ciphertext {r.get('gen_ct_bytes_avg')} B, "
+               f"on the wire {r.get('gen_msg_bytes_avg')} B), {r.get('sessions')} sessions, "
+               f"worker.threads {r.get('threads')}")
+    c0, c1 = f("gw_start_cpu_s"), f("gw_final_cpu_s")
+    n = f("e2e_ok")
+    cpu = f"{1000 * (c1 - c0) / n:.2f} ms/msg" if (c0 is not None and c1 is not None and n) else "?"
+    pc = lambda v: "?" if v is None else f"{100 * v:.0f}%"  # noqa: E731
+    agent = f("agent_VmHWM")
+
+    def busy(a, b):
+        ta, tb = f(f"{a}_cpu_total_s"), f(f"{b}_cpu_total_s")
+        if ta is None or tb is None or tb <= ta:
+            return "?"
+        return pc(1 - (f(f"{b}_cpu_idle_s") - f(f"{a}_cpu_idle_s")) / (tb - ta))
+
+    def per_msg(cpu_s, count):
+        return "?" if cpu_s is None or not count else f"{1000 * cpu_s / count:.2f}"
+
+    agent_cpu = None
+    if f("agent_cpu_s") is not None and f("agent_start_cpu_s") is not None:
+        agent_cpu = f("agent_cpu_s") - f("agent_start_cpu_s")
+    # GPGME double-forks gpg, so no process is charged for the gpg processes'
+    # CPU: these figures are the daemon (resp. loop) itself and its gpg-agent.
+    n_loop = f("loop_ok")
+    out.append(f"    e2e: {r.get('e2e_ok')} accepted in {r.get('e2e_elapsed_s')} s, last filed at "
+               f"{r.get('e2e_filed_s')} s; CPU ms/msg: daemon {cpu.replace(' ms/msg', '')}, its gpg-agent "
+               f"{per_msg(agent_cpu, n)} (gpg processes not counted); CPUs busy {busy('sys0', 'sys1')} "
+               f"(load avg {r.get('sys0_loadavg1', '?')} -> {r.get('sys1_loadavg1', '?')}); daemon VmHWM "
+               f"{fmt_mib(f('gw_final_VmHWM'))}, gpg-agent VmHWM {fmt_mib(agent)}; "
+               f"outcomes: {r.get('filed_outcomes', '?')}")
+    out.append(f"    loop: {r.get('loop_ok')} ok / {r.get('loop_errors')} errors in {r.get('loop_elapsed_s')} s, "
+               f"{r.get('loop_ms_per_op')} ms wall per operation per thread; CPU ms/msg: loop "
+               f"{per_msg(f('loop_cpu_self_s'), n_loop)}, its gpg-agent {per_msg(f('loopagent_cpu_s'), n_loop)}; "
+               f"CPUs busy {busy('sys2', 'sys3')} (load avg {r.get('sys2_loadavg1', '?')} -> "
+               f"{r.get('sys3_loadavg1', '?')}); SIGTERM exit {r.get('gw_exit')}; audit: {r.get('audit')}")
+    if r.get("notes"):
+        out.append(f"    NOTES: {r['notes']}")
+    return out
+
+
+def fmt_mib(kb):
+    return "?" if kb is None else f"{kb / 1024:.1f} MiB"
+
+
+def cmd_report_crypto(a):
+    r = read_results(a.results)
+    print()
+    print(f"csirtgw encrypted benchmark ({r.get('algo')}; signed+encrypted PGP/MIME, LMTP)")
+    print_rows(summary_rows(None, [r]))
+    for ln in crypto_details(r):
+        print(ln)
+    return 0
+
+
+def cmd_summary(a):
+    plain = read_results(a.plain) if a.plain else None
+    cryptos = [read_results(c) for c in a.crypto or []]
+    print()
+    print("csirtgw benchmark summary: ratio = msgs/s / the ceiling measured in the same run "
+          "(sink = smtp-sink, loop = plain GPGME decrypt+verify loop); p50/p99 = end-of-DATA -> 250")
+    print_rows(summary_rows(plain, cryptos))
+    if plain is not None:
+        notes = plain.get("notes")
+        print(f"  plain: {plain.get('msgs')} msgs x {plain.get('size')} B, {plain.get('sessions')} sessions; "
+              f"RSS with {plain.get('idle_open', '?')} idle connections {fmt_mib(_num(plain, 'idle_during_VmRSS'))}; "
+              f"Maildir {plain.get('filed_total')} (expected {plain.get('expected_total')}); "
+              f"audit: {plain.get('audit')}" + (f"; NOTES: {notes}" if notes else ""))
+    for r in cryptos:
+        for ln in crypto_details(r):
+            print(ln)
+    for r in cryptos:
+        ratio = _num(r, "ratio")
+        print(f"  goal (issue): {r.get('algo')} filed end to end >= 0.9 x GPGME loop: "
+              + ("not measured" if ratio is None else f"{'met' if ratio >= 0.9 else 'MISSED'} ({ratio:.3f})"))
+    return 0
+
+
 # ---------------------------------------------------------------- main
 
 def main():
@@ -533,6 +722,9 @@ def main():
     x.add_argument("--reuse", action="store_true", help="keep sessions open between messages")
     x.add_argument("--timeout", type=float, default=60.0)
     x.add_argument("--raw", help="write every latency (ns) to this file")
+    x.add_argument("--files", metavar="DIR",
+                   help="send every file in DIR once (sorted; CRLF, dot-stuffed) instead of "
+                        "--messages generated messages of --size octets")
     x.add_argument("--prefix", default="")
     x.set_defaults(fn=cmd_latency, lmtp=True)
 
@@ -564,6 +756,15 @@ def main():
     x = sp.add_parser("report")
     x.add_argument("results")
     x.set_defaults(fn=cmd_report)
+
+    x = sp.add_parser("report-crypto")
+    x.add_argument("results")
+    x.set_defaults(fn=cmd_report_crypto)
+
+    x = sp.add_parser("summary")
+    x.add_argument("--plain", help="results.env of bench.sh")
+    x.add_argument("--crypto", action="append", help="results.env of bench_crypto.sh (repeatable)")
+    x.set_defaults(fn=cmd_summary)
 
     a = ap.parse_args()
     sys.exit(a.fn(a) or 0)

@@ -1,0 +1,265 @@
+#!/usr/bin/env bash
+# csirtgw encrypted-workload benchmark: signed+encrypted 4 KB PGP/MIME reports
+# end to end, against a plain GPGME decrypt+verify loop on the same keys and
+# ciphertexts in the same run.  See tests/bench/README.md.
+#
+#   CSIRTGW_BIN=build/csirtgw GPGME_LOOP_BIN=build/csirtgw-gpgme-loop \
+#       tests/bench/bench_crypto.sh [ed25519|rsa3072]
+#
+# Builds nothing.  Tunables (environment):
+#   BENCH_ALGO           ed25519 | rsa3072 (or the first argument)   (ed25519)
+#   CSIRTGW_BIN          daemon binary                       (build/csirtgw)
+#   GPGME_LOOP_BIN       the ceiling tool                    (next to CSIRTGW_BIN: csirtgw-gpgme-loop)
+#   BENCH_PGP_MSGS       distinct messages, each sent once   (300)
+#   BENCH_SESSIONS       parallel LMTP sessions              (10)
+#   BENCH_SIZE           octets of the signed+encrypted inner entity (4096)
+#   BENCH_THREADS        worker.threads of the daemon = threads of the loop (nproc)
+#   BENCH_LOOP_SECONDS   timed phase of the GPGME loop       (15)
+#   BENCH_DRAIN_TIMEOUT  seconds to wait for everything to be filed (600)
+#   BENCH_TMPDIR, BENCH_KEEP=1, BENCH_RESULTS=FILE, BENCH_QUIET_WAIT=S, PYTHON  as in bench.sh
+set -uo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+PY=${PYTHON:-/usr/bin/python3}
+HELPER="$HERE/lmtpbench.py"
+PGP="$HERE/pgpbench.py"
+
+ALGO=${1:-${BENCH_ALGO:-ed25519}}
+MSGS=${BENCH_PGP_MSGS:-300}
+SESSIONS=${BENCH_SESSIONS:-10}
+SIZE=${BENCH_SIZE:-4096}
+THREADS=${BENCH_THREADS:-$(nproc)}
+LOOP_SECONDS=${BENCH_LOOP_SECONDS:-15}
+DRAIN_TIMEOUT=${BENCH_DRAIN_TIMEOUT:-600}
+RCPT=cert@csirt.example
+REPORTER=reporter@reporter.example
+
+die() { echo "bench_crypto: $*" >&2; exit 1; }
+log() { printf '[bench_crypto %s %(%H:%M:%S)T] %s\n' "$ALGO" -1 "$*" >&2; }
+now_ns() { date +%s%N; }
+
+case $ALGO in ed25519|rsa3072) ;; *) die "algorithm must be ed25519 or rsa3072, not '$ALGO'";; esac
+
+abspath() {  # relative paths are tried from the cwd, then from the repo root
+    local b=$1
+    if [[ $b != /* ]]; then
+        if [[ -x $b ]]; then b=$(cd "$(dirname "$b")" && pwd)/$(basename "$b"); else b=$ROOT/$b; fi
+    fi
+    echo "$b"
+}
+BIN=$(abspath "${CSIRTGW_BIN:-build/csirtgw}")
+LOOP=$(abspath "${GPGME_LOOP_BIN:-$(dirname "$BIN")/csirtgw-gpgme-loop}")
+[[ -x $BIN ]] || die "csirtgw binary not found/executable: $BIN (set CSIRTGW_BIN)"
+[[ -x $LOOP ]] || die "csirtgw-gpgme-loop not found/executable: $LOOP (set GPGME_LOOP_BIN; see tests/bench/README.md)"
+[[ -x $PY ]] || die "python3 not found ($PY)"
+command -v gpg >/dev/null && command -v gpgconf >/dev/null || die "gpg / gpgconf not found"
+
+T=$(mktemp -d "${BENCH_TMPDIR:-${TMPDIR:-/tmp}}/csirtgw-bench-crypto.XXXXXX") || die "mktemp failed"
+RES=$T/results.env
+: >"$RES"
+PIDS=()
+GW_PID=""
+STATE=$T/state
+HOMES=("$T/reporter" "$T/teamgen" "$STATE/gnupg" "$T/loop-gnupg")
+
+cleanup() {
+    local rc=$?
+    trap - EXIT INT TERM
+    for p in "${PIDS[@]}"; do
+        if kill -0 "$p" 2>/dev/null; then
+            kill -TERM "$p" 2>/dev/null
+            for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+            kill -KILL "$p" 2>/dev/null
+        fi
+        wait "$p" 2>/dev/null
+    done
+    # every gpg-agent this run started: one per GNUPGHOME
+    for h in "${HOMES[@]}"; do
+        [[ -d $h ]] && gpgconf --homedir "$h" --kill gpg-agent 2>/dev/null
+    done
+    if [[ ${BENCH_KEEP:-0} == 1 || $rc -ne 0 ]]; then
+        echo "bench_crypto: temp dir kept: $T" >&2
+    else
+        rm -rf "$T"
+    fi
+    exit $rc
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+put() { echo "$1=$2" >>"$RES"; }
+get() { sed -n "s/^$1=//p" "$RES" | tail -n1; }
+NOTES=()
+note() { NOTES+=("$*"); log "NOTE: $*"; }
+calc() { "$PY" -c "print(format($1, '${2:-.3f}'))"; }
+
+"$PY" "$HELPER" sysstat --prefix sysinit_ >>"$RES"
+if ((${BENCH_QUIET_WAIT:-0} > 0)); then
+    log "waiting up to ${BENCH_QUIET_WAIT}s for the CPUs to be >= 85% idle"
+    "$PY" "$HELPER" wait-quiet --max-wait "$BENCH_QUIET_WAIT" >>"$RES" \
+        || note "machine not quiet after ${BENCH_QUIET_WAIT}s (idle $(get quiet_idle)); figures are noisy"
+fi
+put algo "$ALGO"; put msgs "$MSGS"; put size "$SIZE"; put sessions "$SESSIONS"; put threads "$THREADS"
+put loop_seconds "$LOOP_SECONDS"
+log "binary $BIN; loop $LOOP; temp $T"
+
+# ------------------------------------------------------------------ 1. keys
+mkdir -p "$STATE"
+CFG=$T/csirtgw.toml
+TEAM_FPR=""
+if [[ $ALGO == rsa3072 ]]; then
+    log "generating an RSA-3072 team key (sign,cert + encr subkey) and importing it with keys import --secret"
+    TEAM_FPR=$("$PY" "$PGP" genkey "$T/teamgen" rsa3072 "Example CERT <$RCPT>" --encr-subkey \
+        --export-secret "$T/team.sec") || die "team key generation failed"
+    gpgconf --homedir "$T/teamgen" --kill gpg-agent 2>/dev/null
+    "$BIN" keys import --secret "$T/team.sec" --state-dir "$STATE" >"$T/import-team.out" 2>&1 \
+        || die "keys import --secret failed: $(cat "$T/import-team.out")"
+fi
+{
+    echo "[team]"
+    echo "key = \"$TEAM_FPR\""
+    echo "[worker]"
+    echo "threads = $THREADS"
+} >"$CFG"
+"$BIN" check-config --config "$CFG" >"$T/check-config.out" 2>&1 || die "check-config: $(cat "$T/check-config.out")"
+# For ed25519 this generates the team key exactly as the daemon's first start does.
+"$BIN" keys export-team --config "$CFG" --state-dir "$STATE" >"$T/team.pub" 2>"$T/export-team.err" \
+    || die "keys export-team failed: $(cat "$T/export-team.err")"
+[[ -n $TEAM_FPR ]] || TEAM_FPR=$(gpg --batch --with-colons --import-options show-only --import "$T/team.pub" 2>/dev/null \
+    | awk -F: '$1=="fpr"{print $10; exit}')
+[[ -n $TEAM_FPR ]] || die "cannot read the team key's fingerprint"
+put team_fpr "$TEAM_FPR"
+put team_algo "$(gpg --batch --with-colons --import-options show-only --import "$T/team.pub" 2>/dev/null \
+    | awk -F: '$1=="pub"||$1=="sub"{printf "%s%s/%s", s, $4, ($17!=""?$17:$3); s=","}')"
+
+log "generating the reporter's $ALGO key"
+REP_FPR=$("$PY" "$PGP" genkey "$T/reporter" "$ALGO" "Bench Reporter <$REPORTER>" --export-public "$T/reporter.pub") \
+    || die "reporter key generation failed"
+put reporter_fpr "$REP_FPR"
+gpg --homedir "$T/reporter" --batch --quiet --import "$T/team.pub" 2>"$T/import-team-pub.err" \
+    || die "importing the team key into the reporter's keyring: $(cat "$T/import-team-pub.err")"
+"$BIN" keys import "$T/reporter.pub" --email "$REPORTER" --config "$CFG" --state-dir "$STATE" >"$T/import-rep.out" 2>&1 \
+    || die "keys import (reporter) failed: $(cat "$T/import-rep.out")"
+log "team $TEAM_FPR ($(get team_algo)); reporter $REP_FPR"
+
+# ------------------------------------------------------------------ 2. messages
+log "generating $MSGS signed+encrypted PGP/MIME messages (${SIZE} B inner text/plain)"
+"$PY" "$PGP" messages "$T/reporter" "$REP_FPR" "$TEAM_FPR" "$T/corpus" --count "$MSGS" --size "$SIZE" \
+    >>"$RES" 2>"$T/gen.err" || die "message generation failed: $(tail -n3 "$T/gen.err")"
+gpgconf --homedir "$T/reporter" --kill gpg-agent 2>/dev/null
+log "messages: $(get gen_msg_bytes_avg) B avg on the wire, ciphertext $(get gen_ct_bytes_avg) B avg ($(get gen_s) s)"
+
+# ------------------------------------------------------------------ 3. start csirtgw
+GW_OUT=$T/gw.stdout
+log "starting csirtgw serve --config $CFG --state-dir $STATE --lmtp 127.0.0.1:0 --smtp ''"
+t_start=$(now_ns)
+"$BIN" serve --config "$CFG" --state-dir "$STATE" --lmtp 127.0.0.1:0 --smtp "" >"$GW_OUT" 2>"$T/gw.stderr" &
+GW_PID=$!; PIDS+=("$GW_PID")
+GW_ADDR=""
+for _ in $(seq 600); do
+    if line=$(grep -m1 '^ready ' "$GW_OUT" 2>/dev/null); then
+        GW_ADDR=$(sed -n 's/.*lmtp=\([^ ]*\).*/\1/p' <<<"$line")
+        break
+    fi
+    kill -0 "$GW_PID" 2>/dev/null || break
+    sleep 0.1
+done
+if [[ -z $GW_ADDR || $GW_ADDR == off ]]; then
+    echo "--- csirtgw stdout"; cat "$GW_OUT"; echo "--- csirtgw stderr (tail)"; tail -n 30 "$T/gw.stderr"
+    die "csirtgw did not print a usable 'ready lmtp=...' line"
+fi
+served_fpr=$(sed -n 's/^team-key //p' "$GW_OUT")
+[[ ${served_fpr^^} == "${TEAM_FPR^^}" ]] || note "daemon's team-key $served_fpr is not the expected $TEAM_FPR"
+put gw_startup_s "$(calc "($(now_ns)-$t_start)/1e9")"
+log "csirtgw ready: lmtp=$GW_ADDR (pid $GW_PID)"
+sleep 0.5
+"$PY" "$HELPER" proc "$GW_PID" --prefix gw_start_ >>"$RES"
+# the agent serving the daemon's GNUPGHOME (started by the keys commands, or
+# by the first decryption): its CPU counts as the daemon's crypto work
+AGENT_PID=$("$PY" "$PGP" agent-pid "$STATE/gnupg")
+if [[ -n $AGENT_PID ]]; then "$PY" "$HELPER" proc "$AGENT_PID" --prefix agent_start_ >>"$RES"; fi
+"$PY" "$HELPER" sysstat --prefix sys0_ >>"$RES"
+
+gw_alive() {
+    kill -0 "$GW_PID" 2>/dev/null && return 0
+    wait "$GW_PID" 2>/dev/null; local rc=$?
+    echo "--- csirtgw stderr (tail)" >&2; tail -n 30 "$T/gw.stderr" >&2
+    die "csirtgw (pid $GW_PID) died (exit $rc) during: $1"
+}
+
+# ------------------------------------------------------------------ 4. deliver, drain, check
+log "delivering $MSGS messages over LMTP, $SESSIONS sessions (one transaction per connection)"
+t0=$(now_ns)
+put e2e_t0_ns "$t0"
+"$PY" "$HELPER" latency "$GW_ADDR" --sessions "$SESSIONS" --files "$T/corpus/msg" --rcpt "$RCPT" \
+    --prefix e2e_ --raw "$T/e2e_lat.raw" >>"$RES" 2>"$T/e2e_lat.err" \
+    || note "latency client -> csirtgw reported errors: $(head -n3 "$T/e2e_lat.err" | tr '\n' ' ')"
+gw_alive "delivery"
+OK=$(get e2e_ok)
+log "accepted: $(get e2e_rate) msgs/s, 250 p50 $(get e2e_p50_ms) ms p99 $(get e2e_p99_ms) ms; waiting until $OK are filed"
+# the drain helper counts only queues/incoming: quarantined messages show up as missing
+"$PY" "$HELPER" drain "$STATE" "$OK" "$t0" "$DRAIN_TIMEOUT" --poll 0.005 >"$T/drain.out"
+drain_rc=$?
+cat "$T/drain.out" >>"$RES"
+dns=$(sed -n 's/^drain_ns=//p' "$T/drain.out")
+put e2e_filed_s "$(calc "$dns/1e9")"
+if [[ $drain_rc -eq 0 ]]; then
+    put e2e_filed_rate "$(calc "$OK/($dns/1e9)" .1f)"
+else
+    note "drain failed (spool not empty within ${DRAIN_TIMEOUT}s, or messages missing from queues/incoming): $(tr '\n' ' ' <"$T/drain.out")"
+fi
+"$PY" "$HELPER" proc "$GW_PID" --prefix gw_final_ >>"$RES"
+"$PY" "$HELPER" sysstat --prefix sys1_ >>"$RES"
+[[ -n $AGENT_PID ]] || AGENT_PID=$("$PY" "$PGP" agent-pid "$STATE/gnupg")
+if [[ -n $AGENT_PID ]]; then "$PY" "$HELPER" proc "$AGENT_PID" --prefix agent_ >>"$RES"; fi
+"$PY" "$PGP" check-filed "$STATE" "$MSGS" >>"$RES" \
+    || note "not every message filed as incoming/decrypted/good/verified: $(get filed_outcomes) $(get filed_reasons)"
+log "filed: $(get e2e_filed_rate) msgs/s end to end (last at $(get e2e_filed_s) s); outcomes: $(get filed_outcomes)"
+
+# ------------------------------------------------------------------ 5. stop csirtgw
+log "SIGTERM csirtgw"
+kill -TERM "$GW_PID"
+gw_exit=timeout
+for _ in $(seq 300); do
+    if ! kill -0 "$GW_PID" 2>/dev/null; then wait "$GW_PID"; gw_exit=$?; break; fi
+    sleep 0.1
+done
+put gw_exit "$gw_exit"
+[[ $gw_exit == 0 ]] || note "csirtgw exit status after SIGTERM: $gw_exit (contract: 0)"
+audit=$("$BIN" audit verify --state-dir "$STATE" 2>&1 | head -n1)
+put audit "${audit:-<no output>}"
+[[ $audit == intact:* ]] || note "audit verify: $audit"
+errs=$(grep -ciE '\b(error|critical)\b' "$T/gw.stderr")
+[[ $errs -eq 0 ]] || note "$errs error/critical lines in csirtgw stderr, e.g.: $(grep -iE '\b(error|critical)\b' "$T/gw.stderr" | head -n2 | tr '\n' ' ')"
+gpgconf --homedir "$STATE/gnupg" --kill gpg-agent 2>/dev/null
+
+# ------------------------------------------------------------------ 6. the ceiling: plain GPGME loop
+# A copy of the daemon's GNUPGHOME (keys, trustdb, gpg.conf) without its agent
+# sockets, so the loop starts and uses its own agent.
+cp -a "$STATE/gnupg" "$T/loop-gnupg"
+find "$T/loop-gnupg" -maxdepth 1 -name 'S.*' -delete
+log "csirtgw-gpgme-loop --threads $THREADS --seconds $LOOP_SECONDS on the same $MSGS ciphertexts"
+"$PY" "$HELPER" sysstat --prefix sys2_ >>"$RES"
+put loop_t0_ns "$(now_ns)"
+"$LOOP" --homedir "$T/loop-gnupg" --threads "$THREADS" --seconds "$LOOP_SECONDS" --prefix loop_ \
+    "$T"/corpus/ct/*.asc >>"$RES" 2>"$T/loop.err" \
+    || note "gpgme loop reported errors: $(tail -n3 "$T/loop.err" | tr '\n' ' ')"
+put loop_t1_ns "$(now_ns)"
+"$PY" "$HELPER" sysstat --prefix sys3_ >>"$RES"
+LOOP_AGENT=$("$PY" "$PGP" agent-pid "$T/loop-gnupg")
+if [[ -n $LOOP_AGENT ]]; then "$PY" "$HELPER" proc "$LOOP_AGENT" --prefix loopagent_ >>"$RES"; fi
+gpgconf --homedir "$T/loop-gnupg" --kill gpg-agent 2>/dev/null
+log "ceiling: $(get loop_rate) msgs/s ($(get loop_ms_per_op) ms per operation per thread)"
+
+e2e=$(get e2e_filed_rate); ceil=$(get loop_rate)
+if [[ -n $e2e && -n $ceil ]]; then
+    put ratio "$(calc "$e2e/$ceil")"
+    log "end to end / ceiling = $(get ratio) (goal >= 0.9)"
+fi
+
+if ((${#NOTES[@]})); then put notes "$(printf '%s | ' "${NOTES[@]}" | tr '\n' ' ')"; fi
+[[ -n ${BENCH_RESULTS:-} ]] && cp "$RES" "$BENCH_RESULTS"
+"$PY" "$HELPER" report-crypto "$RES"
+((${#NOTES[@]} == 0)) || exit 2
