@@ -38,11 +38,14 @@ void setup_logging() {
   }
 }
 
-// 1,000+ idle connections need more than the usual 1,024 descriptors.
-void raise_descriptor_limit() {
+// 1,000+ idle connections need more than the usual 1,024 descriptors. Only as
+// many as needed: GPGME closes every possible descriptor in each gpg child, so
+// a soft limit of a million would cost milliseconds per gpg run.
+void raise_descriptor_limit(std::int64_t connections) {
   rlimit limit{};
-  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
-    limit.rlim_cur = limit.rlim_max;
+  const rlim_t wanted = static_cast<rlim_t>(connections) + 512;  // spool, store, queues, gpg pipes
+  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < wanted) {
+    limit.rlim_cur = std::min(wanted, limit.rlim_max);
     setrlimit(RLIMIT_NOFILE, &limit);
   }
 }
@@ -97,7 +100,7 @@ int run_serve(const ServeOptions& options) {
   const std::filesystem::path state_dir = std::filesystem::absolute(config.state_dir);
 
   std::signal(SIGPIPE, SIG_IGN);
-  raise_descriptor_limit();
+  raise_descriptor_limit(config.connections);
   ::umask(0027);
 
   if (auto st = ensure_directory(state_dir, 0750); !st) return fail("state directory", st.error());

@@ -123,27 +123,26 @@ namespace {
 // Verifies the signed entities of a (plaintext) tree. A signature at the root
 // covers the whole message; one anywhere else covers a part only (MIME
 // wrapping: "Johnny, you are fired" — a signed part inside unsigned text).
-Status verify_tree(std::string_view message, const MimeEntity& entity, bool is_root,
-                   const std::filesystem::path& home, const OperationLimits& limits,
+Status verify_tree(std::string_view message, const MimeEntity& entity, bool is_root, OpenPgpEngine& engine,
                    std::vector<SignatureCheck>& signatures, bool& covers_whole) {
   if (entity.content_type.is("multipart", "signed") && entity.parts.size() == 2 &&
       entity.parts[1].content_type.is("application", "pgp-signature")) {
     // RFC 3156 5: the exact bytes of the first part as received, never a re-serialisation.
     const std::string signed_bytes = to_crlf_line_ends(entity.parts[0].bytes(message));
     const std::string signature = decode_transfer_encoding(entity.parts[1].body(message), entity.parts[1].transfer_encoding);
-    auto verified = verify_detached(home, signed_bytes, signature, limits);
+    auto verified = engine.verify_detached(signed_bytes, signature);
     if (!verified) return verified.error();
     if (verified->signatures.empty()) signatures.push_back({SignatureStatus::bad, ""});
     for (auto& s : verified->signatures) signatures.push_back(s);
     if (is_root) covers_whole = true;
     // Signed content may itself hold signed parts; they add nothing to coverage.
-    return verify_tree(message, entity.parts[0], false, home, limits, signatures, covers_whole);
+    return verify_tree(message, entity.parts[0], false, engine, signatures, covers_whole);
   }
   if (is_text(entity) && entity.parts.empty()) {
     std::string body = decode_transfer_encoding(entity.body(message), entity.transfer_encoding);
     ArmorBlock block = find_armor(body, kBeginSigned, kEndSignature);
     if (block.count == 0) return ok_status();
-    auto verified = verify_clearsigned(home, std::string_view(body).substr(block.begin, block.end - block.begin), limits);
+    auto verified = engine.verify_clearsigned(std::string_view(body).substr(block.begin, block.end - block.begin));
     if (!verified) return verified.error();
     if (verified->signatures.empty()) signatures.push_back({SignatureStatus::bad, ""});
     for (auto& s : verified->signatures) signatures.push_back(s);
@@ -155,7 +154,7 @@ Status verify_tree(std::string_view message, const MimeEntity& entity, bool is_r
     return ok_status();
   }
   for (const auto& part : entity.parts)
-    if (auto st = verify_tree(message, part, false, home, limits, signatures, covers_whole); !st) return st;
+    if (auto st = verify_tree(message, part, false, engine, signatures, covers_whole); !st) return st;
   return ok_status();
 }
 
@@ -169,6 +168,11 @@ std::string outer_headers_without_content(std::string_view message) {
 
 FilterOutcome OpenPgpStage::process(Report& report) {
   gnupg_home_ = shards_->home_for(index_);
+  if (!engine_) {
+    auto engine = OpenPgpEngine::create(gnupg_home_, limits_);
+    if (!engine) return {FilterVerdict::defer, "gpg: " + engine.error().message};
+    engine_ = std::move(engine.value());
+  }
   Verdict verdict;
   const std::string& message = report.message;
   auto scanned = scan_mime(message, mime_limits_);
@@ -213,7 +217,7 @@ FilterOutcome OpenPgpStage::process(Report& report) {
       }
       ciphertext = body.substr(block.begin, block.end - block.begin);
     }
-    auto decrypted = decrypt_and_verify(gnupg_home_, ciphertext, limits_);
+    auto decrypted = engine_->decrypt_and_verify(ciphertext);
     if (!decrypted) {
       verdict.temporary = decrypted.error();
       return finish(report, verdict);
@@ -262,7 +266,7 @@ FilterOutcome OpenPgpStage::process(Report& report) {
   verdict.attached_keys = count_key_parts(*plain_root);
   bool covers_whole = false;
   std::vector<SignatureCheck> found;
-  if (auto st = verify_tree(tree_text, *plain_root, /*is_root=*/true, gnupg_home_, limits_, found, covers_whole); !st) {
+  if (auto st = verify_tree(tree_text, *plain_root, /*is_root=*/true, *engine_, found, covers_whole); !st) {
     if (st.error().kind == ErrorClass::temporary) {
       verdict.temporary = st.error();
       return finish(report, verdict);

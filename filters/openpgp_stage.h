@@ -45,6 +45,7 @@ class OpenPgpStage final : public Filter {
   OperationLimits limits_;
   MimeLimits mime_limits_;
   std::optional<Database> registry_;
+  std::unique_ptr<OpenPgpEngine> engine_;  // created on first use, on this thread's home
 };
 
 }  // namespace csirtgw

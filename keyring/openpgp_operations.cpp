@@ -2,6 +2,7 @@
 
 #include <cerrno>
 #include <condition_variable>
+#include <map>
 #include <cstdio>
 #include <mutex>
 #include <thread>
@@ -30,33 +31,55 @@ struct CappedOutput {
   }
 };
 
-// Cancels the context's operation if it outlives the deadline.
-class DeadlineWatch {
+// One watchdog thread per engine: armed around each operation, it cancels the
+// operation if it outlives its deadline (compression bombs, packet floods).
+class Watchdog {
  public:
-  DeadlineWatch(gpgme_ctx_t ctx, std::chrono::milliseconds deadline)
-      : thread_([this, ctx, deadline] {
-          std::unique_lock lock(mutex_);
-          if (!done_signal_.wait_for(lock, deadline, [this] { return done_; })) {
-            expired_ = true;
-            gpgme_cancel_async(ctx);
-          }
-        }) {}
-  ~DeadlineWatch() { finish(); }
-  void finish() {
+  Watchdog() : thread_([this] { run(); }) {}
+  ~Watchdog() {
     {
       std::lock_guard lock(mutex_);
-      done_ = true;
+      stopping_ = true;
     }
-    done_signal_.notify_one();
-    if (thread_.joinable()) thread_.join();
+    signal_.notify_all();
+    thread_.join();
   }
-  bool expired() const { return expired_; }
+  void arm(gpgme_ctx_t ctx, std::chrono::milliseconds deadline) {
+    std::lock_guard lock(mutex_);
+    ctx_ = ctx;
+    expires_ = std::chrono::steady_clock::now() + deadline;
+    expired_ = false;
+    signal_.notify_all();
+  }
+  // Returns whether the deadline passed (and the operation was cancelled).
+  bool disarm() {
+    std::lock_guard lock(mutex_);
+    ctx_ = nullptr;
+    return expired_;
+  }
 
  private:
+  void run() {
+    std::unique_lock lock(mutex_);
+    while (!stopping_) {
+      if (!ctx_) {
+        signal_.wait(lock);
+        continue;
+      }
+      if (signal_.wait_until(lock, expires_) == std::cv_status::timeout && ctx_ &&
+          std::chrono::steady_clock::now() >= expires_) {
+        expired_ = true;
+        gpgme_cancel_async(ctx_);
+        ctx_ = nullptr;
+      }
+    }
+  }
   std::mutex mutex_;
-  std::condition_variable done_signal_;
-  bool done_ = false;
+  std::condition_variable signal_;
+  gpgme_ctx_t ctx_ = nullptr;
+  std::chrono::steady_clock::time_point expires_;
   bool expired_ = false;
+  bool stopping_ = false;
   std::thread thread_;
 };
 
@@ -115,20 +138,27 @@ SignatureStatus status_of(gpgme_signature_t sig) {
 }
 
 // Reads the verify result, then maps each signing (sub)key to its primary key.
-std::vector<SignatureCheck> collect_signatures(gpgme_ctx_t ctx, const std::filesystem::path& home) {
+std::vector<SignatureCheck> collect_signatures(gpgme_ctx_t ctx, gpgme_ctx_t lookup,
+                                               std::map<std::string, std::string>& primary_of) {
   std::vector<SignatureCheck> checks;
   gpgme_verify_result_t result = gpgme_op_verify_result(ctx);
   if (!result) return checks;
   for (gpgme_signature_t sig = result->signatures; sig; sig = sig->next)
     checks.push_back({status_of(sig), sig->fpr ? sig->fpr : ""});
-  auto lookup = make_gpgme_context(home);
-  if (!lookup) return checks;
   for (auto& check : checks) {
     if (check.fingerprint.empty() || check.status == SignatureStatus::unknown_key) continue;
+    auto cached = primary_of.find(check.fingerprint);
+    if (cached != primary_of.end()) {
+      check.fingerprint = cached->second;
+      continue;
+    }
     gpgme_key_t raw = nullptr;
-    if (gpgme_get_key(lookup->get(), check.fingerprint.c_str(), &raw, 0) == 0 && raw) {
+    if (gpgme_get_key(lookup, check.fingerprint.c_str(), &raw, 0) == 0 && raw) {
       GpgmeKey key(raw);
-      if (key->fpr) check.fingerprint = key->fpr;
+      if (key->fpr) {
+        primary_of.emplace(check.fingerprint, key->fpr);
+        check.fingerprint = key->fpr;
+      }
     }
   }
   return checks;
@@ -173,45 +203,91 @@ std::string escape_untrusted(std::string_view text, std::size_t max_length) {
   return out;
 }
 
-Result<DecryptOutcome> decrypt_and_verify(const std::filesystem::path& home, std::string_view ciphertext,
-                                          const OperationLimits& limits) {
+struct OpenPgpEngine::State {
+  std::filesystem::path home;
+  OperationLimits limits;
+  GpgmeContext ctx;
+  GpgmeContext lookup;
+  Watchdog watchdog;
+  std::map<std::string, std::string> primary_of;
+
+  // A cancelled context is replaced rather than trusted again.
+  Status renew_context() {
+    auto fresh = make_gpgme_context(home);
+    if (!fresh) return fresh.error();
+    ctx = std::move(fresh.value());
+    return ok_status();
+  }
+};
+
+OpenPgpEngine::OpenPgpEngine(std::unique_ptr<State> state) : state_(std::move(state)) {}
+OpenPgpEngine::~OpenPgpEngine() = default;
+
+Result<std::unique_ptr<OpenPgpEngine>> OpenPgpEngine::create(const std::filesystem::path& home,
+                                                             const OperationLimits& limits) {
+  auto state = std::make_unique<State>();
+  state->home = home;
+  state->limits = limits;
   auto ctx = make_gpgme_context(home);
   if (!ctx) return ctx.error();
+  auto lookup = make_gpgme_context(home);
+  if (!lookup) return lookup.error();
+  state->ctx = std::move(ctx.value());
+  state->lookup = std::move(lookup.value());
+  return std::unique_ptr<OpenPgpEngine>(new OpenPgpEngine(std::move(state)));
+}
+
+Result<DecryptOutcome> OpenPgpEngine::decrypt_and_verify(std::string_view ciphertext) {
+  State& st = *state_;
   auto input = data_from(ciphertext);
   if (!input) return input.error();
-  auto sink = capped_sink(limits.max_output);
+  auto sink = capped_sink(st.limits.max_output);
   if (!sink) return sink.error();
 
-  DeadlineWatch watch(ctx->get(), limits.deadline);
-  gpgme_error_t err = gpgme_op_decrypt_verify(ctx->get(), input->get(), sink.value()->data.get());
-  watch.finish();
+  st.watchdog.arm(st.ctx.get(), st.limits.deadline);
+  gpgme_error_t err = gpgme_op_decrypt_verify(st.ctx.get(), input->get(), sink.value()->data.get());
+  const bool expired = st.watchdog.disarm();
 
   DecryptOutcome outcome;
-  gpgme_decrypt_result_t decrypt = gpgme_op_decrypt_result(ctx->get());
+  gpgme_decrypt_result_t decrypt = gpgme_op_decrypt_result(st.ctx.get());
   if (decrypt && decrypt->file_name) outcome.literal_file_name = decrypt->file_name;
   const bool no_mdc = decrypt && decrypt->legacy_cipher_nomdc;
-  if (err && is_environment_failure(err) && !watch.expired())
-    return Error::temporary(std::string("gpg: ") + gpgme_strerror(err));
-  if (err || no_mdc || sink.value()->output.exceeded || watch.expired()) {
+  if (expired)
+    if (auto renewed = st.renew_context(); !renewed) return renewed.error();
+  if (err && is_environment_failure(err) && !expired) return Error::temporary(std::string("gpg: ") + gpgme_strerror(err));
+  if (err || no_mdc || sink.value()->output.exceeded || expired) {
     // EFAIL: whatever gpg wrote before failing is discarded, never filed.
     outcome.failure = no_mdc ? "no integrity protection (no MDC/AEAD): refused"
-                             : describe_failure(err, sink.value()->output.exceeded, watch.expired(), limits.max_output);
-    if (gpgme_err_code(err) == GPG_ERR_DECRYPT_FAILED && !no_mdc && !sink.value()->output.exceeded)
+                             : describe_failure(err, sink.value()->output.exceeded, expired, st.limits.max_output);
+    if (gpgme_err_code(err) == GPG_ERR_DECRYPT_FAILED && !no_mdc && !sink.value()->output.exceeded && !expired)
       outcome.failure = "integrity check failed or data corrupt";
     return outcome;
   }
   outcome.decrypted = true;
   outcome.plaintext = std::move(sink.value()->output.data);
-  outcome.signatures = collect_signatures(ctx->get(), home);
+  outcome.signatures = collect_signatures(st.ctx.get(), st.lookup.get(), st.primary_of);
   return outcome;
 }
 
 namespace {
 
-Result<VerifyOutcome> run_verify(const std::filesystem::path& home, std::string_view signature,
-                                 std::optional<std::string_view> signed_bytes, const OperationLimits& limits) {
-  auto ctx = make_gpgme_context(home);
-  if (!ctx) return ctx.error();
+Result<VerifyOutcome> run_verify(OpenPgpEngine::State& st, std::string_view signature,
+                                 std::optional<std::string_view> signed_bytes);
+
+}  // namespace
+
+Result<VerifyOutcome> OpenPgpEngine::verify_detached(std::string_view signed_bytes, std::string_view signature) {
+  return run_verify(*state_, signature, signed_bytes);
+}
+
+Result<VerifyOutcome> OpenPgpEngine::verify_clearsigned(std::string_view message) {
+  return run_verify(*state_, message, std::nullopt);
+}
+
+namespace {
+
+Result<VerifyOutcome> run_verify(OpenPgpEngine::State& st, std::string_view signature,
+                                 std::optional<std::string_view> signed_bytes) {
   auto sig = data_from(signature);
   if (!sig) return sig.error();
   std::optional<GpgmeData> text;
@@ -220,22 +296,23 @@ Result<VerifyOutcome> run_verify(const std::filesystem::path& home, std::string_
     if (!data) return data.error();
     text.emplace(std::move(data.value()));
   }
-  auto sink = capped_sink(limits.max_output);
+  auto sink = capped_sink(st.limits.max_output);
   if (!sink) return sink.error();
 
-  DeadlineWatch watch(ctx->get(), limits.deadline);
-  gpgme_error_t err = signed_bytes ? gpgme_op_verify(ctx->get(), sig->get(), text->get(), nullptr)
-                                   : gpgme_op_verify(ctx->get(), sig->get(), nullptr, sink.value()->data.get());
-  watch.finish();
+  st.watchdog.arm(st.ctx.get(), st.limits.deadline);
+  gpgme_error_t err = signed_bytes ? gpgme_op_verify(st.ctx.get(), sig->get(), text->get(), nullptr)
+                                   : gpgme_op_verify(st.ctx.get(), sig->get(), nullptr, sink.value()->data.get());
+  const bool expired = st.watchdog.disarm();
+  if (expired)
+    if (auto renewed = st.renew_context(); !renewed) return renewed.error();
 
   VerifyOutcome outcome;
-  if (err && is_environment_failure(err) && !watch.expired())
-    return Error::temporary(std::string("gpg: ") + gpgme_strerror(err));
-  if (err || sink.value()->output.exceeded || watch.expired()) {
-    outcome.failure = describe_failure(err, sink.value()->output.exceeded, watch.expired(), limits.max_output);
+  if (err && is_environment_failure(err) && !expired) return Error::temporary(std::string("gpg: ") + gpgme_strerror(err));
+  if (err || sink.value()->output.exceeded || expired) {
+    outcome.failure = describe_failure(err, sink.value()->output.exceeded, expired, st.limits.max_output);
     return outcome;
   }
-  outcome.signatures = collect_signatures(ctx->get(), home);
+  outcome.signatures = collect_signatures(st.ctx.get(), st.lookup.get(), st.primary_of);
   outcome.readable = !outcome.signatures.empty();
   if (!outcome.readable) outcome.failure = "no signature found";
   if (!signed_bytes) outcome.signed_text = std::move(sink.value()->output.data);
@@ -244,14 +321,26 @@ Result<VerifyOutcome> run_verify(const std::filesystem::path& home, std::string_
 
 }  // namespace
 
+// One-off forms (tests, command-line tools): an engine for a single operation.
+Result<DecryptOutcome> decrypt_and_verify(const std::filesystem::path& home, std::string_view ciphertext,
+                                          const OperationLimits& limits) {
+  auto engine = OpenPgpEngine::create(home, limits);
+  if (!engine) return engine.error();
+  return engine.value()->decrypt_and_verify(ciphertext);
+}
+
 Result<VerifyOutcome> verify_detached(const std::filesystem::path& home, std::string_view signed_bytes,
                                      std::string_view signature, const OperationLimits& limits) {
-  return run_verify(home, signature, signed_bytes, limits);
+  auto engine = OpenPgpEngine::create(home, limits);
+  if (!engine) return engine.error();
+  return engine.value()->verify_detached(signed_bytes, signature);
 }
 
 Result<VerifyOutcome> verify_clearsigned(const std::filesystem::path& home, std::string_view message,
                                          const OperationLimits& limits) {
-  return run_verify(home, message, std::nullopt, limits);
+  auto engine = OpenPgpEngine::create(home, limits);
+  if (!engine) return engine.error();
+  return engine.value()->verify_clearsigned(message);
 }
 
 }  // namespace csirtgw

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstddef>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -55,6 +56,30 @@ Result<VerifyOutcome> verify_detached(const std::filesystem::path& gnupg_home, s
 // A clearsigned (or opaque signed) message.
 Result<VerifyOutcome> verify_clearsigned(const std::filesystem::path& gnupg_home, std::string_view message,
                                          const OperationLimits& limits);
+
+// One pipeline thread's OpenPGP machinery, created once and reused: its GPGME
+// contexts (a context costs a `gpg --version` run to set up), its deadline
+// watchdog thread, and a cache from signing (sub)key to primary fingerprint
+// (fingerprints never change, so a cached answer stays right). With it a
+// message costs one gpg process, as in a plain GPGME loop.
+class OpenPgpEngine {
+ public:
+  static Result<std::unique_ptr<OpenPgpEngine>> create(const std::filesystem::path& gnupg_home,
+                                                       const OperationLimits& limits);
+  ~OpenPgpEngine();
+  OpenPgpEngine(const OpenPgpEngine&) = delete;
+  OpenPgpEngine& operator=(const OpenPgpEngine&) = delete;
+
+  Result<DecryptOutcome> decrypt_and_verify(std::string_view ciphertext);
+  Result<VerifyOutcome> verify_detached(std::string_view signed_bytes, std::string_view signature);
+  Result<VerifyOutcome> verify_clearsigned(std::string_view message);
+
+  struct State;  // contexts, watchdog, key cache (openpgp_operations.cpp)
+
+ private:
+  explicit OpenPgpEngine(std::unique_ptr<State> state);
+  std::unique_ptr<State> state_;
+};
 
 // Printable, single-line rendering of untrusted text for logs and audit details.
 std::string escape_untrusted(std::string_view text, std::size_t max_length = 200);
