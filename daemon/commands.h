@@ -25,6 +25,23 @@ int run_keys_import(const KeysOptions& options, const std::string& file, bool se
 int run_keys_list(const KeysOptions& options, bool json);
 int run_keys_remove(const KeysOptions& options, const std::string& fingerprint);
 int run_keys_export_team(const KeysOptions& options);
+
+struct TriageOptions {
+  std::optional<std::string> config_file;
+  std::optional<std::string> state_dir;
+  std::optional<std::string> operator_name;  // --as; default: SUDO_USER or the login name
+};
+int run_tickets(const TriageOptions& options, const std::optional<std::string>& queue,
+                const std::optional<std::string>& state, bool json);
+int run_ticket_show(const TriageOptions& options, const std::string& id, bool json);
+// take | resolve | reopen | comment (with text)
+int run_ticket_action(const TriageOptions& options, const std::string& action, const std::string& id,
+                      const std::optional<std::string>& text);
+int run_queues(const TriageOptions& options);
+int run_stats(const TriageOptions& options, const std::optional<std::string>& since,
+              const std::optional<std::string>& until, const std::string& by, const std::string& format);
+// Prints the blank reporting form of `schema_file`, or of the embedded default.
+int run_form(const std::optional<std::string>& schema_file);
 int run_audit_verify(const std::optional<std::string>& config_file, const std::optional<std::string>& state_dir);
 int run_check_config(const std::optional<std::string>& config_file);
 

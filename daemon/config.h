@@ -32,6 +32,8 @@ struct Config {
   std::string user;  // drop to this user after binding when started as root
   // [paths]
   std::string state_dir;
+  std::string policy_file;  // "" = the embedded schemas/default-policy.toml
+  std::string form_file;    // "" = the embedded schemas/reporting-form.toml
   // [outbound]
   std::string smarthost;
   // [limits]

@@ -6,22 +6,33 @@
 #include "commands.h"
 #include "config.h"
 #include "config_resolution.h"
+#include "policy.h"
 #include "store.h"
 
 namespace csirtgw {
 
 int run_check_config(const std::optional<std::string>& config_file) {
-  if (!config_file) {
-    std::printf("config ok (embedded defaults)\n");
-    return 0;
+  auto loaded = config_file ? load_config_file(*config_file) : LoadedConfig{default_config(), {}};
+  if (!loaded.errors.empty()) {
+    print_config_errors(*config_file, loaded.errors);
+    return 1;
   }
-  auto loaded = load_config_file(*config_file);
-  if (loaded.errors.empty()) {
-    std::printf("config ok\n");
-    return 0;
+  // The files the configuration names are part of it.
+  bool ok = true;
+  auto policy = load_policy(loaded.config);
+  if (!policy.errors.empty()) {
+    print_config_errors(loaded.config.policy_file.empty() ? "embedded policy" : loaded.config.policy_file, policy.errors);
+    ok = false;
   }
-  print_config_errors(*config_file, loaded.errors);
-  return 1;
+  auto form = load_reporting_form(loaded.config);
+  if (!form) {
+    std::fprintf(stderr, "%s: %s\n", loaded.config.form_file.empty() ? "embedded form" : loaded.config.form_file.c_str(),
+                 form.error().message.c_str());
+    ok = false;
+  }
+  if (!ok) return 1;
+  std::printf(config_file ? "config ok\n" : "config ok (embedded defaults)\n");
+  return 0;
 }
 
 int run_audit_verify(const std::optional<std::string>& config_file, const std::optional<std::string>& state_dir) {

@@ -14,6 +14,7 @@
 #include "audit_log.h"
 #include "message_header.h"
 #include "status_headers.h"
+#include "ticket_store.h"
 
 namespace csirtgw {
 namespace {
@@ -65,11 +66,13 @@ std::string trace_headers(const Report& report, const Config& config, std::time_
 }  // namespace
 
 FilingWorker::FilingWorker(const Config& config, std::filesystem::path state_dir, SpoolDirectory spool,
-                           std::vector<FilterChain> chains, ParallelFsync& fsync, std::mutex& store_write_gate)
+                           std::vector<FilterChain> chains, const Policy& policy, ParallelFsync& fsync,
+                           std::mutex& store_write_gate)
     : config_(config),
       state_dir_(std::move(state_dir)),
       spool_(std::move(spool)),
       chains_(std::move(chains)),
+      policy_(policy),
       fsync_(fsync),
       store_write_gate_(store_write_gate) {}
 
@@ -193,6 +196,25 @@ void FilingWorker::run_stages_in_parallel(std::vector<StagedReport>& staged) {
   for (auto& h : helpers) h.join();
 }
 
+Status FilingWorker::assign_tickets(std::vector<StagedReport>& staged) {
+  std::vector<Report*> reports;
+  for (auto& item : staged) {
+    if (item.deferred_by) break;
+    if (item.report) reports.push_back(&*item.report);
+  }
+  if (reports.empty()) return ok_status();
+  auto tx = Transaction::begin(*db_);
+  if (!tx) return tx.error();
+  for (Report* report : reports) {
+    auto assigned = assign_ticket(*db_, *report, policy_.ticket_prefix);
+    if (!assigned) return assigned.error();
+    report->ticket = format_ticket(policy_.ticket_prefix, assigned->number);
+    // A follow-up is filed with its ticket, unless it has to be quarantined.
+    if (!assigned->created && report->queue != "quarantine") report->queue = assigned->queue;
+  }
+  return tx->commit();
+}
+
 FilingWorker::BatchResult FilingWorker::file_batch() {
   auto log = spdlog::get("worker");
   auto batch = next_spooled(*db_, config_.worker_batch);
@@ -241,7 +263,14 @@ FilingWorker::BatchResult FilingWorker::file_batch() {
   // 2. The stages, in parallel (gpg is slow and runs in its own processes).
   run_stages_in_parallel(staged);
 
-  // 3. File in arrival order, stopping at the first deferral.
+  // 3. Tickets, in one transaction for everything filed now (arrival order, up
+  //    to the first deferral), before the files: every filed copy names its ticket.
+  if (auto st = assign_tickets(staged); !st) {
+    log->warn("ticket assignment failed, will retry: {}", st.error().message);
+    return BatchResult::deferred;
+  }
+
+  // 4. File in arrival order, stopping at the first deferral.
   for (auto& item : staged) {
     const SpooledMessage& entry = item.entry;
     if (item.deferred_by) {

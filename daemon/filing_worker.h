@@ -21,6 +21,7 @@
 #include "report.h"
 #include "maildir_queue.h"
 #include "parallel_fsync.h"
+#include "policy.h"
 #include "spool.h"
 #include "store.h"
 
@@ -30,7 +31,7 @@ class FilingWorker {
  public:
   // One chain per stage thread (worker.threads); each is used by one thread only.
   FilingWorker(const Config& config, std::filesystem::path state_dir, SpoolDirectory spool,
-               std::vector<FilterChain> chains,
+               std::vector<FilterChain> chains, const Policy& policy,
                ParallelFsync& fsync, std::mutex& store_write_gate);
   ~FilingWorker();
   FilingWorker(const FilingWorker&) = delete;
@@ -50,6 +51,7 @@ class FilingWorker {
     std::optional<std::string> deferred_by;
   };
   void run_stages_in_parallel(std::vector<StagedReport>& staged);
+  Status assign_tickets(std::vector<StagedReport>& staged);
   void run();
   BatchResult file_batch();
   Result<MaildirQueue*> queue(const std::string& name);
@@ -59,6 +61,7 @@ class FilingWorker {
   std::filesystem::path state_dir_;
   SpoolDirectory spool_;
   std::vector<FilterChain> chains_;
+  const Policy& policy_;
   ParallelFsync& fsync_;
   std::mutex& store_write_gate_;
   std::optional<Database> db_;

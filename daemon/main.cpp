@@ -2,6 +2,9 @@
 //   serve         run the LMTP/SMTP intake, spool, worker and audit log
 //   audit verify  check the audit log's hash chain
 //   check-config  validate a configuration file, every error with its line
+//   keys          the team key and the reporter key registry
+//   tickets, ticket, queues, stats   triage
+//   form          print the blank reporting form
 #include <CLI/CLI.hpp>
 
 #include "commands.h"
@@ -54,6 +57,62 @@ int main(int argc, char** argv) {
     sub->add_option("--state-dir", keys.state_dir, "State directory");
   }
 
+  // Triage: tickets, queues, statistics.
+  csirtgw::TriageOptions triage;
+  auto add_triage_options = [&triage](CLI::App* sub) {
+    sub->add_option("--config", triage.config_file, "Configuration file naming the state directory");
+    sub->add_option("--state-dir", triage.state_dir, "State directory");
+  };
+  std::optional<std::string> list_queue, list_state;
+  bool tickets_json = false;
+  auto* tickets_cmd = app.add_subcommand("tickets", "List tickets, most urgent first");
+  tickets_cmd->add_option("--queue", list_queue, "Only this queue");
+  tickets_cmd->add_option("--state", list_state, "Only this state (open, taken, resolved)");
+  tickets_cmd->add_flag("--json", tickets_json, "JSON output");
+  add_triage_options(tickets_cmd);
+
+  auto* ticket_cmd = app.add_subcommand("ticket", "Show or act on one ticket (every action is audited)");
+  ticket_cmd->require_subcommand(1);
+  std::string ticket_id;
+  std::optional<std::string> comment_text;
+  bool show_json = false;
+  auto* show_cmd = ticket_cmd->add_subcommand("show", "Show a ticket");
+  show_cmd->add_option("ID", ticket_id, "Ticket number (42, #42 or \"XYZ-CERT #42\")")->required();
+  show_cmd->add_flag("--json", show_json, "JSON output");
+  add_triage_options(show_cmd);
+  std::vector<std::pair<std::string, CLI::App*>> actions;
+  for (const char* action : {"take", "resolve", "reopen"}) {
+    auto* sub = ticket_cmd->add_subcommand(action, std::string(action) + " a ticket");
+    sub->add_option("ID", ticket_id, "Ticket number")->required();
+    sub->add_option("--as", triage.operator_name, "Operator name for the audit log (default: SUDO_USER or login)");
+    add_triage_options(sub);
+    actions.emplace_back(action, sub);
+  }
+  auto* comment_cmd = ticket_cmd->add_subcommand("comment", "Add a comment to a ticket");
+  comment_cmd->add_option("ID", ticket_id, "Ticket number")->required();
+  comment_cmd->add_option("TEXT", comment_text, "Comment")->required();
+  comment_cmd->add_option("--as", triage.operator_name, "Operator name for the audit log");
+  add_triage_options(comment_cmd);
+  actions.emplace_back("comment", comment_cmd);
+
+  auto* queues_cmd = app.add_subcommand("queues", "Queues with their message and ticket counts");
+  add_triage_options(queues_cmd);
+
+  std::optional<std::string> stats_since, stats_until;
+  std::string stats_by = "type";
+  bool stats_json = false, stats_csv = false;
+  auto* stats_cmd = app.add_subcommand("stats", "Incident counts, no identifying data (RFC 2350 statistics)");
+  stats_cmd->add_option("--since", stats_since, "From this date (YYYY-MM-DD)");
+  stats_cmd->add_option("--until", stats_until, "Up to and including this date (YYYY-MM-DD)");
+  stats_cmd->add_option("--by", stats_by, "type, category, constituency or month")->check(CLI::IsMember({"type", "category", "constituency", "month"}));
+  stats_cmd->add_flag("--json", stats_json, "JSON output");
+  stats_cmd->add_flag("--csv", stats_csv, "CSV output");
+  add_triage_options(stats_cmd);
+
+  std::optional<std::string> form_schema;
+  auto* form_cmd = app.add_subcommand("form", "Print the blank incident reporting form");
+  form_cmd->add_option("--schema", form_schema, "Form schema file (default: the embedded one)");
+
   CLI11_PARSE(app, argc, argv);
 
   if (serve_cmd->parsed()) return csirtgw::run_serve(serve);
@@ -64,5 +123,13 @@ int main(int argc, char** argv) {
   if (list_cmd->parsed()) return csirtgw::run_keys_list(keys, list_json);
   if (remove_cmd->parsed()) return csirtgw::run_keys_remove(keys, remove_fpr);
   if (export_cmd->parsed()) return csirtgw::run_keys_export_team(keys);
+  if (tickets_cmd->parsed()) return csirtgw::run_tickets(triage, list_queue, list_state, tickets_json);
+  if (show_cmd->parsed()) return csirtgw::run_ticket_show(triage, ticket_id, show_json);
+  for (const auto& [action, sub] : actions)
+    if (sub->parsed()) return csirtgw::run_ticket_action(triage, action, ticket_id, comment_text);
+  if (queues_cmd->parsed()) return csirtgw::run_queues(triage);
+  if (stats_cmd->parsed())
+    return csirtgw::run_stats(triage, stats_since, stats_until, stats_by, stats_json ? "json" : stats_csv ? "csv" : "text");
+  if (form_cmd->parsed()) return csirtgw::run_form(form_schema);
   return 2;
 }

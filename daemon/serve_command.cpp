@@ -113,10 +113,18 @@ int run_serve(const ServeOptions& options) {
   std::mutex store_write_gate;
   const std::size_t stage_threads = config.worker_threads > 0 ? static_cast<std::size_t>(config.worker_threads)
                                                               : std::max(1u, std::thread::hardware_concurrency());
+  auto policy = load_policy(config);
+  if (!policy.errors.empty()) {
+    print_config_errors(config.policy_file.empty() ? "embedded policy" : config.policy_file, policy.errors);
+    return 2;
+  }
+  auto form = load_reporting_form(config);
+  if (!form) return fail("reporting form", form.error());
   AgentShards shards(state_dir / "gnupg", state_dir / "gnupg-shards", static_cast<std::size_t>(config.openpgp_agents));
+  const PipelineContext pipeline{config, state_dir, shards, policy.policy, form.value()};
   std::vector<FilterChain> chains;
-  for (std::size_t i = 0; i < stage_threads; ++i) chains.push_back(build_filter_chain(config, state_dir, shards, i));
-  FilingWorker worker(config, state_dir, spool, std::move(chains), fsync, store_write_gate);
+  for (std::size_t i = 0; i < stage_threads; ++i) chains.push_back(build_filter_chain(pipeline, i));
+  FilingWorker worker(config, state_dir, spool, std::move(chains), policy.policy, fsync, store_write_gate);
   IntakeCommitter committer(spool, state_dir, static_cast<std::size_t>(config.commit_batch), fsync,
                             store_write_gate, [&worker] { worker.wake(); });
   IntakeServer server(io, config, committer, spool);

@@ -22,6 +22,7 @@ Error sqlite_error(sqlite3* db, int code, std::string_view what) {
 }
 
 int sqlite3_changes_count(Database& db) { return sqlite3_changes(db.handle()); }
+std::int64_t sqlite3_last_insert_id(Database& db) { return sqlite3_last_insert_rowid(db.handle()); }
 
 void Statement::Finalize::operator()(sqlite3_stmt* stmt) const { sqlite3_finalize(stmt); }
 void Database::Close::operator()(sqlite3* db) const { sqlite3_close_v2(db); }

@@ -84,5 +84,7 @@ class Transaction {
 Error sqlite_error(sqlite3* db, int code, std::string_view what);
 // Rows changed by the connection's last INSERT/UPDATE/DELETE.
 int sqlite3_changes_count(Database& db);
+// The rowid of the connection's last INSERT.
+std::int64_t sqlite3_last_insert_id(Database& db);
 
 }  // namespace csirtgw

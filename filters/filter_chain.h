@@ -6,12 +6,22 @@
 
 #include "agent_shards.h"
 #include "config.h"
+#include "form_schema.h"
+#include "policy.h"
 #include "filter.h"
 
 namespace csirtgw {
 
+// What the stages share, loaded once at start-up.
+struct PipelineContext {
+  const Config& config;
+  std::filesystem::path state_dir;
+  AgentShards& shards;
+  const Policy& policy;
+  const FormSchema& form;
+};
+
 // `index`: which pipeline thread the chain is for (it picks a gpg-agent shard).
-FilterChain build_filter_chain(const Config& config, const std::filesystem::path& state_dir, AgentShards& shards,
-                               std::size_t index);
+FilterChain build_filter_chain(const PipelineContext& context, std::size_t index);
 
 }  // namespace csirtgw

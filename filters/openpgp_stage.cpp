@@ -252,9 +252,14 @@ FilterOutcome OpenPgpStage::process(Report& report) {
       return finish(report, verdict);
     }
     if (contains_ciphertext(plaintext_message, inner.value())) {
-      // At most one decryption layer.
+      // At most one decryption layer: the message is refused as a whole and
+      // filed as received (ciphertext), never half-decrypted.
+      verdict.encryption = EncryptionState::failed;
       verdict.quarantine = true;
-      verdict.failure = "nested encryption: the inner ciphertext was not decrypted";
+      verdict.failure = "nested encryption: not processed beyond one decryption layer";
+      verdict.rebuilt_message.reset();
+      verdict.signatures.clear();
+      verdict.covers_whole = false;
       return finish(report, verdict);
     }
     inner_root = std::move(inner.value());
@@ -310,12 +315,19 @@ FilterOutcome OpenPgpStage::finish(Report& report, Verdict& verdict) {
         worst = s;
     if (worst) {
       crypto.signature = std::string(to_string(*worst));
+      if (*worst == SignatureStatus::bad && crypto.reason.empty())
+        crypto.reason = "a signature does not verify: the content was altered or the signature forged";
     } else {
       crypto.signature = verdict.covers_whole ? "good" : "partial";
     }
+    // The signer shown is the key behind the status shown: the first signature
+    // with the worst status (so a good signature next to a bad one never puts the
+    // good signer's name on the bad status), when that key is known.
+    const SignatureStatus shown = worst.value_or(SignatureStatus::good);
     for (const auto& c : verdict.signatures)
-      if (c.status != SignatureStatus::unknown_key && !c.fingerprint.empty()) {
-        crypto.signer = normalise_fingerprint(c.fingerprint);
+      if (c.status == shown) {
+        if (c.status != SignatureStatus::unknown_key && !c.fingerprint.empty())
+          crypto.signer = normalise_fingerprint(c.fingerprint);
         break;
       }
   }

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "protocol_session.h"
+#include "report_content.h"
 
 namespace csirtgw {
 
@@ -29,6 +30,24 @@ struct AuditNote {
   std::string detail;  // compact JSON; never message contents
 };
 
+// One RFC 2350 disclosure category present in the report, and what put it there.
+struct DisclosureReason {
+  std::string category;  // private-user, intruder, private-site, vulnerability, embarrassing, statistical, contact-information
+  std::string because;   // "field affected-host.ip", "indicator cve CVE-2024-1234", ...
+};
+
+struct Classification {
+  std::string type = "other/undetermined";  // RSIT class/type
+  std::string type_because;
+  std::vector<DisclosureReason> categories;
+  bool constituency = true;
+  std::string constituency_because;
+  std::string tlp;
+  std::string tlp_because;
+  int priority = 0;
+  std::string priority_name;
+};
+
 struct Report {
   // From the intake (read-only for filters).
   std::string spool_id;
@@ -45,6 +64,10 @@ struct Report {
   std::string queue = "incoming";            // the Maildir queue to file into
   std::vector<std::string> stages_done;      // names, in order, for the audit log
   CryptoStatus crypto;
+  ReportContent content;
+  Classification classification;
+  std::string route_rule;                  // the routing rule that chose `queue`
+  std::string ticket;                      // "XYZ-CERT #42", set when filed
   std::vector<AuditNote> audit_notes;
 };
 

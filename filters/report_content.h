@@ -35,7 +35,7 @@ struct ReportContent {
   std::vector<FieldValue> fields;
   std::vector<FieldError> errors;
   std::vector<Indicator> indicators;
-  std::string category_hint;         // form incident type / ARF Feedback-Type / X-ARF category, as written
+  std::string category_hint;         // the form's incident type (canonical RSIT id when valid) / ARF Feedback-Type / X-ARF category
   bool authenticated = false;        // decrypted, or covered by a verified whole-message signature
 };
 

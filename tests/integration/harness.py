@@ -484,7 +484,16 @@ class FiledMessage:
         return f"<FiledMessage {self.subdir}/{self.name} subject={self.subject!r}>"
 
 
-def maildir_messages(state_dir, queue="incoming", subdirs=("new", "cur")):
+def queue_names(state_dir):
+    qdir = os.path.join(state_dir, "queues")
+    return sorted(os.listdir(qdir)) if os.path.isdir(qdir) else []
+
+
+def maildir_messages(state_dir, queue=None, subdirs=("new", "cur")):
+    """Filed messages of one queue, or of every queue when queue is None
+    (the policy routes reports to several)."""
+    if queue is None:
+        return [m for q in queue_names(state_dir) for m in maildir_messages(state_dir, q, subdirs)]
     out = []
     for sub in subdirs:
         d = os.path.join(state_dir, "queues", queue, sub)
@@ -501,12 +510,12 @@ def maildir_messages(state_dir, queue="incoming", subdirs=("new", "cur")):
     return out
 
 
-def messages_with(state_dir, token, queue="incoming"):
+def messages_with(state_dir, token, queue=None):
     """Filed messages whose Subject contains token."""
     return [m for m in maildir_messages(state_dir, queue) if token in m.subject]
 
 
-def wait_for_messages(state_dir, token, count=1, timeout=30.0, queue="incoming"):
+def wait_for_messages(state_dir, token, count=1, timeout=30.0, queue=None):
     """Wait until at least `count` messages with `token` in Subject are filed and
     the spool is drained; returns the list (which may be longer than count)."""
     deadline = time.monotonic() + timeout

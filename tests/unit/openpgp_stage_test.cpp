@@ -151,7 +151,7 @@ TEST_CASE("OpenPgpStage") {
          tampered.replace(tampered.find("10:00"), 5, "11:00");
          return tampered;
        }(),
-       "none", "bad", false, "incoming", w.reporter_fpr, "", "", ""},
+       "none", "bad", false, "incoming", w.reporter_fpr, "", "", "does not verify"},
       {"signed part wrapped in unsigned text",
        outer_headers(rep) + mixed("Content-Type: text/plain\r\n\r\nPlease wire the money.", signed_by_rep), "none",
        "partial", false, "incoming", w.reporter_fpr, "", "", ""},

@@ -1,0 +1,62 @@
+// Tickets in SQLite (schemas/migrations/0003): assigning a filed report to a
+// new ticket or, as a follow-up, to an existing one — by our tag in the
+// Subject, by In-Reply-To/References naming a ticket's message, or by the same
+// Message-ID delivered again — and the staff actions on tickets. Assignment is
+// keyed by the spool id, so it is idempotent across crashes and retries.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "report.h"
+#include "result.h"
+#include "sqlite_db.h"
+
+namespace csirtgw {
+
+struct TicketTag {
+  std::string prefix;
+  std::int64_t number = 0;
+};
+// Every "[PREFIX #N]" tag in a subject, in order.
+std::vector<TicketTag> ticket_tags(std::string_view subject);
+std::string format_ticket(const std::string& prefix, std::int64_t number);
+
+struct TicketAssignment {
+  std::int64_t number = 0;
+  bool created = false;
+  std::string queue;  // the ticket's queue (follow-ups are filed with their ticket)
+};
+// Within the caller's write transaction. Appends the audit event itself.
+Result<TicketAssignment> assign_ticket(Database& db, const Report& report, const std::string& prefix);
+
+struct TicketSummary {
+  std::int64_t number = 0;
+  std::string created_at, updated_at, queue, state, owner, type, tlp, categories, encryption, signature;
+  std::int64_t priority = 0;
+  bool constituency = true;
+  std::int64_t messages = 0;
+};
+struct TicketMessage {
+  std::string spool_id, message_id, role, added_at;
+};
+struct TicketComment {
+  std::string at, author, text;
+};
+struct TicketDetail {
+  TicketSummary summary;
+  std::vector<TicketMessage> messages;
+  std::vector<std::string> external_refs;
+  std::vector<TicketComment> comments;
+};
+
+Result<std::vector<TicketSummary>> list_tickets(Database& db, const std::optional<std::string>& queue,
+                                                const std::optional<std::string>& state);
+Result<std::optional<TicketDetail>> ticket_detail(Database& db, std::int64_t number);
+// take / resolve / reopen; bad_input when the ticket does not exist.
+Status change_ticket_state(Database& db, std::int64_t number, const std::string& action, const std::string& who);
+Status add_ticket_comment(Database& db, std::int64_t number, const std::string& who, const std::string& text);
+
+}  // namespace csirtgw
