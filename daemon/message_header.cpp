@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <optional>
 
 namespace csirtgw {
 namespace {
@@ -69,6 +70,96 @@ std::string remove_header_fields(std::string_view message, std::string_view pref
     if (!istarts_with(name, prefix)) out.append(field);
   });
   out.append(message.substr(body_start));
+  return out;
+}
+
+namespace {
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  return -1;
+}
+
+std::optional<std::string> decode_base64(std::string_view text) {
+  static const std::string_view kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  unsigned buffer = 0;
+  int bits = 0;
+  for (char c : text) {
+    if (c == '=') break;
+    const auto v = kAlphabet.find(c);
+    if (v == std::string_view::npos) return std::nullopt;
+    buffer = (buffer << 6) | static_cast<unsigned>(v);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push_back(static_cast<char>((buffer >> bits) & 0xff));
+    }
+  }
+  return out;
+}
+
+// One encoded-word starting at `pos` ("=?charset?X?text?="): its bytes and its end.
+std::optional<std::pair<std::string, std::size_t>> decode_word(std::string_view text, std::size_t pos) {
+  const auto q1 = text.find('?', pos + 2);
+  if (q1 == std::string_view::npos || q1 + 2 >= text.size() || text[q1 + 2] != '?') return std::nullopt;
+  const char encoding = static_cast<char>(std::toupper(static_cast<unsigned char>(text[q1 + 1])));
+  const auto end = text.find("?=", q1 + 3);
+  if (end == std::string_view::npos || end - pos > 200) return std::nullopt;  // RFC 2047: 75 octets per word
+  const std::string_view payload = text.substr(q1 + 3, end - q1 - 3);
+  std::string out;
+  if (encoding == 'B') {
+    auto decoded = decode_base64(payload);
+    if (!decoded) return std::nullopt;
+    out = std::move(*decoded);
+  } else if (encoding == 'Q') {
+    for (std::size_t i = 0; i < payload.size(); ++i) {
+      if (payload[i] == '_') {
+        out.push_back(' ');
+      } else if (payload[i] == '=' && i + 2 < payload.size() + 0 && hex_value(payload[i + 1]) >= 0 &&
+                 hex_value(payload[i + 2]) >= 0) {
+        out.push_back(static_cast<char>(hex_value(payload[i + 1]) * 16 + hex_value(payload[i + 2])));
+        i += 2;
+      } else {
+        out.push_back(payload[i]);
+      }
+    }
+  } else {
+    return std::nullopt;
+  }
+  return std::make_pair(std::move(out), end + 2);
+}
+
+}  // namespace
+
+std::string decode_encoded_words(std::string_view text) {
+  std::string out;
+  std::size_t pos = 0;
+  bool previous_was_word = false;
+  std::string pending_space;
+  while (pos < text.size()) {
+    if (text.compare(pos, 2, "=?") == 0) {
+      if (auto word = decode_word(text, pos)) {
+        if (!previous_was_word) out += pending_space;
+        pending_space.clear();
+        out += word->first;
+        pos = word->second;
+        previous_was_word = true;
+        continue;
+      }
+    }
+    if (text[pos] == ' ' || text[pos] == '\t') {
+      pending_space.push_back(text[pos++]);
+      continue;
+    }
+    out += pending_space;
+    pending_space.clear();
+    out.push_back(text[pos++]);
+    previous_was_word = false;
+  }
+  out += pending_space;
   return out;
 }
 

@@ -23,6 +23,12 @@ std::vector<std::string> header_values(std::string_view headers, std::string_vie
 // (case-insensitive), e.g. "X-Csirtgw-": status headers forged by a sender.
 std::string remove_header_fields(std::string_view message, std::string_view prefix);
 
+// Decodes RFC 2047 encoded-words ("=?UTF-8?B?...?=", "=?UTF-8?Q?...?=") to
+// their bytes, without charset conversion; white space between adjacent
+// encoded-words is dropped. The result may hold any byte, CR and LF included:
+// it is for reading (ticket tags), never for writing into a header.
+std::string decode_encoded_words(std::string_view text);
+
 // CRLF → LF, the Maildir convention.
 std::string to_unix_line_ends(std::string_view text);
 

@@ -1,5 +1,7 @@
 #include "ticket_store.h"
 
+#include <strings.h>
+
 #include <algorithm>
 #include <cctype>
 
@@ -64,23 +66,20 @@ std::string format_ticket(const std::string& prefix, std::int64_t number) {
 }
 
 std::vector<TicketTag> ticket_tags(std::string_view subject) {
+  // Each '[' may open a tag "[PREFIX #N]"; tags nested in other brackets
+  // ("[Fwd: Re: [XYZ-CERT #12] ...]") count too.
+  auto is_prefix_char = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_'; };
   std::vector<TicketTag> tags;
-  std::size_t pos = 0;
-  while ((pos = subject.find('[', pos)) != std::string_view::npos) {
-    const auto close = subject.find(']', pos);
-    if (close == std::string_view::npos) break;
-    const std::string_view inside = subject.substr(pos + 1, close - pos - 1);
-    pos = close;
-    const auto hash = inside.find(" #");
-    if (hash == std::string_view::npos || hash == 0) continue;
-    const std::string_view prefix = inside.substr(0, hash);
-    const std::string_view digits = inside.substr(hash + 2);
-    const bool prefix_ok = prefix.size() <= 40 && std::all_of(prefix.begin(), prefix.end(), [](char c) {
-      return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
-    });
-    const bool digits_ok = !digits.empty() && digits.size() <= 12 &&
-                           std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; });
-    if (prefix_ok && digits_ok) tags.push_back({std::string(prefix), std::stoll(std::string(digits))});
+  for (std::size_t open = subject.find('['); open != std::string_view::npos; open = subject.find('[', open + 1)) {
+    std::size_t i = open + 1;
+    while (i < subject.size() && is_prefix_char(subject[i]) && i - open <= 40) ++i;
+    const std::string_view prefix = subject.substr(open + 1, i - open - 1);
+    if (prefix.empty() || subject.substr(i, 2) != " #") continue;
+    i += 2;
+    const std::size_t digits_start = i;
+    while (i < subject.size() && subject[i] >= '0' && subject[i] <= '9' && i - digits_start < 12) ++i;
+    if (i == digits_start || i >= subject.size() || subject[i] != ']') continue;
+    tags.push_back({std::string(prefix), std::stoll(std::string(subject.substr(digits_start, i - digits_start)))});
   }
   return tags;
 }
@@ -101,14 +100,15 @@ Result<TicketAssignment> assign_ticket(Database& db, const Report& report, const
     }
   }
   const std::string_view headers = header_section(report.message);
-  const std::string subject = header_value(headers, "Subject").value_or("");
+  // Mail clients encode subjects with non-ASCII text (RFC 2047): the tag may be inside.
+  const std::string subject = decode_encoded_words(header_value(headers, "Subject").value_or(""));
   const std::string message_id = header_value(headers, "Message-ID").value_or("");
 
   std::optional<std::int64_t> joined;
   std::string joined_by;
   std::vector<std::string> external;
   for (const auto& tag : ticket_tags(subject)) {
-    if (tag.prefix == prefix) {
+    if (strcasecmp(tag.prefix.c_str(), prefix.c_str()) == 0) {
       if (joined) continue;
       auto queue = ticket_queue(db, tag.number);
       if (!queue) return queue.error();

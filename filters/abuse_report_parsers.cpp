@@ -623,10 +623,12 @@ void read_xarf_yaml(std::string_view yaml, ReportContent& content) {
                             "xarf.source-type"})
     require(content, field);
   validate_xarf_fields(content);
-  if (const FieldValue* category = first_value(content, "xarf.category"); category && !category->value.empty())
-    content.category_hint = category->value;
-  else if (const FieldValue* type = first_value(content, "xarf.report-type"))
+  // Report-Type (login-attack, malware, ...) says more than Category, which is
+  // "abuse" in nearly every legacy report.
+  if (const FieldValue* type = first_value(content, "xarf.report-type"); type && !type->value.empty())
     content.category_hint = type->value;
+  else if (const FieldValue* category = first_value(content, "xarf.category"))
+    content.category_hint = category->value;
 }
 
 // The YAML part: the one named report.txt, else the second part when textual.

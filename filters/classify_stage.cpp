@@ -42,6 +42,20 @@ bool contains_words(const std::string& text, const std::string& words) {
   return false;
 }
 
+std::string without_comment_lines(std::string_view text) {
+  std::string out;
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    auto end = text.find('\n', pos);
+    const std::size_t next = end == std::string_view::npos ? text.size() : end + 1;
+    std::string_view line = text.substr(pos, next - pos);
+    const auto first = line.find_first_not_of(" \t");
+    if (first == std::string_view::npos || line[first] != '#') out.append(line);
+    pos = next;
+  }
+  return out;
+}
+
 bool type_matches(const std::string& pattern, const std::string& type) {
   if (pattern.size() > 2 && pattern.substr(pattern.size() - 2) == "/*")
     return type.rfind(pattern.substr(0, pattern.size() - 1), 0) == 0;
@@ -126,7 +140,12 @@ FilterOutcome ClassifyStage::process(Report& report) {
                           (report.crypto.signature == "good" && report.crypto.sender_verified);
 
   Classification c;
-  const std::string lower_text = lower(text);
+  // The reporter's own words: on a form, its '#' help lines (which list every
+  // incident type) must not decide type, priority or TLP.
+  const std::string own_words = report.content.format == "team-form" || content.format == "team-form"
+                                    ? without_comment_lines(text)
+                                    : text;
+  const std::string lower_text = lower(own_words);
 
   // Incident type: the form's own field, then ARF/X-ARF hints, then keywords.
   const std::string hint = lower(content.category_hint);
@@ -186,7 +205,8 @@ FilterOutcome ClassifyStage::process(Report& report) {
     }
   }
   for (const auto& ind : content.indicators) {
-    const std::string because = std::string("indicator ") + to_string(ind.kind) + " " + ind.value;
+    // The kind only: audit events never carry addresses or other report values.
+    const std::string because = std::string("indicator ") + to_string(ind.kind);
     switch (ind.kind) {
       case IndicatorKind::cve: add_category(c, "vulnerability", because); break;
       case IndicatorKind::email: add_category(c, "private-user", because); break;
@@ -218,7 +238,7 @@ FilterOutcome ClassifyStage::process(Report& report) {
     if (label.rfind("TLP:", 0) == 0) label = label.substr(4);
     labels.emplace_back(label == "WHITE" ? "CLEAR" : label, "field " + f.field);
   }
-  const std::string upper_text = upper(text);
+  const std::string upper_text = upper(own_words);
   for (std::size_t pos = 0;;) {
     std::string label = tlp_marker(upper_text, pos);
     if (label.empty()) break;
@@ -277,6 +297,7 @@ FilterOutcome ClassifyStage::process(Report& report) {
 FilterOutcome RouteStage::process(Report& report) {
   if (report.queue == "quarantine") {
     report.route_rule = "quarantined by the OpenPGP stage";
+    report.audit_notes.push_back({"routed", nlohmann::json{{"queue", report.queue}, {"rule", report.route_rule}}.dump()});
     return {};
   }
   const Classification& c = report.classification;

@@ -189,19 +189,26 @@ LoadedPolicy parse_policy(std::string_view policy_toml, std::string_view taxonom
 
   const toml::table& constituency = root["constituency"].as_table() ? *root["constituency"].as_table() : empty;
   reader.check_known_keys(constituency, {"networks", "domains"}, "constituency");
-  for (const auto& cidr : reader.strings_at(constituency, "networks")) {
-    if (auto net = parse_network(cidr))
-      policy.networks.push_back(*net);
-    else
-      errors.push_back({static_cast<int>(constituency.source().begin.line), "constituency.networks: \"" + cidr + "\" is not a CIDR"});
+  if (const auto* networks = constituency["networks"].as_array()) {
+    for (const auto& item : *networks) {
+      auto cidr = item.value<std::string>();
+      if (auto net = cidr ? parse_network(*cidr) : std::nullopt)
+        policy.networks.push_back(*net);
+      else
+        reader.error(item, "constituency.networks: \"" + cidr.value_or("?") + "\" is not a CIDR");
+    }
+  } else if (constituency.get("networks")) {
+    reader.error(*constituency.get("networks"), "constituency.networks: expected a list of CIDR strings");
   }
   policy.domains = reader.strings_at(constituency, "domains");
 
   const toml::table& tlp = root["tlp"].as_table() ? *root["tlp"].as_table() : empty;
   policy.tlp_default = reader.string_at(tlp, "default", false).value_or("AMBER");
-  if (tlp_rank(policy.tlp_default) < 0)
-    errors.push_back({static_cast<int>(tlp.source().begin.line), "tlp.default: \"" + policy.tlp_default +
-                                                                   "\" is not CLEAR, GREEN, AMBER, AMBER+STRICT or RED"});
+  if (tlp_rank(policy.tlp_default) < 0) {
+    const toml::node* where = tlp.get("default");
+    errors.push_back({where ? line_of(*where) : static_cast<int>(tlp.source().begin.line),
+                      "tlp.default: \"" + policy.tlp_default + "\" is not CLEAR, GREEN, AMBER, AMBER+STRICT or RED"});
+  }
 
   if (const auto* hints = tables_at(root, "classify.hint", reader))
     for (const auto& node : *hints) {

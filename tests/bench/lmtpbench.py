@@ -6,7 +6,7 @@ Subcommands
   wait-port HOST:PORT [SECS]    wait until something accepts TCP connections
   drain STATE_DIR EXPECTED T0_NS [SECS]
                                 wait until spool/ready and spool/tmp are empty and
-                                the Maildir queues/incoming/{new,cur} holds >=
+                                the Maildir queues/*/{new,cur} hold >=
                                 EXPECTED files; print key=value lines incl.
                                 drain_ns (time since T0_NS, an epoch in ns)
   latency HOST:PORT [opts]      closed-loop LMTP/SMTP load generator that times
@@ -147,14 +147,20 @@ def count_dir(path):
 def cmd_drain(a):
     sd = a.state_dir
     ready, tmp = os.path.join(sd, "spool/ready"), os.path.join(sd, "spool/tmp")
-    new, cur = os.path.join(sd, "queues/incoming/new"), os.path.join(sd, "queues/incoming/cur")
+    qroot = os.path.join(sd, "queues")
+
+    def filed_count():
+        # every queue: the policy routes reports to several
+        names = os.listdir(qroot) if os.path.isdir(qroot) else []
+        return sum(count_dir(os.path.join(qroot, q, sub)) for q in names for sub in ("new", "cur"))
+
     deadline = time.monotonic() + a.secs
     filed, last_filed, empty_since = 0, -1, None
     while True:
         now = time.time_ns()
         r, t = count_dir(ready), count_dir(tmp)
         if r == 0 and t == 0:
-            filed = count_dir(new) + count_dir(cur)
+            filed = filed_count()
             if filed >= a.expected:
                 print(f"drain_ok=1\ndrain_ns={now - a.t0_ns}\nfiled_total={filed}")
                 return 0
@@ -169,7 +175,7 @@ def cmd_drain(a):
         else:
             last_filed, empty_since = -1, None
         if time.monotonic() > deadline:
-            filed = count_dir(new) + count_dir(cur)
+            filed = filed_count()
             print(f"drain_ok=0\ndrain_ns={now - a.t0_ns}\nfiled_total={filed}\n"
                   f"left_ready={r}\nleft_tmp={t}")
             return 1

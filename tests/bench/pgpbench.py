@@ -176,7 +176,9 @@ def cmd_check_filed(a):
                 continue
             for name in os.listdir(d):
                 h = outcome_headers(os.path.join(d, name))
-                total[q if q in total else "other"] += 1
+                # "incoming" = any queue but quarantine (the policy routes them)
+                q = "incoming" if q != "quarantine" else q
+                total[q] += 1
                 key = (q, h.get("x-csirtgw-encryption", "-"), h.get("x-csirtgw-signature", "-"),
                        h.get("x-csirtgw-sender-verified", "-"))
                 counts[key] = counts.get(key, 0) + 1

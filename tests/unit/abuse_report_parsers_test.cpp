@@ -376,7 +376,7 @@ TEST_CASE("xarf: the legacy X-ARF 0.2 sample") {
   auto content = parse_xarf_text(xarf_message());
   REQUIRE(content.has_value());
   CHECK(content->format == "x-arf");
-  CHECK(content->category_hint == "abuse");
+  CHECK(content->category_hint == "login-attack");  // Report-Type, more specific than Category
   CHECK(errors_of(*content).empty());
   CHECK(field_of(*content, "xarf.reported-from") == "abuse@example.com");
   CHECK(field_of(*content, "xarf.category") == "abuse");
@@ -422,7 +422,14 @@ TEST_CASE("xarf: legacy variants") {
     REQUIRE(content.has_value());
     CHECK(field_of(*content, "xarf.report-type") == "spam");
   }
-  SUBCASE("Category missing: the hint falls back to Report-Type") {
+  SUBCASE("Report-Type missing: the hint falls back to Category") {
+    XarfParts p;
+    p.yaml = replace_all(p.yaml, "Report-Type: login-attack\n", "");
+    auto content = parse_xarf_text(xarf_message(p));
+    REQUIRE(content.has_value());
+    CHECK(content->category_hint == "abuse");
+  }
+  SUBCASE("Category missing: the hint is Report-Type") {
     XarfParts p;
     p.yaml = replace_all(p.yaml, "Category: abuse\n", "");
     auto content = parse_xarf_text(xarf_message(p));

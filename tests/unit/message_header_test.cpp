@@ -137,3 +137,25 @@ TEST_CASE("to_unix_line_ends") {
 }
 
 }  // namespace csirtgw
+
+TEST_CASE("decode_encoded_words: RFC 2047 B and Q words") {
+  struct Row {
+    const char* name;
+    std::string input;
+    std::string expected;
+  };
+  const std::vector<Row> rows = {
+      {"plain text unchanged", "Re: [XYZ-CERT #1] hello", "Re: [XYZ-CERT #1] hello"},
+      {"Q word with underscore and hex", "=?UTF-8?Q?AW:_[XYZ-CERT_#1]_Phishing?=", "AW: [XYZ-CERT #1] Phishing"},
+      {"B word", "=?UTF-8?B?W1hZWi1DRVJUICMxXQ==?=", "[XYZ-CERT #1]"},
+      {"space between adjacent words dropped", "=?UTF-8?Q?a?= =?UTF-8?Q?b?=", "ab"},
+      {"text around a word kept", "Fwd: =?UTF-8?Q?x?= end", "Fwd: x end"},
+      {"encoded CR LF decodes to bytes (never written into a header)", "=?UTF-8?Q?x=0D=0ABcc:_a@evil?=",
+       "x\r\nBcc: a@evil"},
+      {"unknown encoding left as is", "=?UTF-8?X?abc?=", "=?UTF-8?X?abc?="},
+      {"unterminated word left as is", "=?UTF-8?Q?abc", "=?UTF-8?Q?abc"},
+  };
+  for (const auto& row : rows) {
+    SUBCASE(row.name) { CHECK(csirtgw::decode_encoded_words(row.input) == row.expected); }
+  }
+}
