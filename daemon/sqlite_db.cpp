@@ -2,6 +2,9 @@
 
 #include <sqlite3.h>
 
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
 #include <utility>
 
 namespace csirtgw {
@@ -24,7 +27,28 @@ Error sqlite_error(sqlite3* db, int code, std::string_view what) {
 int sqlite3_changes_count(Database& db) { return sqlite3_changes(db.handle()); }
 std::int64_t sqlite3_last_insert_id(Database& db) { return sqlite3_last_insert_rowid(db.handle()); }
 
-void Statement::Finalize::operator()(sqlite3_stmt* stmt) const { sqlite3_finalize(stmt); }
+struct StatementCache {
+  std::unordered_map<std::string, sqlite3_stmt*> statements;
+  std::unordered_set<sqlite3_stmt*> in_use;
+};
+
+void Statement::Release::operator()(sqlite3_stmt* stmt) const {
+  if (cache) {
+    sqlite3_reset(stmt);
+    sqlite3_clear_bindings(stmt);
+    cache->in_use.erase(stmt);
+  } else {
+    sqlite3_finalize(stmt);
+  }
+}
+
+Database::Database() : cache_(std::make_unique<StatementCache>()) {}
+Database::Database(Database&&) noexcept = default;
+Database& Database::operator=(Database&&) noexcept = default;
+Database::~Database() {
+  if (cache_)
+    for (auto& [sql, stmt] : cache_->statements) sqlite3_finalize(stmt);
+}
 void Database::Close::operator()(sqlite3* db) const { sqlite3_close_v2(db); }
 
 Statement& Statement::bind(int index, std::string_view text) {
@@ -77,10 +101,20 @@ Result<Database> Database::open(const std::string& path, Mode mode, std::mutex* 
 }
 
 Result<Statement> Database::prepare(std::string_view sql) {
+  const std::string key(sql);
+  auto found = cache_->statements.find(key);
+  if (found != cache_->statements.end() && !cache_->in_use.count(found->second)) {
+    cache_->in_use.insert(found->second);
+    return Statement(found->second, cache_.get());
+  }
   sqlite3_stmt* stmt = nullptr;
-  int rc = sqlite3_prepare_v2(db_.get(), sql.data(), static_cast<int>(sql.size()), &stmt, nullptr);
+  int rc = sqlite3_prepare_v3(db_.get(), sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt,
+                              nullptr);
   if (rc != SQLITE_OK) return sqlite_error(db_.get(), rc, "prepare");
-  return Statement(stmt);
+  if (found != cache_->statements.end()) return Statement(stmt, nullptr);  // the cached one is busy: a one-off
+  cache_->statements.emplace(key, stmt);
+  cache_->in_use.insert(stmt);
+  return Statement(stmt, cache_.get());
 }
 
 Status Database::exec(std::string_view sql) {
