@@ -1,3 +1,4 @@
+#include "ascii_case.h"
 #include "message_header.h"
 
 #include <algorithm>
@@ -6,13 +7,6 @@
 
 namespace csirtgw {
 namespace {
-
-bool istarts_with(std::string_view s, std::string_view prefix) {
-  return s.size() >= prefix.size() &&
-         std::equal(prefix.begin(), prefix.end(), s.begin(), [](char a, char b) {
-           return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
-         });
-}
 
 // Calls visit(field_text, name) for each header field including its folded lines;
 // returns the offset where the body starts.
@@ -46,7 +40,7 @@ std::string_view header_section(std::string_view message) {
 std::vector<std::string> header_values(std::string_view headers, std::string_view name) {
   std::vector<std::string> found;
   for_each_field(headers, [&](std::string_view field, std::string_view field_name) {
-    if (field_name.size() != name.size() || !istarts_with(field_name, name)) return;
+    if (field_name.size() != name.size() || !ascii_istarts_with(field_name, name)) return;
     std::string value;
     for (char c : field.substr(field_name.size() + 1))
       if (c != '\r' && c != '\n') value.push_back(c);
@@ -67,7 +61,7 @@ std::string remove_header_fields(std::string_view message, std::string_view pref
   std::string out;
   out.reserve(message.size());
   auto body_start = for_each_field(message, [&](std::string_view field, std::string_view name) {
-    if (!istarts_with(name, prefix)) out.append(field);
+    if (!ascii_istarts_with(name, prefix)) out.append(field);
   });
   out.append(message.substr(body_start));
   return out;

@@ -1,3 +1,4 @@
+#include "ascii_case.h"
 #include "protocol_session.h"
 
 #include <algorithm>
@@ -8,16 +9,6 @@
 
 namespace csirtgw {
 namespace {
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::toupper(static_cast<unsigned char>(x)) == std::toupper(static_cast<unsigned char>(y));
-         });
-}
-
-bool istarts_with(std::string_view s, std::string_view prefix) {
-  return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
-}
 
 bool printable_ascii(std::string_view s) {
   return std::all_of(s.begin(), s.end(), [](char c) {
@@ -118,56 +109,56 @@ SessionEvent ProtocolSession::handle_command(std::string_view line, std::string&
   if (!printable_ascii(line)) return bad_command(crlf("500 5.5.2 Error: control or non-ASCII character in command"), replies);
 
   const bool lmtp = protocol_ == Protocol::lmtp;
-  if (iequals(verb, lmtp ? "LHLO" : "EHLO") || (!lmtp && iequals(verb, "HELO"))) {
+  if (ascii_iequals(verb, lmtp ? "LHLO" : "EHLO") || (!lmtp && ascii_iequals(verb, "HELO"))) {
     if (argument.empty()) return bad_command(crlf("501 5.5.4 Syntax: " + std::string(verb) + " hostname"), replies);
     cmd_hello(verb, argument, replies);
     return SessionEvent::none;
   }
-  if (iequals(verb, "HELO") || iequals(verb, "EHLO") || iequals(verb, "LHLO"))
+  if (ascii_iequals(verb, "HELO") || ascii_iequals(verb, "EHLO") || ascii_iequals(verb, "LHLO"))
     return bad_command(crlf(lmtp ? "500 5.5.1 Error: this is an LMTP server, use LHLO"
                                  : "500 5.5.1 Error: this is an SMTP server, use EHLO"),
                        replies);
-  if (iequals(verb, "QUIT")) {
+  if (ascii_iequals(verb, "QUIT")) {
     replies += crlf("221 2.0.0 Bye");
     state_ = State::closed;
     return SessionEvent::close;
   }
-  if (iequals(verb, "NOOP")) {
+  if (ascii_iequals(verb, "NOOP")) {
     replies += crlf("250 2.0.0 Ok");
     return SessionEvent::none;
   }
-  if (iequals(verb, "RSET")) {
+  if (ascii_iequals(verb, "RSET")) {
     if (!argument.empty()) return bad_command(crlf("501 5.5.4 Syntax: RSET"), replies);
     reset_transaction();
     replies += crlf("250 2.0.0 Ok");
     return SessionEvent::none;
   }
-  if (iequals(verb, "VRFY") || iequals(verb, "EXPN")) {
+  if (ascii_iequals(verb, "VRFY") || ascii_iequals(verb, "EXPN")) {
     // Never confirm or expand addresses: they are an address-harvesting oracle.
     replies += crlf("502 5.5.1 Error: " + std::string(verb) + " is disabled");
     return SessionEvent::none;
   }
-  if (iequals(verb, "HELP")) {
+  if (ascii_iequals(verb, "HELP")) {
     replies += crlf("214 2.0.0 Commands: " + std::string(lmtp ? "LHLO" : "HELO EHLO") +
                     " MAIL RCPT DATA RSET NOOP QUIT");
     return SessionEvent::none;
   }
-  if (iequals(verb, "MAIL")) {
+  if (ascii_iequals(verb, "MAIL")) {
     if (state_ == State::greeting) return bad_command(crlf("503 5.5.1 Error: send " + std::string(lmtp ? "LHLO" : "EHLO/HELO") + " first"), replies);
     if (state_ != State::ready) return bad_command(crlf("503 5.5.1 Error: nested MAIL command"), replies);
-    if (!istarts_with(argument, "FROM:")) return bad_command(crlf("501 5.5.4 Syntax: MAIL FROM:<address>"), replies);
+    if (!ascii_istarts_with(argument, "FROM:")) return bad_command(crlf("501 5.5.4 Syntax: MAIL FROM:<address>"), replies);
     cmd_mail(argument.substr(5), replies);
     return state_ == State::closed ? SessionEvent::close : SessionEvent::none;
   }
-  if (iequals(verb, "RCPT")) {
+  if (ascii_iequals(verb, "RCPT")) {
     if (state_ != State::mail && state_ != State::rcpt) return bad_command(crlf("503 5.5.1 Error: need MAIL command"), replies);
-    if (!istarts_with(argument, "TO:")) return bad_command(crlf("501 5.5.4 Syntax: RCPT TO:<address>"), replies);
+    if (!ascii_istarts_with(argument, "TO:")) return bad_command(crlf("501 5.5.4 Syntax: RCPT TO:<address>"), replies);
     cmd_rcpt(argument.substr(3), replies);
     return state_ == State::closed ? SessionEvent::close : SessionEvent::none;
   }
-  if (iequals(verb, "DATA")) return cmd_data(argument, replies);
-  if (iequals(verb, "STARTTLS") || iequals(verb, "AUTH") || iequals(verb, "BDAT") || iequals(verb, "ETRN") ||
-      iequals(verb, "TURN") || iequals(verb, "ATRN"))
+  if (ascii_iequals(verb, "DATA")) return cmd_data(argument, replies);
+  if (ascii_iequals(verb, "STARTTLS") || ascii_iequals(verb, "AUTH") || ascii_iequals(verb, "BDAT") || ascii_iequals(verb, "ETRN") ||
+      ascii_iequals(verb, "TURN") || ascii_iequals(verb, "ATRN"))
     return bad_command(crlf("502 5.5.1 Error: command not implemented"), replies);
   return bad_command(crlf("500 5.5.2 Error: command not recognized"), replies);
 }
@@ -176,7 +167,7 @@ void ProtocolSession::cmd_hello(std::string_view verb, std::string_view argument
   reset_transaction();
   envelope_.helo = std::string(argument.substr(0, 255));
   state_ = State::ready;
-  if (iequals(verb, "HELO")) {
+  if (ascii_iequals(verb, "HELO")) {
     replies += crlf("250 " + hostname_);
     return;
   }
@@ -207,7 +198,7 @@ void ProtocolSession::cmd_mail(std::string_view argument, std::string& replies) 
         return;
       }
     } else if (key == "BODY") {
-      if (!iequals(value, "7BIT") && !iequals(value, "8BITMIME")) {
+      if (!ascii_iequals(value, "7BIT") && !ascii_iequals(value, "8BITMIME")) {
         bad_command(crlf("501 5.5.4 Unsupported BODY parameter"), replies);
         return;
       }

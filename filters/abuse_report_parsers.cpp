@@ -5,6 +5,7 @@
 // (both libraries recurse) and inside a try block: their exceptions end here and
 // become FieldErrors. Structured values are rendered with an output budget, so a
 // YAML alias bomb costs no more than its budget.
+#include "ascii_case.h"
 #include "abuse_report_parsers.h"
 
 #include <algorithm>
@@ -28,23 +29,8 @@ constexpr std::size_t max_fields = 5000;           // fields taken from one repo
 constexpr std::size_t max_value_bytes = 64 * 1024; // a rendered structured value
 constexpr std::size_t max_indicator_text = 4 << 20;  // report text scanned for indicators
 
-char lower_char(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = lower_char(c);
-  return out;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (lower_char(a[i]) != lower_char(b[i])) return false;
-  return true;
-}
-
 bool iends_with(std::string_view s, std::string_view suffix) {
-  return s.size() >= suffix.size() && iequals(s.substr(s.size() - suffix.size()), suffix);
+  return s.size() >= suffix.size() && ascii_iequals(s.substr(s.size() - suffix.size()), suffix);
 }
 
 std::string_view trim(std::string_view s) {
@@ -247,7 +233,7 @@ bool for_each_block_field(std::string_view block, Visit visit) {
       well_formed = false;
       continue;
     }
-    name = lower(field_name);
+    name = ascii_lower(field_name);
     value = std::string(line.substr(colon + 1));
     open = true;
   }
@@ -261,7 +247,7 @@ void read_feedback_report(std::string_view block, ReportContent& content) {
   const bool well_formed = for_each_block_field(block, [&](const std::string& name, std::string value) {
     const ArfField* known = known_arf_field(name);
     const int seen = counts[name]++;
-    if (name == "feedback-type") value = lower(value);
+    if (name == "feedback-type") value = ascii_lower(value);
     sink.add("arf." + name, std::move(value), (known == nullptr || known->repeatable) ? seen : 0);
   });
   if (!well_formed) content.errors.push_back({"arf", "malformed line in the feedback report"});
@@ -304,7 +290,7 @@ void read_feedback_report(std::string_view block, ReportContent& content) {
 
 std::optional<ReportContent> parse_arf(std::string_view message, const MimeEntity& root) {
   if (!root.content_type.is("multipart", "report")) return std::nullopt;
-  if (!iequals(trim(root.content_type.parameter("report-type")), "feedback-report")) return std::nullopt;
+  if (!ascii_iequals(trim(root.content_type.parameter("report-type")), "feedback-report")) return std::nullopt;
 
   ReportContent content;
   content.format = "arf";
@@ -356,7 +342,7 @@ namespace {
 // Common X-ARF / XARF checks, by field name
 
 bool is_ip_source_type(std::string_view type) {
-  const std::string t = lower(trim(type));
+  const std::string t = ascii_lower(trim(type));
   return t == "ipv4" || t == "ipv6" || t == "ip-address" || t == "ip" || t == "ipaddress";
 }
 
@@ -400,7 +386,7 @@ std::string kebab(std::string_view key) {
       const bool acronym_end = i > 0 && is_upper(key[i - 1]) && i + 1 < key.size() && key[i + 1] >= 'a' &&
                                key[i + 1] <= 'z';
       if ((after_word || acronym_end) && !out.empty() && out.back() != '-') out.push_back('-');
-      out.push_back(lower_char(c));
+      out.push_back(ascii_lower(c));
     } else if (c == '_' || c == ' ' || c == '.') {
       if (!out.empty() && out.back() != '-') out.push_back('-');
     } else {
@@ -607,7 +593,7 @@ void read_xarf_yaml(std::string_view yaml, ReportContent& content) {
   YamlRenderer renderer;
   for (const auto& member : doc) {
     const std::string key = member.first.IsScalar() ? member.first.Scalar() : renderer.text(member.first);
-    const std::string name = "xarf." + lower(trim(key));
+    const std::string name = "xarf." + ascii_lower(trim(key));
     if (member.second.IsSequence()) {
       int block = 0;
       for (const auto& element : member.second) {
@@ -635,17 +621,17 @@ void read_xarf_yaml(std::string_view yaml, ReportContent& content) {
 const MimeEntity* find_yaml_part(std::string_view message, const MimeEntity& root) {
   if (root.content_type.type != "multipart") return nullptr;
   for (const auto& part : root.parts)
-    if (part.content_type.type == "text" && iequals(part_filename(message, part), "report.txt")) return &part;
+    if (part.content_type.type == "text" && ascii_iequals(part_filename(message, part), "report.txt")) return &part;
   if (root.parts.size() >= 2 && root.parts[1].content_type.type == "text") return &root.parts[1];
   return nullptr;
 }
 
 bool has_legacy_xarf_header(std::string_view headers) {
   if (auto v = header_value(headers, "X-XARF")) {
-    const std::string value = lower(trim(*v));
+    const std::string value = ascii_lower(trim(*v));
     if (value == "plain" || value == "secure") return true;
   }
-  if (auto v = header_value(headers, "X-ARF")) return iequals(trim(*v), "yes");
+  if (auto v = header_value(headers, "X-ARF")) return ascii_iequals(trim(*v), "yes");
   return false;
 }
 

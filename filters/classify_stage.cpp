@@ -1,3 +1,4 @@
+#include "ascii_case.h"
 #include "classify_stage.h"
 
 #include <algorithm>
@@ -13,11 +14,6 @@
 
 namespace csirtgw {
 namespace {
-
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-  return s;
-}
 
 // The report's main text: the first text/plain leaf, decoded, outside any
 // attached message (a forwarded original is evidence, not the report).
@@ -145,10 +141,10 @@ FilterOutcome ClassifyStage::process(Report& report) {
   const std::string own_words = report.content.format == "team-form" || content.format == "team-form"
                                     ? without_comment_lines(text)
                                     : text;
-  const std::string lower_text = lower(own_words);
+  const std::string lower_text = ascii_lower(own_words);
 
   // Incident type: the form's own field, then ARF/X-ARF hints, then keywords.
-  const std::string hint = lower(content.category_hint);
+  const std::string hint = ascii_lower(content.category_hint);
   if (!hint.empty() && policy_.taxonomy.count(hint)) {
     c.type = hint;
     c.type_because = "reported type";

@@ -7,6 +7,7 @@
 // covered so a later pass does not see it again. Results are merged by text
 // position, deduplicated and capped. Nothing here backtracks: every byte is
 // looked at a bounded number of times whatever the input.
+#include "ascii_case.h"
 #include "indicator_extractor.h"
 
 #include <arpa/inet.h>
@@ -47,21 +48,6 @@ constexpr bool is_alnum(char c) { return is_digit(c) || is_alpha(c); }
 constexpr bool is_hex(char c) { return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
 constexpr bool is_lower(char c) { return c >= 'a' && c <= 'z'; }
 constexpr bool is_upper(char c) { return c >= 'A' && c <= 'Z'; }
-constexpr char to_lower(char c) { return is_upper(c) ? static_cast<char>(c - 'A' + 'a') : c; }
-constexpr char to_upper(char c) { return is_lower(c) ? static_cast<char>(c - 'a' + 'A') : c; }
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = to_lower(c);
-  return out;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (to_lower(a[i]) != to_lower(b[i])) return false;
-  return true;
-}
 
 std::string_view trim_space(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r' || s.front() == '\n'))
@@ -125,7 +111,7 @@ constexpr std::array<std::string_view, 56> file_extensions = {
     "tmp",  "txt",  "vbs",  "xls",  "xlsm", "xlsx", "xml",  "zip"};
 
 bool is_file_extension(std::string_view tld) {
-  std::string l = lower(tld);
+  std::string l = ascii_lower(tld);
   return std::find(file_extensions.begin(), file_extensions.end(), l) != file_extensions.end();
 }
 
@@ -147,7 +133,7 @@ bool valid_domain(std::string_view s, bool strict) {
   }
   if (labels < 2) return false;
   const std::string_view tld = s.substr(last_dot + 1);
-  const bool idna = tld.size() > 4 && iequals(tld.substr(0, 4), "xn--") &&
+  const bool idna = tld.size() > 4 && ascii_iequals(tld.substr(0, 4), "xn--") &&
                     std::all_of(tld.begin() + 4, tld.end(), [](char c) { return is_alnum(c) || c == '-'; });
   if (!idna) {
     if (tld.size() < 2 || !std::all_of(tld.begin(), tld.end(), is_alpha)) return false;
@@ -177,7 +163,7 @@ std::optional<IndicatorKind> hash_kind(std::string_view s) {
 
 bool is_cve(std::string_view s) {
   // CVE-YYYY-NNNN with 4 to 7 sequence digits.
-  if (s.size() < 13 || s.size() > 16 || !iequals(s.substr(0, 4), "cve-") || s[8] != '-') return false;
+  if (s.size() < 13 || s.size() > 16 || !ascii_iequals(s.substr(0, 4), "cve-") || s[8] != '-') return false;
   for (std::size_t i = 4; i < 8; ++i)
     if (!is_digit(s[i])) return false;
   for (std::size_t i = 9; i < s.size(); ++i)
@@ -287,7 +273,7 @@ bool parse_named_zone(std::string_view s, std::size_t& i, DateTime& dt) {
   if (j < s.size() && is_alnum(s[j])) return false;
   const std::string_view word = s.substr(i, j - i);
   for (const auto& zone : named_zones) {
-    if (iequals(word, zone.name)) {
+    if (ascii_iequals(word, zone.name)) {
       dt.has_zone = true;
       dt.offset_minutes = zone.offset_minutes;
       i = j;
@@ -323,14 +309,14 @@ int month_from_name(std::string_view name) {
   static constexpr std::array<std::string_view, 12> months = {"jan", "feb", "mar", "apr", "may", "jun",
                                                               "jul", "aug", "sep", "oct", "nov", "dec"};
   for (std::size_t m = 0; m < months.size(); ++m)
-    if (iequals(name, months[m])) return static_cast<int>(m) + 1;
+    if (ascii_iequals(name, months[m])) return static_cast<int>(m) + 1;
   return 0;
 }
 
 bool is_weekday(std::string_view name) {
   if (std::string_view("mtwfsMTWFS").find(name[0]) == npos) return false;
   static constexpr std::array<std::string_view, 7> days = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
-  return std::any_of(days.begin(), days.end(), [&](std::string_view d) { return iequals(name, d); });
+  return std::any_of(days.begin(), days.end(), [&](std::string_view d) { return ascii_iequals(name, d); });
 }
 
 // RFC 5322 3.3 date-time at i ("[Mon, ]23 Nov 2026 17:06[:21] [+0000|UT|GMT|EST...]").
@@ -422,8 +408,8 @@ struct Refanged {
 
 // What a bracketed defang stands for, or "" when `inner` is not one.
 std::string_view refanged_form(std::string_view inner, char opener) {
-  if (inner == "." || iequals(inner, "dot")) return ".";
-  if (inner == "@" || iequals(inner, "at")) return "@";
+  if (inner == "." || ascii_iequals(inner, "dot")) return ".";
+  if (inner == "@" || ascii_iequals(inner, "at")) return "@";
   if (opener != '[') return {};
   if (inner == ":") return ":";
   if (inner == "://") return "://";
@@ -581,7 +567,7 @@ class Extractor {
       std::size_t j = k;
       while (j > 0 && is_alpha(t_[j - 1]) && k - j < 6) --j;
       if (j == k || (j > 0 && is_alnum(t_[j - 1]))) continue;  // no scheme, or inside a longer word
-      const std::string scheme = lower(t_.substr(j, k - j));
+      const std::string scheme = ascii_lower(t_.substr(j, k - j));
       std::string_view canonical_scheme;
       bool defanged_scheme = false;
       if (scheme == "http" || scheme == "https" || scheme == "ftp") {
@@ -628,7 +614,7 @@ class Extractor {
         host_end = close + 1;
       } else {
         while (host_end < auth_end && t_[host_end] != ':') ++host_end;
-        host = lower(t_.substr(host_begin, host_end - host_begin));
+        host = ascii_lower(t_.substr(host_begin, host_end - host_begin));
         if (is_ipv4(host)) host_kind = IndicatorKind::ipv4;
         else if (!valid_domain(host, false)) continue;
       }
@@ -700,7 +686,7 @@ class Extractor {
         if (!too_long && i < at && t_[at - 1] != '.' && valid_domain(domain, false)) {
           std::string address(t_.substr(i, at - i));
           address += '@';
-          address += lower(domain);
+          address += ascii_lower(domain);
           emit(i, IndicatorKind::email, std::move(address), defanged(i, r));
           cover(i, r);
           next = r;
@@ -837,15 +823,15 @@ class Extractor {
     // "smtp.mailfrom=" and "header.d=" in Authentication-Results name properties.
     const bool property_name = b < t_.size() && t_[b] == '=';
     if (auto kind = hash_kind(s)) {
-      emit(a, *kind, lower(s), was_defanged);
+      emit(a, *kind, ascii_lower(s), was_defanged);
     } else if (is_cve(s)) {
       std::string id(s);
-      for (char& c : id) c = to_upper(c);
+      for (char& c : id) c = ascii_upper(c);
       emit(a, IndicatorKind::cve, std::move(id), was_defanged);
     } else if (is_ipv4(s)) {
       emit(a, IndicatorKind::ipv4, std::string(s), was_defanged);
     } else if (valid_domain(s, !was_defanged) && !property_name) {
-      emit(a, IndicatorKind::domain, lower(s), was_defanged);
+      emit(a, IndicatorKind::domain, ascii_lower(s), was_defanged);
     }
   }
 

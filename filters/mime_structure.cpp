@@ -1,3 +1,4 @@
+#include "ascii_case.h"
 #include "mime_structure.h"
 
 #include <algorithm>
@@ -7,12 +8,6 @@
 
 namespace csirtgw {
 namespace {
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
-}
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -88,7 +83,7 @@ class Scanner {
     entity.body_begin = std::min(entity.body_begin, end);
 
     if (auto ct = header_value(headers, "Content-Type")) entity.content_type = parse_content_type(*ct);
-    entity.transfer_encoding = lower(header_value(headers, "Content-Transfer-Encoding").value_or("7bit"));
+    entity.transfer_encoding = ascii_lower(header_value(headers, "Content-Transfer-Encoding").value_or("7bit"));
 
     if (entity.content_type.type == "multipart") return scan_multipart(entity, depth);
     if (entity.content_type.is("message", "rfc822")) {
@@ -166,14 +161,14 @@ ContentType parse_content_type(std::string_view value) {
   skip_space_and_comments(value, i);
   std::string subtype = read_token(value, i);
   if (subtype.empty()) return out;
-  out.type = lower(type);
-  out.subtype = lower(subtype);
+  out.type = ascii_lower(type);
+  out.subtype = ascii_lower(subtype);
   while (true) {
     skip_space_and_comments(value, i);
     if (i >= value.size() || value[i] != ';') break;
     ++i;
     skip_space_and_comments(value, i);
-    std::string name = lower(read_token(value, i));
+    std::string name = ascii_lower(read_token(value, i));
     skip_space_and_comments(value, i);
     if (name.empty() || i >= value.size() || value[i] != '=') break;
     ++i;

@@ -1,3 +1,4 @@
+#include "ascii_case.h"
 #include "policy.h"
 
 #include <arpa/inet.h>
@@ -12,11 +13,6 @@
 
 namespace csirtgw {
 namespace {
-
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-  return s;
-}
 
 int line_of(const toml::node& node) { return static_cast<int>(node.source().begin.line); }
 
@@ -53,7 +49,7 @@ class PolicyReader {
         error(item, std::string(key) + ": expected a list of strings");
         continue;
       }
-      out.push_back(lower(*item.value<std::string>()));
+      out.push_back(ascii_lower(*item.value<std::string>()));
     }
     return out;
   }
@@ -143,7 +139,7 @@ bool Policy::in_constituency_ip(std::string_view ip) const {
 }
 
 bool Policy::in_constituency_domain(std::string_view domain) const {
-  const std::string d = lower(std::string(domain));
+  const std::string d = ascii_lower(std::string(domain));
   return std::any_of(domains.begin(), domains.end(), [&](const std::string& ours) {
     return d == ours || (d.size() > ours.size() && d.compare(d.size() - ours.size(), ours.size(), ours) == 0 &&
                          d[d.size() - ours.size() - 1] == '.');

@@ -13,29 +13,13 @@
 #include <vector>
 
 #include "durable_file.h"
+#include "temp_dir.h"
 #include "maildir_queue.h"
 
 namespace csirtgw {
 namespace {
 
-class QueueDir {
- public:
-  QueueDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "csirtgw-maildir-test-XXXXXX").string();
-    REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-    path_ = pattern;
-  }
-  ~QueueDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  QueueDir(const QueueDir&) = delete;
-  QueueDir& operator=(const QueueDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
+using QueueDir = testing::TempDir;
 
 std::string read_file(const std::filesystem::path& file) {
   std::ifstream in(file, std::ios::binary);

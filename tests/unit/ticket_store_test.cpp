@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "temp_dir.h"
 #include "audit_log.h"
 #include "store.h"
 #include "ticket_store.h"
@@ -22,24 +23,7 @@ namespace {
 
 const std::string kPrefix = "XYZ-CERT";
 
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "csirtgw-ticket-test-XXXXXX").string();
-    REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
+using testing::TempDir;
 
 struct Headers {
   std::string subject = "Phishing page";
