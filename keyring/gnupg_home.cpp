@@ -74,7 +74,11 @@ Status prepare_gnupg_home(const std::filesystem::path& home) {
           "no-auto-key-locate\n"
           "keyserver-options no-auto-key-retrieve\n"
           "no-greeting\n"
-          "require-cross-certification\n";
+          "require-cross-certification\n"
+          // Trust is decided by csirtgw's reporter registry, not by gpg's web of
+          // trust: gpg need not build or check a trust database on every run.
+          "trust-model always\n"
+          "no-auto-check-trustdb\n";
   if (!conf) return Error::temporary("cannot write " + (home / "gpg.conf").string());
   return ok_status();
 }
