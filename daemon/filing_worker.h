@@ -1,6 +1,8 @@
 // The pipeline worker: takes spooled messages in arrival order, runs the filter
-// chain, files each into its Maildir queue, records `filed` (and the audit event)
-// in one transaction per batch, and only then removes the spool file.
+// chain on worker.threads threads, assigns tickets (one transaction per batch),
+// files each into its Maildir queue, records `filed` and the stages' audit
+// events in one transaction per batch, and only then moves the spool file to
+// originals/.
 // Every step is idempotent, keyed by the spool id: after a crash the worker
 // resumes, finds what it already filed (deterministic Maildir names) and neither
 // loses nor files anything twice. Temporary failures keep the message spooled

@@ -61,7 +61,8 @@ struct Report {
 
   // Decided by the stages.
   std::string message;                       // what will be filed (starts as raw_message)
-  std::string queue = "incoming";            // the Maildir queue to file into
+  std::string queue = "incoming";            // the Maildir queue to file into (routing decides;
+                                             // "incoming" only if no routing rule matched)
   std::vector<std::string> stages_done;      // names, in order, for the audit log
   CryptoStatus crypto;
   ReportContent content;
