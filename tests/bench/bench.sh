@@ -57,46 +57,14 @@ RES=$T/results.env
 PIDS=()
 GW_PID=""
 
-cleanup() {
-    local rc=$?
-    trap - EXIT INT TERM
-    for p in "${PIDS[@]}"; do
-        if kill -0 "$p" 2>/dev/null; then
-            kill -TERM "$p" 2>/dev/null
-            for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-            kill -KILL "$p" 2>/dev/null
-        fi
-        wait "$p" 2>/dev/null
-    done
-    # csirtgw's key generation starts a gpg-agent for its GNUPGHOME that
-    # outlives the daemon (reparented to init): stop exactly that agent.
-    if [[ -d $T/state/gnupg ]] && command -v gpgconf >/dev/null; then
-        gpgconf --homedir "$T/state/gnupg" --kill gpg-agent 2>/dev/null
-    fi
-    if [[ ${BENCH_KEEP:-0} == 1 || $rc -ne 0 ]]; then
-        echo "bench: temp dir kept: $T" >&2
-    else
-        rm -rf "$T"
-    fi
-    exit $rc
-}
-trap cleanup EXIT
+BENCH_NAME=bench
+AGENT_HOMES=("$T/state/gnupg")
+. "$HERE/common.sh"
+trap bench_cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-put() { echo "$1=$2" >>"$RES"; }
-get() { sed -n "s/^$1=//p" "$RES" | tail -n1; }
-NOTES=()
-note() { NOTES+=("$*"); log "NOTE: $*"; }
-# float helpers done in python to avoid bc/awk dependencies
-calc() { "$PY" -c "print(format($1, '${2:-.3f}'))"; }
-
-"$PY" "$HELPER" sysstat --prefix sysinit_ >>"$RES"
-if ((${BENCH_QUIET_WAIT:-0} > 0)); then
-    log "waiting up to ${BENCH_QUIET_WAIT}s for the CPUs to be >= 85% idle"
-    "$PY" "$HELPER" wait-quiet --max-wait "$BENCH_QUIET_WAIT" >>"$RES" \
-        || note "machine not quiet after ${BENCH_QUIET_WAIT}s (idle $(get quiet_idle)); figures are noisy"
-fi
+bench_wait_quiet
 put msgs "$MSGS"; put size "$SIZE"; put sessions "$SESSIONS"; put rcpt "$RCPT"
 log "binary $BIN; temp $T"
 
