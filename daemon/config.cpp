@@ -165,11 +165,13 @@ void apply_setting(const Setting& s, const toml::node& node, Config& config,
     return;
   }
   auto member = std::get<std::int64_t Config::*>(s.member);
-  auto number = node.value<std::int64_t>();
-  if (!number || !node.is_integer()) {
+  // Only an integer node is read as one: toml++ would convert a float, and
+  // 1e100 does not fit (undefined behaviour; found by tests/fuzz/fuzz_config).
+  if (!node.is_integer()) {
     errors.push_back({line, name + ": expected an integer"});
     return;
   }
+  const auto number = node.value<std::int64_t>();
   if (*number < s.min || *number > s.max) {
     errors.push_back({line, name + ": " + std::to_string(*number) + " is outside " +
                                 std::to_string(s.min) + ".." + std::to_string(s.max)});

@@ -16,6 +16,14 @@ namespace {
 
 int line_of(const toml::node& node) { return static_cast<int>(node.source().begin.line); }
 
+// A small integer, or `fallback` when the node is absent, not an integer or out
+// of range (toml++ would convert a float, and 1e100 does not fit).
+int small_integer(const toml::node* node, int fallback) {
+  if (!node || !node->is_integer()) return fallback;
+  const std::int64_t value = node->value<std::int64_t>().value_or(fallback);
+  return value < 0 || value > 1000000 ? fallback : static_cast<int>(value);
+}
+
 class PolicyReader {
  public:
   PolicyReader(Policy& policy, std::vector<ConfigError>& errors) : policy_(policy), errors_(errors) {}
@@ -223,13 +231,13 @@ LoadedPolicy parse_policy(std::string_view policy_toml, std::string_view taxonom
       policy.keywords.push_back(std::move(rule));
     }
 
-  policy.unmatched_priority = root.at_path("priority.unmatched").value_or(99);
+  policy.unmatched_priority = small_integer(root.at_path("priority.unmatched").node(), 99);
   if (const auto* levels = tables_at(root, "priority.level", reader))
     for (const auto& node : *levels) {
       const auto& t = *node.as_table();
       reader.check_known_keys(t, {"level", "name", "types", "words"}, "priority.level");
       PriorityLevel level;
-      level.level = t["level"].value_or(0);
+      level.level = small_integer(t.get("level"), 0);
       if (level.level <= 0) reader.error(node, "priority.level: level must be a positive integer");
       level.name = reader.string_at(t, "name", true).value_or("");
       level.types = reader.strings_at(t, "types");

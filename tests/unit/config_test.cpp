@@ -209,6 +209,8 @@ TEST_CASE("config: errors come with the right line") {
       {"string expected", "[team]\n\nname = 42\n", "3: team.name: expected a string\n"},
       {"integer expected, got a string", "[limits]\nrecipients = \"100\"\n", "2: limits.recipients: expected an integer\n"},
       {"integer expected, got a float", "[limits]\n\n\nrecipients = 100.0\n", "4: limits.recipients: expected an integer\n"},
+      {"a float too large for an integer (fuzz regression)", "[limits]\ntext_line = 1e100\n",
+       "2: limits.text_line: expected an integer\n"},
       {"integer expected, got a bool", "[limits]\nrecipients = true\n", "2: limits.recipients: expected an integer\n"},
       {"integer below its minimum", "[limits]\nrecipients = 0\n", "2: limits.recipients: 0 is outside 1..100000\n"},
       {"integer above its maximum", "[worker]\nbatch = 1\ncommit_batch = 10001\n",
