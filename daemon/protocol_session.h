@@ -105,7 +105,6 @@ class ProtocolSession {
   State state_ = State::greeting;
   Envelope envelope_;
   std::size_t bad_commands_ = 0;
-  std::size_t recipients_offered_ = 0;
 
   // Command line assembly.
   std::string line_;

@@ -1,0 +1,32 @@
+// The ARF / X-ARF / XARF v4 parsers (filters/abuse_report_parsers.h) over
+// arbitrary messages, behind the same scan_mime pre-check with the daemon's
+// default MimeLimits that filters/classify_stage.cpp runs first.
+//
+// Checked: no exception escapes (libFuzzer reports one as a crash), the format
+// names are the documented ones.
+#include <string_view>
+
+#include "abuse_report_parsers.h"
+#include "config.h"
+#include "fuzz_common.h"
+#include "mime_structure.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  using namespace csirtgw;
+  static const MimeLimits limits = [] {
+    const Config config = default_config();
+    MimeLimits l;
+    l.depth = static_cast<std::size_t>(config.mime_depth);
+    l.parts = static_cast<std::size_t>(config.mime_parts);
+    l.header_block = static_cast<std::size_t>(config.header_block);
+    l.line_length = static_cast<std::size_t>(config.text_line);
+    return l;
+  }();
+  const std::string_view message = fuzz::as_text(data, size);
+  auto scanned = scan_mime(message, limits);
+  if (!scanned) return 0;
+  if (auto arf = parse_arf(message, scanned.value())) FUZZ_CHECK(arf->format == "arf", "parse_arf format");
+  if (auto xarf = parse_xarf(message, scanned.value()))
+    FUZZ_CHECK(xarf->format == "x-arf" || xarf->format == "xarf-v4", "parse_xarf format");
+  return 0;
+}
