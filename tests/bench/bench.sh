@@ -117,24 +117,7 @@ kill -TERM "$SINK_PID" 2>/dev/null; wait "$SINK_PID" 2>/dev/null
 # ------------------------------------------------------------------ 2. start csirtgw
 STATE=$T/state
 mkdir -p "$STATE"
-GW_OUT=$T/gw.stdout
-log "starting csirtgw serve --state-dir $STATE --lmtp 127.0.0.1:0 --smtp ''"
-t_start=$(now_ns)
-"$BIN" serve --state-dir "$STATE" --lmtp 127.0.0.1:0 --smtp "" >"$GW_OUT" 2>"$T/gw.stderr" &
-GW_PID=$!; PIDS+=("$GW_PID")
-GW_ADDR=""
-for _ in $(seq 600); do        # up to 60 s (first start generates the team key)
-    if line=$(grep -m1 '^ready ' "$GW_OUT" 2>/dev/null); then
-        GW_ADDR=$(sed -n 's/.*lmtp=\([^ ]*\).*/\1/p' <<<"$line")
-        break
-    fi
-    kill -0 "$GW_PID" 2>/dev/null || break
-    sleep 0.1
-done
-if [[ -z $GW_ADDR || $GW_ADDR == off ]]; then
-    echo "--- csirtgw stdout"; cat "$GW_OUT"; echo "--- csirtgw stderr (tail)"; tail -n 30 "$T/gw.stderr"
-    die "csirtgw did not print a usable 'ready lmtp=...' line"
-fi
+start_gateway
 put gw_startup_s "$(calc "($(now_ns)-$t_start)/1e9")"
 log "csirtgw ready: lmtp=$GW_ADDR (pid $GW_PID)"
 sleep 0.5

@@ -122,24 +122,7 @@ gpgconf --homedir "$T/reporter" --kill gpg-agent 2>/dev/null
 log "messages: $(get gen_msg_bytes_avg) B avg on the wire, ciphertext $(get gen_ct_bytes_avg) B avg ($(get gen_s) s)"
 
 # ------------------------------------------------------------------ 3. start csirtgw
-GW_OUT=$T/gw.stdout
-log "starting csirtgw serve --config $CFG --state-dir $STATE --lmtp 127.0.0.1:0 --smtp ''"
-t_start=$(now_ns)
-"$BIN" serve --config "$CFG" --state-dir "$STATE" --lmtp 127.0.0.1:0 --smtp "" >"$GW_OUT" 2>"$T/gw.stderr" &
-GW_PID=$!; PIDS+=("$GW_PID")
-GW_ADDR=""
-for _ in $(seq 600); do
-    if line=$(grep -m1 '^ready ' "$GW_OUT" 2>/dev/null); then
-        GW_ADDR=$(sed -n 's/.*lmtp=\([^ ]*\).*/\1/p' <<<"$line")
-        break
-    fi
-    kill -0 "$GW_PID" 2>/dev/null || break
-    sleep 0.1
-done
-if [[ -z $GW_ADDR || $GW_ADDR == off ]]; then
-    echo "--- csirtgw stdout"; cat "$GW_OUT"; echo "--- csirtgw stderr (tail)"; tail -n 30 "$T/gw.stderr"
-    die "csirtgw did not print a usable 'ready lmtp=...' line"
-fi
+start_gateway --config "$CFG"
 served_fpr=$(sed -n 's/^team-key //p' "$GW_OUT")
 [[ ${served_fpr^^} == "${TEAM_FPR^^}" ]] || note "daemon's team-key $served_fpr is not the expected $TEAM_FPR"
 put gw_startup_s "$(calc "($(now_ns)-$t_start)/1e9")"

@@ -41,3 +41,27 @@ bench_wait_quiet() {
             || note "machine not quiet after ${BENCH_QUIET_WAIT}s (idle $(get quiet_idle)); figures are noisy"
     fi
 }
+
+# Starts `csirtgw serve` with the given extra arguments on an ephemeral LMTP
+# port and waits for its `ready` line; sets GW_OUT, GW_PID, GW_ADDR, t_start.
+start_gateway() {
+    GW_OUT=$T/gw.stdout
+    log "starting csirtgw serve $* --state-dir $STATE --lmtp 127.0.0.1:0 --smtp ''"
+    t_start=$(now_ns)
+    "$BIN" serve "$@" --state-dir "$STATE" --lmtp 127.0.0.1:0 --smtp "" >"$GW_OUT" 2>"$T/gw.stderr" &
+    GW_PID=$!; PIDS+=("$GW_PID")
+    GW_ADDR=""
+    local line
+    for _ in $(seq 600); do        # up to 60 s (first start generates the team key)
+        if line=$(grep -m1 '^ready ' "$GW_OUT" 2>/dev/null); then
+            GW_ADDR=$(sed -n 's/.*lmtp=\([^ ]*\).*/\1/p' <<<"$line")
+            break
+        fi
+        kill -0 "$GW_PID" 2>/dev/null || break
+        sleep 0.1
+    done
+    if [[ -z $GW_ADDR || $GW_ADDR == off ]]; then
+        echo "--- csirtgw stdout"; cat "$GW_OUT"; echo "--- csirtgw stderr (tail)"; tail -n 30 "$T/gw.stderr"
+        die "csirtgw did not print a usable 'ready lmtp=...' line"
+    fi
+}
