@@ -1,12 +1,14 @@
 #include "filing_worker.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <ctime>
-#include <fstream>
-#include <sstream>
 
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
@@ -33,13 +35,28 @@ std::string rfc5322_date(std::time_t when) {
   return buf;
 }
 
+// Read into one buffer of the file's size: a stream buffer plus its str() copy
+// held a large message two or three times over (issue 7).
 Result<std::string> read_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Error::bad_input("missing");
-  std::ostringstream content;
-  content << in.rdbuf();
-  if (in.bad()) return Error::temporary("read error on " + path.string());
-  return content.str();
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) {
+    if (errno == ENOENT) return Error::bad_input("missing");
+    return Error::temporary("cannot open " + path.string() + ": " + std::strerror(errno));
+  }
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0) return Error::temporary("cannot stat " + path.string() + ": " + std::strerror(errno));
+  std::string content;
+  content.resize(static_cast<std::size_t>(st.st_size));
+  std::size_t done = 0;
+  while (done < content.size()) {
+    const ssize_t n = ::read(fd.get(), content.data() + done, content.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return Error::temporary("read error on " + path.string() + ": " + std::strerror(errno));
+    if (n == 0) break;  // shorter than it was a moment ago (never for a committed spool file)
+    done += static_cast<std::size_t>(n);
+  }
+  content.resize(done);
+  return content;
 }
 
 std::vector<EnvelopeRecipient> recipients_from_json(const std::string& text) {
@@ -252,8 +269,7 @@ FilingWorker::BatchResult FilingWorker::file_batch() {
       report.helo = entry.helo;
       report.sender = entry.sender;
       report.recipients = recipients_from_json(entry.recipients_json);
-      report.raw_message = std::move(raw.value());
-      report.message = report.raw_message;
+      report.raw_message = std::move(raw.value());  // report.message() is this until a stage rewrites it
     } else if (raw.error().kind == ErrorClass::temporary) {
       item.deferred_by = raw.error().message;
     }
@@ -292,9 +308,9 @@ FilingWorker::BatchResult FilingWorker::file_batch() {
     const std::time_t received = parse_utc(entry.received_at);
     const std::string name = maildir_base_name(received, entry.spool_id, config_.hostname);
     if (!target.value()->contains(name)) {
-      const std::string content = trace_headers(report, config_, received) + render_status_headers(report) +
-                                  to_unix_line_ends(report.message);
-      auto written = target.value()->write_tmp(name, content);
+      // The message is converted to LF while it is written: no second copy of it.
+      const std::string head = trace_headers(report, config_, received) + render_status_headers(report);
+      auto written = target.value()->write_tmp_with_lf(name, head, report.message());
       if (!written) {
         deferral.emplace(entry.spool_id, written.error().message);
         break;

@@ -4,10 +4,41 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <string>
+
 #include "durable_file.h"
 #include "unique_fd.h"
 
 namespace csirtgw {
+namespace {
+
+// CRLF -> LF on the way to the file (a CR not followed by LF stays), through a
+// 64 KiB buffer: the converted message never exists whole in memory.
+Status write_with_lf(int fd, std::string_view text) {
+  constexpr std::size_t kChunk = 64 * 1024;
+  std::string chunk;
+  chunk.reserve(kChunk);
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    const std::size_t crlf = text.find("\r\n", pos);
+    const std::size_t end = crlf == std::string_view::npos ? text.size() : crlf;
+    std::string_view piece = text.substr(pos, end - pos);
+    while (!piece.empty()) {
+      const std::size_t n = std::min(piece.size(), kChunk - chunk.size());
+      chunk.append(piece.substr(0, n));
+      piece.remove_prefix(n);
+      if (chunk.size() == kChunk) {
+        if (auto st = write_all(fd, chunk); !st) return st;
+        chunk.clear();
+      }
+    }
+    pos = end == text.size() ? end : end + 1;  // the CR is dropped, the LF starts the next piece
+  }
+  return write_all(fd, chunk);
+}
+
+}  // namespace
 
 std::string maildir_base_name(long long epoch_seconds, const std::string& spool_id, const std::string& host) {
   std::string safe_host;
@@ -42,6 +73,18 @@ Result<MaildirQueue::PendingDelivery> MaildirQueue::write_tmp(const std::string&
   if (!delivery.fd.valid()) return errno_error("create " + delivery.tmp_path.string(), errno);
   if (auto st = write_all(delivery.fd.get(), content); !st) {
     ::unlink(delivery.tmp_path.c_str());
+    return st.error();
+  }
+  return delivery;
+}
+
+Result<MaildirQueue::PendingDelivery> MaildirQueue::write_tmp_with_lf(const std::string& base_name,
+                                                                      std::string_view head,
+                                                                      std::string_view crlf_message) const {
+  auto delivery = write_tmp(base_name, head);
+  if (!delivery) return delivery;
+  if (auto st = write_with_lf(delivery->fd.get(), crlf_message); !st) {
+    ::unlink(delivery->tmp_path.c_str());
     return st.error();
   }
   return delivery;

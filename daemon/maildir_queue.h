@@ -29,6 +29,12 @@ class MaildirQueue {
   // Step 1: write tmp/<name>. Step 2 (the caller, for a whole batch): fsync the
   // descriptors. Step 3: publish() renames into new/. Step 4: sync_new().
   Result<PendingDelivery> write_tmp(const std::string& base_name, std::string_view content) const;
+  // Step 1 for a message as received: `head` (csirtgw's own LF header lines) as
+  // it is, then `crlf_message` with every CRLF turned into LF (the Maildir
+  // convention; the same bytes as to_unix_line_ends), converted and written in
+  // bounded chunks so that a large message is never copied whole in memory.
+  Result<PendingDelivery> write_tmp_with_lf(const std::string& base_name, std::string_view head,
+                                            std::string_view crlf_message) const;
   static Status publish(const PendingDelivery& delivery);
   Status sync_new() const;
 

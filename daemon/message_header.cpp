@@ -57,6 +57,14 @@ std::optional<std::string> header_value(std::string_view headers, std::string_vi
   return values.front();
 }
 
+bool has_header_fields(std::string_view message, std::string_view prefix) {
+  bool found = false;
+  for_each_field(message, [&](std::string_view, std::string_view name) {
+    if (ascii_istarts_with(name, prefix)) found = true;
+  });
+  return found;
+}
+
 std::string remove_header_fields(std::string_view message, std::string_view prefix) {
   std::string out;
   out.reserve(message.size());

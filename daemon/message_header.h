@@ -22,6 +22,8 @@ std::vector<std::string> header_values(std::string_view headers, std::string_vie
 // The message without header fields whose name starts with `prefix`
 // (case-insensitive), e.g. "X-Csirtgw-": status headers forged by a sender.
 std::string remove_header_fields(std::string_view message, std::string_view prefix);
+// Whether remove_header_fields would remove anything (reads the headers only).
+bool has_header_fields(std::string_view message, std::string_view prefix);
 
 // Decodes RFC 2047 encoded-words ("=?UTF-8?B?...?=", "=?UTF-8?Q?...?=") to
 // their bytes, without charset conversion; white space between adjacent

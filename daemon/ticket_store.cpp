@@ -99,7 +99,7 @@ Result<TicketAssignment> assign_ticket(Database& db, const Report& report, const
       return TicketAssignment{number, false, queue->value_or(report.queue)};
     }
   }
-  const std::string_view headers = header_section(report.message);
+  const std::string_view headers = header_section(report.message());
   // Mail clients encode subjects with non-ASCII text (RFC 2047): the tag may be inside.
   const std::string subject = decode_encoded_words(header_value(headers, "Subject").value_or(""));
   const std::string message_id = header_value(headers, "Message-ID").value_or("");

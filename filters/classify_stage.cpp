@@ -101,7 +101,7 @@ ClassifyStage::ClassifyStage(const Policy& policy, const FormSchema& form, const
 }
 
 FilterOutcome ClassifyStage::process(Report& report) {
-  const std::string& message = report.message;
+  const std::string_view message = report.message();
   ReportContent content;
   std::string text;
   auto scanned = scan_mime(message, mime_limits_);

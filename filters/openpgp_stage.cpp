@@ -174,7 +174,7 @@ FilterOutcome OpenPgpStage::process(Report& report) {
     engine_ = std::move(engine.value());
   }
   Verdict verdict;
-  const std::string& message = report.message;
+  const std::string_view message = report.message();
   auto scanned = scan_mime(message, mime_limits_);
   if (!scanned) {
     verdict.quarantine = true;
@@ -336,7 +336,7 @@ FilterOutcome OpenPgpStage::finish(Report& report, Verdict& verdict) {
   // made a good signature over the whole message.
   crypto.sender_verified = false;
   if (crypto.signature == "good") {
-    auto from = from_mailboxes(header_section(report.message));
+    auto from = from_mailboxes(header_section(report.message()));
     if (from && from->size() == 1) {
       for (const auto& c : verdict.signatures) {
         auto bound = sender_bound(c.fingerprint, from.value());
@@ -350,7 +350,7 @@ FilterOutcome OpenPgpStage::finish(Report& report, Verdict& verdict) {
     }
   }
 
-  if (verdict.rebuilt_message) report.message = std::move(*verdict.rebuilt_message);
+  if (verdict.rebuilt_message) report.set_message(std::move(*verdict.rebuilt_message));
   if (verdict.quarantine) report.queue = "quarantine";
 
   nlohmann::json detail = {{"encryption", crypto.encryption == EncryptionState::decrypted ? "decrypted"

@@ -3,7 +3,9 @@
 // add to it; the worker files it into the queue it names.
 #pragma once
 
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "protocol_session.h"
@@ -59,8 +61,14 @@ struct Report {
   std::vector<EnvelopeRecipient> recipients;
   std::string raw_message;  // exactly as received (CRLF line ends)
 
+  // What will be filed: the received bytes until a stage rewrites the message
+  // (set_message). Not a copy of raw_message: a 50 MB message that no stage
+  // changes is held in memory once (issue 7).
+  std::string_view message() const { return rewritten_message ? std::string_view(*rewritten_message) : raw_message; }
+  void set_message(std::string text) { rewritten_message = std::move(text); }
+  std::optional<std::string> rewritten_message;  // set by set_message only
+
   // Decided by the stages.
-  std::string message;                       // what will be filed (starts as raw_message)
   std::string queue = "incoming";            // the Maildir queue to file into (routing decides;
                                              // "incoming" only if no routing rule matched)
   std::vector<std::string> stages_done;      // names, in order, for the audit log

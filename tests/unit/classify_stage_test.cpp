@@ -69,7 +69,6 @@ Report make_report(const std::string& body, Auth auth = Auth::none, const std::s
   report.sender = "reporter@partner.example";
   report.recipients = {{"cert@csirt.example", intake}};
   report.raw_message = plain_message(body);
-  report.message = report.raw_message;
   switch (auth) {
     case Auth::none: break;
     case Auth::decrypted: report.crypto.encryption = EncryptionState::decrypted; break;
@@ -193,7 +192,6 @@ TEST_CASE("classify: a forwarded original is evidence, not the report's text") {
       "--b1--\n");
   Report report = make_report("");
   report.raw_message = message;
-  report.message = message;
   report = classify(report);
   CHECK(report.classification.type == "other/undetermined");
 }

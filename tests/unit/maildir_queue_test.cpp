@@ -15,6 +15,7 @@
 #include "durable_file.h"
 #include "temp_dir.h"
 #include "maildir_queue.h"
+#include "message_header.h"
 
 namespace csirtgw {
 namespace {
@@ -108,6 +109,34 @@ TEST_CASE("maildir queue: deliver and contains") {
     REQUIRE(deliver(queue.value(), empty_base, "").ok());
     CHECK(queue->contains(empty_base));
     CHECK(read_file(root / "new" / empty_base) == "");
+  }
+}
+
+TEST_CASE("maildir queue: write_tmp_with_lf writes head + to_unix_line_ends(message)") {
+  QueueDir dir;
+  auto queue = MaildirQueue::open(dir.path(), "incoming");
+  REQUIRE(queue.ok());
+  const std::string head = "Return-Path: <a@b.example>\nX-Csirtgw-Queue: incoming\n";
+  // Around the 64 KiB chunk boundary: a CRLF split across it, a lone CR, a
+  // line longer than a chunk, and a message ending in CR.
+  std::string big_line(200000, 'x');
+  const std::vector<std::string> messages = {
+      "",
+      "Subject: x\r\n\r\nbody\r\n",
+      "no line end",
+      "lone\rcr\r\r\n\n\r",
+      std::string(65535, 'a') + "\r\n" + std::string(10, 'b') + "\r\n",
+      std::string(65536, 'a') + "\r\n",
+      std::string(65534, 'a') + "\r\n\r\n",
+      "a\r\n" + big_line + "\r\n" + big_line + "\rend\r",
+  };
+  int i = 0;
+  for (const auto& message : messages) {
+    CAPTURE(i);
+    const std::string base = maildir_base_name(1700000000, "lf" + std::to_string(i++), "gw.test");
+    auto pending = queue->write_tmp_with_lf(base, head, message);
+    REQUIRE_MESSAGE(pending.ok(), pending.error().message);
+    CHECK(read_file(pending->tmp_path) == head + to_unix_line_ends(message));
   }
 }
 

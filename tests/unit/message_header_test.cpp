@@ -110,6 +110,9 @@ TEST_CASE("remove_header_fields: forged X-Csirtgw- status fields") {
       // Idempotent, and nothing named X-Csirtgw- is left in the headers.
       CHECK(remove_header_fields(out, "X-Csirtgw-") == out);
       CHECK(header_value(header_section(out), "X-Csirtgw-Status") == std::nullopt);
+      // has_header_fields says whether anything goes (the strip stage copies only then).
+      CHECK(has_header_fields(row.message, "X-Csirtgw-") == (out != row.message));
+      CHECK_FALSE(has_header_fields(out, "X-Csirtgw-"));
     }
   }
 }

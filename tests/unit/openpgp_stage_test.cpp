@@ -125,8 +125,8 @@ TEST_CASE("OpenPgpStage") {
     bool verified;
     std::string queue;
     std::string signer;          // expected X-Csirtgw-Signer (any known key, even a bad signature's), "" for none
-    std::string filed_contains;  // in report.message afterwards ("" = no check)
-    std::string filed_lacks;     // not in report.message afterwards
+    std::string filed_contains;  // in report.message() afterwards ("" = no check)
+    std::string filed_lacks;     // not in report.message() afterwards
     std::string reason_contains;
   };
   const std::vector<Row> rows = {
@@ -174,7 +174,6 @@ TEST_CASE("OpenPgpStage") {
       OpenPgpStage stage(stage_config(), w.state_dir);
       Report report;
       report.raw_message = row.message;
-      report.message = row.message;
       const FilterOutcome outcome = stage.process(report);
       CHECK_MESSAGE(outcome.verdict != FilterVerdict::defer, outcome.reason);
       const EncryptionState expected_encryption = row.encryption == "decrypted" ? EncryptionState::decrypted
@@ -185,8 +184,8 @@ TEST_CASE("OpenPgpStage") {
       CHECK(report.crypto.sender_verified == row.verified);
       CHECK(report.queue == row.queue);
       CHECK(report.crypto.signer == row.signer);
-      if (!row.filed_contains.empty()) CHECK(report.message.find(row.filed_contains) != std::string::npos);
-      if (!row.filed_lacks.empty()) CHECK(report.message.find(row.filed_lacks) == std::string::npos);
+      if (!row.filed_contains.empty()) CHECK(report.message().find(row.filed_contains) != std::string::npos);
+      if (!row.filed_lacks.empty()) CHECK(report.message().find(row.filed_lacks) == std::string::npos);
       if (row.reason_contains.empty()) {
         CHECK(report.crypto.reason.empty());
       } else {
@@ -207,15 +206,15 @@ TEST_CASE("OpenPgpStage: the decrypted message keeps the outer headers, not the 
   REQUIRE_FALSE(ciphertext.empty());
   OpenPgpStage stage(stage_config(), w.state_dir);
   Report report;
-  report.raw_message = report.message = outer_headers("Rep <rep@x.example>") + encrypted_entity(ciphertext);
+  report.raw_message = outer_headers("Rep <rep@x.example>") + encrypted_entity(ciphertext);
   const FilterOutcome outcome = stage.process(report);
   CHECK(outcome.verdict != FilterVerdict::defer);
   CHECK(report.crypto.encryption == EncryptionState::decrypted);
   CHECK(report.crypto.signature == "none");
   CHECK_FALSE(report.crypto.sender_verified);
-  CHECK(report.message.find("Subject: incident\r\n") != std::string::npos);
-  CHECK(report.message.find("multipart/encrypted") == std::string::npos);
-  CHECK(report.message.find("Content-Type: text/plain; charset=us-ascii\r\n\r\nSecret incident details") !=
+  CHECK(report.message().find("Subject: incident\r\n") != std::string::npos);
+  CHECK(report.message().find("multipart/encrypted") == std::string::npos);
+  CHECK(report.message().find("Content-Type: text/plain; charset=us-ascii\r\n\r\nSecret incident details") !=
         std::string::npos);
 }
 
@@ -232,7 +231,7 @@ TEST_CASE("OpenPgpStage: encrypted last part of an unclosed multipart is quarant
   message.erase(message.rfind("\r\n--MIX--\r\n"));  // the close delimiter is missing
   OpenPgpStage stage(stage_config(), w.state_dir);
   Report report;
-  report.raw_message = report.message = message;
+  report.raw_message = message;
   const FilterOutcome outcome = stage.process(report);
   CHECK(outcome.verdict != FilterVerdict::defer);
   CHECK(report.crypto.encryption == EncryptionState::failed);

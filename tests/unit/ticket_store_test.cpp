@@ -41,7 +41,6 @@ Report make_report(const std::string& spool_id, const Headers& h, const std::str
   Report report;
   report.spool_id = spool_id;
   report.raw_message = message;
-  report.message = message;
   report.queue = queue;
   report.crypto.encryption = EncryptionState::decrypted;
   report.crypto.signature = "good";
