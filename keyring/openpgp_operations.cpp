@@ -4,6 +4,7 @@
 #include <condition_variable>
 #include <map>
 #include <cstdio>
+#include <strings.h>
 #include <mutex>
 #include <thread>
 
@@ -83,6 +84,12 @@ class Watchdog {
   std::thread thread_;
 };
 
+// gpg-agent gone (killed, crashed, restarted) mid-operation reaches us as the
+// broken connection's error: gpg passes the agent's failure on as the
+// operation's ("decryption failed: Connection reset by peer", "End of file",
+// "Incomplete line passed to IPC" -- all seen with gpg 2.2.40 by killing the
+// agent, tests/integration/test_faults.py). These are IPC and system errors,
+// which the message's content does not produce.
 bool is_environment_failure(gpgme_error_t err) {
   switch (gpgme_err_code(err)) {
     case GPG_ERR_NO_AGENT:
@@ -90,7 +97,17 @@ bool is_environment_failure(gpgme_error_t err) {
     case GPG_ERR_ENOSPC:
     case GPG_ERR_ENOMEM:
     case GPG_ERR_EIO:
+    case GPG_ERR_EOF:
+    case GPG_ERR_EPIPE:
+    case GPG_ERR_ECONNRESET:
+    case GPG_ERR_ECONNREFUSED:
+    case GPG_ERR_ASS_GENERAL:
     case GPG_ERR_ASS_CONNECT_FAILED:
+    case GPG_ERR_ASS_INV_RESPONSE:
+    case GPG_ERR_ASS_INCOMPLETE_LINE:
+    case GPG_ERR_ASS_SERVER_START:
+    case GPG_ERR_ASS_READ_ERROR:
+    case GPG_ERR_ASS_WRITE_ERROR:
       return true;
     default:
       return false;
@@ -162,6 +179,36 @@ std::vector<SignatureCheck> collect_signatures(gpgme_ctx_t ctx, gpgme_ctx_t look
     }
   }
   return checks;
+}
+
+// "No secret key" for a message that names one of our own keys as recipient:
+// gpg asks the agent whether it holds the key, and takes a lost agent for a
+// "no" (seen with gpg 2.2.40 when the agent is killed mid-operation). With the
+// agent alive and the key file in place that answer cannot come back, whatever
+// the message holds (a damaged session key fails later, as pkdecrypt_failed),
+// so it is an environment failure, retried. Decided from the keyring files
+// alone -- a public key listing and the private key file named by the
+// subkey's keygrip -- so it works while the agent is down. A message not
+// encrypted to a key of ours still fails for good (quarantined).
+bool no_seckey_for_our_key(gpgme_ctx_t ctx, gpgme_ctx_t lookup, const std::filesystem::path& home) {
+  gpgme_decrypt_result_t result = gpgme_op_decrypt_result(ctx);
+  if (!result) return false;
+  const gpgme_keylist_mode_t mode = gpgme_get_keylist_mode(lookup);
+  for (gpgme_recipient_t r = result->recipients; r; r = r->next) {
+    if (!r->keyid || gpgme_err_code(r->status) != GPG_ERR_NO_SECKEY) continue;
+    gpgme_key_t raw = nullptr;
+    gpgme_set_keylist_mode(lookup, mode | GPGME_KEYLIST_MODE_WITH_KEYGRIP);
+    const gpgme_error_t err = gpgme_get_key(lookup, r->keyid, &raw, /*secret=*/0);
+    gpgme_set_keylist_mode(lookup, mode);
+    if (err || !raw) continue;
+    GpgmeKey key(raw);
+    for (gpgme_subkey_t sub = key->subkeys; sub; sub = sub->next) {
+      if (!sub->keyid || !sub->keygrip || strcasecmp(sub->keyid, r->keyid) != 0) continue;
+      std::error_code ec;
+      if (std::filesystem::exists(home / "private-keys-v1.d" / (std::string(sub->keygrip) + ".key"), ec)) return true;
+    }
+  }
+  return false;
 }
 
 std::string describe_failure(gpgme_error_t err, bool output_exceeded, bool deadline_expired, std::size_t cap) {
@@ -255,6 +302,8 @@ Result<DecryptOutcome> OpenPgpEngine::decrypt_and_verify(std::string_view cipher
   if (expired)
     if (auto renewed = st.renew_context(); !renewed) return renewed.error();
   if (err && is_environment_failure(err) && !expired) return Error::temporary(std::string("gpg: ") + gpgme_strerror(err));
+  if (gpgme_err_code(err) == GPG_ERR_NO_SECKEY && !expired && no_seckey_for_our_key(st.ctx.get(), st.lookup.get(), st.home))
+    return Error::temporary("gpg: the agent did not provide the team's secret key (gpg-agent lost?)");
   if (err || no_mdc || sink.value()->output.exceeded || expired) {
     // EFAIL: whatever gpg wrote before failing is discarded, never filed.
     outcome.failure = no_mdc ? "no integrity protection (no MDC/AEAD): refused"
