@@ -27,7 +27,10 @@ void skip_space_and_comments(std::string_view s, std::size_t& i) {
     } else if (s[i] == '(') {
       int depth = 0;
       for (; i < s.size(); ++i) {
-        if (s[i] == '\\') { ++i; continue; }
+        if (s[i] == '\\') {  // a quoted-pair; a backslash at the very end quotes nothing
+          if (i + 1 < s.size()) ++i;
+          continue;
+        }
         if (s[i] == '(') ++depth;
         if (s[i] == ')' && --depth == 0) { ++i; break; }
       }

@@ -424,6 +424,12 @@ TEST_CASE("parse_content_type") {
       {"garbage with a boundary", "garbage; boundary=x", "text", "plain", {}},
       {"quoted type", "\"multipart/mixed\"; boundary=x", "text", "plain", {}},
       {"only a comment", "(multipart/mixed)", "text", "plain", {}},
+      // Found by fuzz_smoke: a backslash ending an unclosed comment stepped past
+      // the end, and the next token read threw std::out_of_range (the worker
+      // thread, and so the daemon, died; again at each restart).
+      {"comment ending in a backslash", "(x\\", "text", "plain", {}},
+      {"comment ending in a backslash after the type", "text (x\\", "text", "plain", {}},
+      {"comment ending in a backslash in the parameters", "text/plain; (x\\", "text", "plain", {}},
   };
   for (const auto& row : rows) {
     SUBCASE(row.name.c_str()) {
