@@ -12,6 +12,9 @@ PACKAGES=(
   nlohmann-json3-dev libcli11-dev libtomlplusplus-dev libssl-dev libyaml-cpp-dev
   gnupg gpg-agent sqlite3
   postfix swaks sq python3 procps
+  libsystemd-dev
+  # the Debian package and its test (tests/integration/test_deb_package.py)
+  dpkg-dev debhelper fakeroot lintian systemd util-linux adduser man-db
 )
 
 install_packages() {
