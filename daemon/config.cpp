@@ -50,6 +50,8 @@ const Setting kSettings[] = {
    "Host name in the greeting and in Received headers."},
   {"listen", "user", &Config::user, "", 0, 0, 0, Check::none,
    "When started as root, switch to this user after binding the listeners."},
+  {"listen", "socket_group", &Config::socket_group, "", 0, 0, 0, Check::none,
+   "Group given unix: listener sockets (mode 0660), e.g. postfix; the daemon's user must be a member. Empty: the daemon's own group."},
   {"paths", "state_dir", &Config::state_dir, "var", 0, 0, 0, Check::none,
    "State directory: spool, queues, database, GnuPG home. Relative paths start at the working directory."},
   {"paths", "policy", &Config::policy_file, "", 0, 0, 0, Check::none,

@@ -30,6 +30,7 @@ struct Config {
   std::string smtp;
   std::string hostname;
   std::string user;  // drop to this user after binding when started as root
+  std::string socket_group;  // group of unix: listener sockets ("" = the daemon's own)
   // [paths]
   std::string state_dir;
   std::string policy_file;  // "" = the embedded schemas/default-policy.toml

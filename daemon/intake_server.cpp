@@ -1,5 +1,6 @@
 #include "intake_server.h"
 
+#include <grp.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -15,6 +16,7 @@
 #include <spdlog/spdlog.h>
 
 #include "audit_log.h"
+#include "durable_file.h"
 #include "message_header.h"
 
 namespace csirtgw {
@@ -245,8 +247,17 @@ Result<std::string> IntakeServer::listen(Protocol protocol, const std::string& a
       }
       auto acceptor = std::make_unique<asio::local::stream_protocol::acceptor>(
           io_, asio::local::stream_protocol::endpoint(path));
-      // The MTA runs as another user (postfix): it needs write access.
-      ::chmod(path.c_str(), 0666);
+      // Connecting needs write access. The MTA runs as another user, and
+      // Postfix keeps no supplementary groups (set_ugid: setgroups(1, &gid)),
+      // so the socket is given to its group rather than opened to everyone.
+      if (::chmod(path.c_str(), 0660) != 0) return errno_error("chmod " + path, errno);
+      if (!config_.socket_group.empty()) {
+        const group* gr = ::getgrnam(config_.socket_group.c_str());
+        if (!gr) return Error::bad_input("listen.socket_group: no such group " + config_.socket_group);
+        if (::chown(path.c_str(), static_cast<uid_t>(-1), gr->gr_gid) != 0)
+          return errno_error("giving " + path + " to group " + config_.socket_group +
+                                 " (is the daemon's user a member?)", errno);
+      }
       unix_paths_.push_back(path);
       unix_acceptors_.emplace_back(std::move(acceptor), protocol);
       return address;

@@ -5,9 +5,11 @@
 //   keys          the team key and the reporter key registry
 //   tickets, ticket, queues, stats   triage
 //   form          print the blank reporting form
+//   config-template, man   the default config file and the manual pages
 #include <CLI/CLI.hpp>
 
 #include "commands.h"
+#include "reference_docs.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"csirtgw: secure incident-report mail gateway for CSIRTs"};
@@ -31,6 +33,7 @@ int main(int argc, char** argv) {
   std::optional<std::string> check_config_file;
   auto* check_cmd = app.add_subcommand("check-config", "Validate a configuration file; every error with its line");
   check_cmd->add_option("--config", check_config_file, "TOML configuration file (default: embedded defaults)");
+  check_cmd->add_option("FILE", check_config_file, "The same as --config FILE");
 
   csirtgw::KeysOptions keys;
   auto* keys_cmd = app.add_subcommand("keys", "Team key and reporter key registry");
@@ -113,6 +116,13 @@ int main(int argc, char** argv) {
   auto* form_cmd = app.add_subcommand("form", "Print the blank incident reporting form");
   form_cmd->add_option("--schema", form_schema, "Form schema file (default: the embedded one)");
 
+  std::vector<std::string> template_overrides;
+  auto* template_cmd = app.add_subcommand("config-template", "Print a configuration file listing every setting, commented out, with its default");
+  template_cmd->add_option("--set", template_overrides, "TABLE.KEY=VALUE written uncommented (repeatable)");
+  int man_section = 8;
+  auto* man_cmd = app.add_subcommand("man", "Print a manual page (roff): 8 for csirtgw(8), 5 for csirtgw.conf(5)");
+  man_cmd->add_option("SECTION", man_section, "5 or 8")->required()->check(CLI::IsMember({5, 8}));
+
   CLI11_PARSE(app, argc, argv);
 
   if (serve_cmd->parsed()) return csirtgw::run_serve(serve);
@@ -131,5 +141,7 @@ int main(int argc, char** argv) {
   if (stats_cmd->parsed())
     return csirtgw::run_stats(triage, stats_since, stats_until, stats_by, stats_json ? "json" : stats_csv ? "csv" : "text");
   if (form_cmd->parsed()) return csirtgw::run_form(form_schema);
+  if (template_cmd->parsed()) return csirtgw::run_config_template(template_overrides);
+  if (man_cmd->parsed()) return csirtgw::run_man(app, man_section);
   return 2;
 }

@@ -26,6 +26,7 @@
 #include "intake_committer.h"
 #include "intake_server.h"
 #include "parallel_fsync.h"
+#include "service_notify.h"
 
 namespace csirtgw {
 namespace {
@@ -165,6 +166,7 @@ int run_serve(const ServeOptions& options) {
           signals.async_wait(on_signal);
           return;
         }
+        notify_service_manager("STOPPING=1");
         log->info("signal {}: no new connections; finishing open sessions", signal);
         server.shutdown();
         signals.cancel();
@@ -174,6 +176,7 @@ int run_serve(const ServeOptions& options) {
   std::printf("team-key %s\nready lmtp=%s smtp=%s\n", team_key->fingerprint.c_str(), bound_lmtp.c_str(),
               bound_smtp.c_str());
   std::fflush(stdout);
+  notify_service_manager("READY=1");
   log->info("ready: lmtp={} smtp={} state={} intakes={}", bound_lmtp, bound_smtp, state_dir.string(),
             config.intakes.size());
 

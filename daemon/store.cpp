@@ -3,25 +3,38 @@
 #include <algorithm>
 
 #include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
 
 #include "envelope_address.h"
 
 #include "migrations.h"
+#include "store_backup.h"
 
 namespace csirtgw {
 namespace {
 
 std::string db_path(const std::filesystem::path& state_dir) { return (state_dir / "csirtgw.db").string(); }
 
-Status migrate(Database& db) {
+Status migrate(Database& db, const std::filesystem::path& db_file) {
   auto version_text = db.pragma_text("user_version");
   if (!version_text) return version_text.error();
   const auto& migrations = schema_migrations();
   const std::size_t version = std::stoul(version_text.value());
   if (version > migrations.size())
-    return Error::internal("the store has schema version " + std::to_string(version) +
-                           ", newer than this csirtgw knows (" + std::to_string(migrations.size()) +
-                           "); refusing to downgrade");
+    return Error::internal(db_file.string() + " has schema version " + std::to_string(version) +
+                           ", but this csirtgw knows only versions up to " + std::to_string(migrations.size()) +
+                           "; refusing to downgrade (install the newer csirtgw again, or put back the"
+                           " csirtgw.db.bak-v" + std::to_string(migrations.size()) + "-* copy taken before the upgrade)");
+  // An existing store (version 0 is a new, empty file) is copied before it changes.
+  if (version > 0 && version < migrations.size()) {
+    auto backup = backup_store(db, db_file, version);
+    if (!backup)
+      return Error::internal("backup of " + db_file.string() + " before migrating it from schema version " +
+                             std::to_string(version) + " failed: " + backup.error().message);
+    auto log = spdlog::get("main") ? spdlog::get("main") : spdlog::default_logger();
+    log->info("store: schema version {} -> {}; copy of the old database in {}", version, migrations.size(),
+              backup->string());
+  }
   for (std::size_t next = version; next < migrations.size(); ++next) {
     auto tx = Transaction::begin(db);
     if (!tx) return tx.error();
@@ -47,7 +60,7 @@ Result<Database> open_store(const std::filesystem::path& state_dir, std::mutex* 
   if (!sync) return sync.error();
   if (sync.value() != "2") return Error::internal("SQLite synchronous is " + sync.value() + ", not FULL (2)");
   if (auto st = db->exec("PRAGMA foreign_keys = ON"); !st) return st.error();
-  if (auto st = migrate(db.value()); !st) return st.error();
+  if (auto st = migrate(db.value(), db_path(state_dir)); !st) return st.error();
   return db;
 }
 

@@ -13,6 +13,9 @@ PACKAGES=(
   gnupg gpg-agent sqlite3
   postfix swaks sq python3 procps
   clang-14 libclang-rt-14-dev   # fuzz_smoke: clang++-14; libFuzzer, ASan and UBSan runtimes
+  libsystemd-dev
+  # the Debian package and its test (tests/integration/test_deb_package.py)
+  dpkg-dev debhelper fakeroot lintian systemd util-linux adduser man-db
 )
 
 install_packages() {
