@@ -42,6 +42,8 @@ int run_stats(const TriageOptions& options, const std::optional<std::string>& si
               const std::optional<std::string>& until, const std::string& by, const std::string& format);
 // Prints the blank reporting form of `schema_file`, or of the embedded default.
 int run_form(const std::optional<std::string>& schema_file);
+// Prints the embedded default acknowledgement template (schemas/ack-template.txt).
+int run_print_ack_template();
 int run_audit_verify(const std::optional<std::string>& config_file, const std::optional<std::string>& state_dir);
 int run_check_config(const std::optional<std::string>& config_file);
 

@@ -18,7 +18,7 @@
 namespace csirtgw {
 namespace {
 
-enum class Check { none, listen_address, host_port, fingerprint, domain, hostname };
+enum class Check { none, listen_address, host_port, fingerprint, domain, hostname, ack_failure, one_line };
 
 struct Setting {
   const char* table;
@@ -36,7 +36,7 @@ constexpr std::int64_t kMiB = 1024 * 1024;
 
 // clang-format off
 const Setting kSettings[] = {
-  {"team", "name", &Config::team_name, "Example CERT", 0, 0, 0, Check::none,
+  {"team", "name", &Config::team_name, "Example CERT", 0, 0, 0, Check::one_line,
    "The team's name, used in acknowledgements and generated keys."},
   {"team", "domain", &Config::team_domain, "csirt.example", 0, 0, 0, Check::domain,
    "The team's mail domain; without [[intake]] entries cert@, abuse@ and vuln@ of it are served."},
@@ -59,7 +59,33 @@ const Setting kSettings[] = {
   {"paths", "form", &Config::form_file, "", 0, 0, 0, Check::none,
    "Reporting-form schema; empty: the embedded default (print it with `csirtgw form`)."},
   {"outbound", "smarthost", &Config::smarthost, "127.0.0.1:25", 0, 0, 0, Check::host_port,
-   "HOST:PORT of the SMTP relay for outgoing acknowledgements."},
+   "HOST:PORT of the SMTP relay for outgoing acknowledgements; empty: acknowledgements are queued but not sent."},
+  {"outbound", "timeout", &Config::outbound_timeout, nullptr, 60, 1, 3600, Check::none,
+   "Seconds the smarthost may take to connect or to answer one command before the attempt is abandoned."},
+  {"outbound", "retry_min", &Config::outbound_retry_min, nullptr, 60, 1, 86400, Check::none,
+   "Seconds before the first retry of an acknowledgement the smarthost did not take; doubled per attempt."},
+  {"outbound", "retry_max", &Config::outbound_retry_max, nullptr, 3600, 1, 86400, Check::none,
+   "Longest wait between two attempts, in seconds."},
+  {"outbound", "give_up", &Config::outbound_give_up, nullptr, 432000, 60, 2592000, Check::none,
+   "Seconds after queuing when an acknowledgement still not taken is recorded as failed (default 5 days)."},
+  {"ack", "enabled", &Config::ack_enabled, nullptr, 1, 0, 1, Check::none,
+   "1: acknowledge every new ticket to the reporter (signed with the team key); 0: never."},
+  {"ack", "follow_ups", &Config::ack_follow_ups, nullptr, 0, 0, 1, Check::none,
+   "1: acknowledge follow-ups to an existing ticket too; 0: only the report that opens a ticket."},
+  {"ack", "on_failure", &Config::ack_on_failure, "neutral", 0, 0, 0, Check::ack_failure,
+   "Reports that could not be decrypted or parsed: \"neutral\" sends the very same acknowledgement as for "
+   "any other report, \"none\" sends none (which tells a sender that something failed)."},
+  {"ack", "rate_limit", &Config::ack_rate_limit, nullptr, 5, 0, 100000, Check::none,
+   "Most acknowledgements to one address within ack.rate_window; 0: no limit."},
+  {"ack", "rate_window", &Config::ack_rate_window, nullptr, 3600, 1, 2592000, Check::none,
+   "The window of ack.rate_limit, in seconds."},
+  {"ack", "response_time", &Config::ack_response_time, "Some response will be made within one working day.", 0,
+   0, 0, Check::one_line, "The response-time promise ({response_time} in the template; RFC 2350 Appendix E)."},
+  {"ack", "hours", &Config::ack_hours, "Monday to Friday, 09:00 to 17:00 local time, except public holidays.", 0,
+   0, 0, Check::one_line, "Operating hours ({hours} in the template)."},
+  {"ack", "template", &Config::ack_template, "", 0, 0, 0, Check::none,
+   "Acknowledgement template file; empty: the embedded default (print it with `csirtgw ack-template`). "
+   "An [[intake]] may name its own with ack_template."},
   {"limits", "command_line", &Config::command_line, nullptr, 512, 64, 65536, Check::none,
    "Longest command line in octets, CRLF included (RFC 5321: 512)."},
   {"limits", "text_line", &Config::text_line, nullptr, 1000, 80, 1048576, Check::none,
@@ -128,6 +154,12 @@ std::optional<std::string> string_problem(Check check, const std::string& v) {
     case Check::fingerprint:
       if (v.empty() || is_hex_fingerprint(v)) return std::nullopt;
       return "expected a 40-digit hexadecimal fingerprint";
+    case Check::ack_failure:
+      if (v == "neutral" || v == "none") return std::nullopt;
+      return "expected \"neutral\" or \"none\"";
+    case Check::one_line:
+      if (v.find_first_of(std::string_view("\r\n\0", 3)) == std::string::npos) return std::nullopt;
+      return "must be a single line";
     case Check::domain:
     case Check::hostname:
       if (is_valid_domain(v)) return std::nullopt;
@@ -199,7 +231,9 @@ void apply_intakes(const toml::node& node, Config& config, std::vector<ConfigErr
         intake.name = *text;
       } else if (key == "address" && text) {
         intake.address = lowercase_address(*text);
-      } else if (key != "name" && key != "address") {
+      } else if (key == "ack_template" && text) {
+        intake.ack_template = *text;
+      } else if (key != "name" && key != "address" && key != "ack_template") {
         errors.push_back({line, "intake." + std::string(key.str()) + ": unknown setting"});
       } else {
         errors.push_back({line, "intake." + std::string(key.str()) + ": expected a string"});

@@ -18,6 +18,7 @@ namespace csirtgw {
 struct Intake {
   std::string name;
   std::string address;  // lower-case addr-spec
+  std::string ack_template;  // file; empty: ack.template
 };
 
 struct Config {
@@ -36,7 +37,20 @@ struct Config {
   std::string policy_file;  // "" = the embedded schemas/default-policy.toml
   std::string form_file;    // "" = the embedded schemas/reporting-form.toml
   // [outbound]
-  std::string smarthost;
+  std::string smarthost;  // "" = do not send
+  std::int64_t outbound_timeout = 0;    // seconds per connect / command
+  std::int64_t outbound_retry_min = 0;  // seconds
+  std::int64_t outbound_retry_max = 0;  // seconds
+  std::int64_t outbound_give_up = 0;    // seconds
+  // [ack]
+  std::int64_t ack_enabled = 0;
+  std::int64_t ack_follow_ups = 0;
+  std::string ack_on_failure;  // "neutral" | "none"
+  std::int64_t ack_rate_limit = 0;
+  std::int64_t ack_rate_window = 0;  // seconds
+  std::string ack_response_time;
+  std::string ack_hours;
+  std::string ack_template;  // file; "" = embedded
   // [limits]
   std::int64_t command_line = 0;
   std::int64_t text_line = 0;

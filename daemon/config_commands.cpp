@@ -2,10 +2,12 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "ack_template.h"
 #include "audit_log.h"
 #include "commands.h"
 #include "config.h"
 #include "config_resolution.h"
+#include "embedded_schemas.h"
 #include "policy.h"
 #include "store.h"
 
@@ -30,8 +32,18 @@ int run_check_config(const std::optional<std::string>& config_file) {
                  form.error().message.c_str());
     ok = false;
   }
+  if (auto templates = load_ack_templates(loaded.config); !templates) {
+    std::fprintf(stderr, "acknowledgement template: %s\n", templates.error().message.c_str());
+    ok = false;
+  }
   if (!ok) return 1;
   std::printf(config_file ? "config ok\n" : "config ok (embedded defaults)\n");
+  return 0;
+}
+
+int run_print_ack_template() {
+  const std::string_view text = default_ack_template_text();
+  std::fwrite(text.data(), 1, text.size(), stdout);
   return 0;
 }
 

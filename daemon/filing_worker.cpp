@@ -15,6 +15,7 @@
 
 #include "audit_log.h"
 #include "message_header.h"
+#include "outbound_store.h"
 #include "status_headers.h"
 #include "ticket_store.h"
 
@@ -78,6 +79,26 @@ std::string trace_headers(const Report& report, const Config& config, std::time_
          (report.protocol == "lmtp" ? "LMTP" : "ESMTP") + " id " + report.spool_id + ";\n\t" +
          rfc5322_date(received) + "\n";
   return out;
+}
+
+// Runs work(item, slot) for items 0..count-1 on up to `slots` threads; each
+// thread owns one slot (a filter chain, a composer: per-thread state such as a
+// database connection or GPGME contexts) and takes the next unclaimed item.
+void for_each_in_parallel(std::size_t count, std::size_t slots,
+                          const std::function<void(std::size_t item, std::size_t slot)>& work) {
+  const std::size_t threads = std::min(slots, count);
+  if (threads <= 1) {
+    for (std::size_t i = 0; i < count; ++i) work(i, 0);
+    return;
+  }
+  std::atomic<std::size_t> next{0};
+  auto drain = [&](std::size_t slot) {
+    for (std::size_t i = next++; i < count; i = next++) work(i, slot);
+  };
+  std::vector<std::thread> helpers;
+  for (std::size_t t = 1; t < threads; ++t) helpers.emplace_back(drain, t);
+  drain(0);
+  for (auto& h : helpers) h.join();
 }
 
 }  // namespace
@@ -174,6 +195,33 @@ Result<MaildirQueue*> FilingWorker::queue(const std::string& name) {
   return &it->second;
 }
 
+Result<MaildirQueue*> FilingWorker::outbound_queue() {
+  if (!outbound_) {
+    auto opened = MaildirQueue::open(state_dir_, "outbound");
+    if (!opened) return opened.error();
+    outbound_.emplace(std::move(opened.value()));
+  }
+  return &*outbound_;
+}
+
+Status FilingWorker::record_ack(const AckOutcome& ack, const std::string& spool_id) {
+  if (ack.suppressed) {
+    nlohmann::json detail = {{"ticket", ack.request.ticket}, {"reason", *ack.suppressed}};
+    return append_audit_event(*db_, {"ack-suppressed", spool_id, "csirtgw", detail.dump()});
+  }
+  if (!ack.composed) {
+    nlohmann::json detail = {{"ticket", ack.request.ticket}, {"reason", ack.failure}};
+    return append_audit_event(*db_, {"ack-failed", spool_id, "csirtgw", detail.dump()});
+  }
+  const ComposedAck& composed = *ack.composed;
+  OutboundRow row{spool_id, ack.request.ticket, ack.request.recipient, composed.message_id, composed.encrypted, 0, 0};
+  if (auto st = insert_outbound(*db_, row, std::time(nullptr)); !st) return st;
+  nlohmann::json detail = {{"ticket", ack.request.ticket}, {"message_id", composed.message_id},
+                           {"encrypted", composed.encrypted}};
+  if (!composed.key_note.empty()) detail["key_note"] = composed.key_note;
+  return append_audit_event(*db_, {"ack-queued", spool_id, "csirtgw", detail.dump()});
+}
+
 void FilingWorker::audit_deferral(const std::string& spool_id, const std::string& reason) {
   // Once per message and run, not once per retry.
   if (!deferral_audited_.insert(spool_id).second) return;
@@ -184,9 +232,10 @@ void FilingWorker::audit_deferral(const std::string& spool_id, const std::string
 }
 
 void FilingWorker::run_stages_in_parallel(std::vector<StagedReport>& staged) {
-  auto run_one = [&](StagedReport& item, FilterChain& chain) {
+  for_each_in_parallel(staged.size(), chains_.size(), [&](std::size_t i, std::size_t slot) {
+    StagedReport& item = staged[i];
     if (!item.report || item.deferred_by) return;
-    for (const auto& filter : chain) {
+    for (const auto& filter : chains_[slot]) {
       const FilterOutcome outcome = filter->process(*item.report);
       item.report->stages_done.emplace_back(filter->name());
       if (outcome.verdict == FilterVerdict::defer) {
@@ -195,22 +244,7 @@ void FilingWorker::run_stages_in_parallel(std::vector<StagedReport>& staged) {
       }
       if (outcome.verdict == FilterVerdict::stop) return;
     }
-  };
-  const std::size_t threads = std::min(chains_.size(), staged.size());
-  if (threads <= 1) {
-    for (auto& item : staged) run_one(item, chains_.front());
-    return;
-  }
-  // Each thread owns one chain (stages keep per-thread state such as a
-  // database connection) and takes the next unclaimed report.
-  std::atomic<std::size_t> next{0};
-  auto drain = [&](FilterChain& chain) {
-    for (std::size_t i = next++; i < staged.size(); i = next++) run_one(staged[i], chain);
-  };
-  std::vector<std::thread> helpers;
-  for (std::size_t t = 1; t < threads; ++t) helpers.emplace_back(drain, std::ref(chains_[t]));
-  drain(chains_.front());
-  for (auto& h : helpers) h.join();
+  });
 }
 
 Status FilingWorker::assign_tickets(std::vector<StagedReport>& staged) {
@@ -220,16 +254,62 @@ Status FilingWorker::assign_tickets(std::vector<StagedReport>& staged) {
     if (item.report) reports.push_back(&*item.report);
   }
   if (reports.empty()) return ok_status();
+  std::map<const Report*, bool> opened;
   auto tx = Transaction::begin(*db_);
   if (!tx) return tx.error();
   for (Report* report : reports) {
     auto assigned = assign_ticket(*db_, *report, policy_.ticket_prefix);
     if (!assigned) return assigned.error();
     report->ticket = format_ticket(policy_.ticket_prefix, assigned->number);
+    opened[report] = assigned->created;
     // A follow-up is filed with its ticket, unless it has to be quarantined.
     if (!assigned->created && report->queue != "quarantine") report->queue = assigned->queue;
   }
-  return tx->commit();
+  if (auto st = tx->commit(); !st) return st;
+  for (auto& item : staged)
+    if (item.report && opened.count(&*item.report)) item.opened_ticket = opened[&*item.report];
+  return ok_status();
+}
+
+void FilingWorker::enable_acks(const AckTemplates& templates, AgentShards& shards, const std::string& team_fingerprint,
+                               std::function<void()> queued) {
+  if (!config_.ack_enabled) return;
+  composers_.clear();
+  for (std::size_t i = 0; i < std::max<std::size_t>(1, chains_.size()); ++i)
+    composers_.emplace_back(config_, templates, shards, i, team_fingerprint);
+  ack_queued_ = std::move(queued);
+}
+
+Status FilingWorker::plan_acks(std::vector<StagedReport>& staged) {
+  if (composers_.empty()) return ok_status();
+  AckPlanner planner(config_, *db_);
+  for (auto& item : staged) {
+    if (item.deferred_by) break;
+    if (!item.report) continue;
+    auto plan = planner.plan(*item.report, item.opened_ticket);
+    if (!plan) return plan.error();
+    item.ack.emplace();
+    item.ack->suppressed = std::move(plan->suppressed);
+    item.ack->request = std::move(plan->request);
+  }
+  return ok_status();
+}
+
+void FilingWorker::compose_acks_in_parallel(std::vector<StagedReport>& staged) {
+  for_each_in_parallel(staged.size(), composers_.size(), [&](std::size_t i, std::size_t slot) {
+    StagedReport& item = staged[i];
+    if (!item.ack || item.ack->suppressed || item.deferred_by) return;
+    auto composed = composers_[slot].compose(item.ack->request);
+    if (composed) {
+      item.ack->composed = std::move(composed.value());
+    } else if (composed.error().kind == ErrorClass::temporary) {
+      item.deferred_by = "acknowledgement: " + composed.error().message;
+    } else {
+      // The team key cannot sign (say, it expired): the report is filed all the
+      // same and the failure is audited for the operators.
+      item.ack->failure = composed.error().message;
+    }
+  });
 }
 
 FilingWorker::BatchResult FilingWorker::file_batch() {
@@ -249,6 +329,7 @@ FilingWorker::BatchResult FilingWorker::file_batch() {
     bool lost = false;
     std::string received_at;
     std::vector<AuditNote> notes;
+    std::optional<AckOutcome> ack;
   };
   std::vector<Filed> filed;
   std::vector<MaildirQueue::PendingDelivery> pending;
@@ -258,7 +339,7 @@ FilingWorker::BatchResult FilingWorker::file_batch() {
   // 1. Load the batch (in order).
   std::vector<StagedReport> staged;
   for (const auto& entry : batch.value()) {
-    StagedReport item{entry, std::nullopt, std::nullopt};
+    StagedReport item{entry, std::nullopt, std::nullopt, false, std::nullopt};
     auto raw = read_file(spool_.ready_path(entry.spool_id));
     if (raw) {
       Report& report = item.report.emplace();
@@ -286,6 +367,14 @@ FilingWorker::BatchResult FilingWorker::file_batch() {
     return BatchResult::deferred;
   }
 
+  // 3b. Acknowledgements: planned in arrival order (the rate limit counts this
+  //     batch too), composed in parallel (gpg), queued with the filing below.
+  if (auto st = plan_acks(staged); !st) {
+    log->warn("planning acknowledgements failed, will retry: {}", st.error().message);
+    return BatchResult::deferred;
+  }
+  compose_acks_in_parallel(staged);
+
   // 4. File in arrival order, stopping at the first deferral.
   for (auto& item : staged) {
     const SpooledMessage& entry = item.entry;
@@ -295,7 +384,7 @@ FilingWorker::BatchResult FilingWorker::file_batch() {
     }
     if (!item.report) {
       log->critical("{}: spool file is missing; recorded as lost", entry.spool_id);
-      filed.push_back({entry.spool_id, "", "", "", true, entry.received_at, {}});
+      filed.push_back({entry.spool_id, "", "", "", true, entry.received_at, {}, std::nullopt});
       continue;
     }
     Report& report = *item.report;
@@ -320,10 +409,22 @@ FilingWorker::BatchResult FilingWorker::file_batch() {
       log->info("{}: already in queue {} (filed before a restart)", entry.spool_id, report.queue);
     }
     touched.insert(target.value());
+    if (item.ack && item.ack->composed) {
+      // The acknowledgement is on disk with the filing, before the commit that queues it.
+      auto outbound = outbound_queue();
+      auto written = outbound ? outbound.value()->write_tmp(entry.spool_id, item.ack->composed->message)
+                              : Result<MaildirQueue::PendingDelivery>(outbound.error());
+      if (!written) {
+        deferral.emplace(entry.spool_id, "acknowledgement: " + written.error().message);
+        break;
+      }
+      pending.push_back(std::move(written.value()));
+      touched.insert(outbound.value());
+    }
     std::string stages;
     for (const auto& s : report.stages_done) stages += (stages.empty() ? "" : ",") + s;
     filed.push_back({entry.spool_id, report.queue, name, stages, false, entry.received_at,
-                     std::move(report.audit_notes)});
+                     std::move(report.audit_notes), std::move(item.ack)});
   }
 
   // Maildir delivery for the whole batch: fsync every file together, publish
@@ -352,6 +453,7 @@ FilingWorker::BatchResult FilingWorker::file_batch() {
         if (!st) break;
         st = append_audit_event(*db_, {note.event, f.spool_id, "csirtgw", note.detail});
       }
+      if (st && f.ack) st = record_ack(*f.ack, f.spool_id);
       if (st) st = mark_filed(*db_, f.spool_id, f.queue, f.name);
       if (st) {
         nlohmann::json detail = {{"queue", f.queue}, {"maildir", f.name}, {"stages", f.stages}};
@@ -363,6 +465,8 @@ FilingWorker::BatchResult FilingWorker::file_batch() {
       log->warn("recording {} filing(s) failed, will retry: {}", filed.size(), st.error().message);
       return BatchResult::deferred;
     }
+    if (ack_queued_ && std::any_of(filed.begin(), filed.end(), [](const Filed& f) { return f.ack && f.ack->composed; }))
+      ack_queued_();
     for (const auto& f : filed) {
       if (!f.lost) {
         // Committed: a failed move only leaves the file for the next start-up.

@@ -11,6 +11,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <functional>
 #include <filesystem>
 #include <map>
 #include <mutex>
@@ -18,6 +19,9 @@
 #include <set>
 #include <thread>
 
+#include "ack_composer.h"
+#include "ack_template.h"
+#include "agent_shards.h"
 #include "config.h"
 #include "filter.h"
 #include "report.h"
@@ -39,6 +43,11 @@ class FilingWorker {
   FilingWorker(const FilingWorker&) = delete;
   FilingWorker& operator=(const FilingWorker&) = delete;
 
+  // Acknowledgements (issue 5): composed with the team key on the pipeline
+  // threads and queued in <state>/outbound with the filing; `queued` is called
+  // after each commit that queued one. Call before start(); without it none are sent.
+  void enable_acks(const AckTemplates& templates, AgentShards& shards, const std::string& team_fingerprint,
+                   std::function<void()> queued);
   // Opens the store and cleans up after a crash; call before the intake starts.
   Status recover();
   void start();
@@ -47,16 +56,28 @@ class FilingWorker {
 
  private:
   enum class BatchResult { idle, progressed, deferred };
+  struct AckOutcome {
+    std::optional<std::string> suppressed;  // audited as ack-suppressed
+    AckRequest request;
+    std::optional<ComposedAck> composed;    // audited as ack-queued
+    std::string failure;                    // audited as ack-failed
+  };
   struct StagedReport {
     SpooledMessage entry;
     std::optional<Report> report;  // nullopt: the spool file is missing
     std::optional<std::string> deferred_by;
+    bool opened_ticket = false;
+    std::optional<AckOutcome> ack;
   };
   void run_stages_in_parallel(std::vector<StagedReport>& staged);
   Status assign_tickets(std::vector<StagedReport>& staged);
+  Status plan_acks(std::vector<StagedReport>& staged);
+  void compose_acks_in_parallel(std::vector<StagedReport>& staged);
   void run();
   BatchResult file_batch();
   Result<MaildirQueue*> queue(const std::string& name);
+  Result<MaildirQueue*> outbound_queue();
+  Status record_ack(const AckOutcome& ack, const std::string& spool_id);
   void audit_deferral(const std::string& spool_id, const std::string& reason);
 
   const Config& config_;
@@ -68,6 +89,9 @@ class FilingWorker {
   std::mutex& store_write_gate_;
   std::optional<Database> db_;
   std::map<std::string, MaildirQueue> queues_;
+  std::vector<AckComposer> composers_;  // one per pipeline thread; empty: acks off
+  std::optional<MaildirQueue> outbound_;
+  std::function<void()> ack_queued_;
   std::set<std::string> deferral_audited_;
 
   std::mutex mutex_;

@@ -5,6 +5,7 @@
 //   keys          the team key and the reporter key registry
 //   tickets, ticket, queues, stats   triage
 //   form          print the blank reporting form
+//   ack-template  print the default acknowledgement template
 //   config-template, man   the default config file and the manual pages
 #include <CLI/CLI.hpp>
 
@@ -113,6 +114,8 @@ int main(int argc, char** argv) {
   add_triage_options(stats_cmd);
 
   std::optional<std::string> form_schema;
+  auto* ack_template_cmd =
+      app.add_subcommand("ack-template", "Print the default acknowledgement template (a start for ack.template)");
   auto* form_cmd = app.add_subcommand("form", "Print the blank incident reporting form");
   form_cmd->add_option("--schema", form_schema, "Form schema file (default: the embedded one)");
 
@@ -141,6 +144,7 @@ int main(int argc, char** argv) {
   if (stats_cmd->parsed())
     return csirtgw::run_stats(triage, stats_since, stats_until, stats_by, stats_json ? "json" : stats_csv ? "csv" : "text");
   if (form_cmd->parsed()) return csirtgw::run_form(form_schema);
+  if (ack_template_cmd->parsed()) return csirtgw::run_print_ack_template();
   if (template_cmd->parsed()) return csirtgw::run_config_template(template_overrides);
   if (man_cmd->parsed()) return csirtgw::run_man(app, man_section);
   return 2;

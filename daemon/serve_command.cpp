@@ -17,6 +17,8 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "ack_sender.h"
+#include "ack_template.h"
 #include "commands.h"
 #include "config_resolution.h"
 #include "durable_file.h"
@@ -32,7 +34,7 @@ namespace csirtgw {
 namespace {
 
 void setup_logging() {
-  for (const char* name : {"main", "intake", "worker"}) {
+  for (const char* name : {"main", "intake", "worker", "outbound"}) {
     if (spdlog::get(name)) continue;
     auto logger = spdlog::stderr_color_mt(name);
     logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ [%n] %v");
@@ -121,6 +123,8 @@ int run_serve(const ServeOptions& options) {
   }
   auto form = load_reporting_form(config);
   if (!form) return fail("reporting form", form.error());
+  auto ack_templates = load_ack_templates(config);
+  if (!ack_templates) return fail("acknowledgement template", ack_templates.error());
   AgentShards shards(state_dir / "gnupg", state_dir / "gnupg-shards", static_cast<std::size_t>(config.openpgp_agents));
   const PipelineContext pipeline{config, state_dir, shards, policy.policy, form.value()};
   std::vector<FilterChain> chains;
@@ -129,6 +133,7 @@ int run_serve(const ServeOptions& options) {
   IntakeCommitter committer(spool, state_dir, static_cast<std::size_t>(config.commit_batch), fsync,
                             store_write_gate, [&worker] { worker.wake(); });
   IntakeServer server(io, config, committer, spool);
+  AckSender ack_sender(config, state_dir, store_write_gate);
 
   std::string bound_lmtp = "off", bound_smtp = "off";
   if (!config.lmtp.empty()) {
@@ -152,9 +157,12 @@ int run_serve(const ServeOptions& options) {
   if (team_key->generated) log->info("generated team key {}", team_key->fingerprint);
 
   if (auto st = shards.prepare(); !st) return fail("gpg-agent shards", st.error());
+  worker.enable_acks(ack_templates.value(), shards, team_key->fingerprint, [&ack_sender] { ack_sender.wake(); });
   if (auto st = worker.recover(); !st) return fail("spool recovery", st.error());
+  if (auto st = ack_sender.recover(); !st) return fail("outbound recovery", st.error());
   if (auto st = committer.start(); !st) return fail("store", st.error());
   worker.start();
+  ack_sender.start();
   server.start();
 
   boost::asio::signal_set signals(io, SIGTERM, SIGINT, SIGHUP);
@@ -183,6 +191,7 @@ int run_serve(const ServeOptions& options) {
   io.run();
   committer.stop();
   worker.stop();
+  ack_sender.stop();
   stop_gpg_agent(gnupg_home);
   shards.stop_agents();
   log->info("stopped");

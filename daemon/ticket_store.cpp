@@ -87,16 +87,20 @@ std::vector<TicketTag> ticket_tags(std::string_view subject) {
 Result<TicketAssignment> assign_ticket(Database& db, const Report& report, const std::string& prefix) {
   // Already assigned (the batch is being filed again after a crash or a retry).
   {
-    auto stmt = db.prepare("SELECT ticket FROM ticket_messages WHERE spool_id = ?");
+    auto stmt = db.prepare("SELECT ticket, role FROM ticket_messages WHERE spool_id = ?");
     if (!stmt) return stmt.error();
     stmt->bind(1, report.spool_id);
     auto row = stmt->step();
     if (!row) return row.error();
     if (row.value()) {
       const std::int64_t number = stmt->integer(0);
+      // The report that opened the ticket still counts as opening it: a crash
+      // between assigning and filing must not turn it into a follow-up (whose
+      // acknowledgement would then be skipped).
+      const bool opened = stmt->text(1) == "report";
       auto queue = ticket_queue(db, number);
       if (!queue) return queue.error();
-      return TicketAssignment{number, false, queue->value_or(report.queue)};
+      return TicketAssignment{number, opened, queue->value_or(report.queue)};
     }
   }
   const std::string_view headers = header_section(report.message());

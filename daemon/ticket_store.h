@@ -26,7 +26,7 @@ std::string format_ticket(const std::string& prefix, std::int64_t number);
 
 struct TicketAssignment {
   std::int64_t number = 0;
-  bool created = false;
+  bool created = false;  // this report opened the ticket (also when assigned before a restart)
   std::string queue;  // the ticket's queue (follow-ups are filed with their ticket)
 };
 // Within the caller's write transaction. Appends the audit event itself.

@@ -56,4 +56,17 @@ Result<bool> key_bound_to(Database& db, const std::string& fingerprint, const st
   return row.value();
 }
 
+Result<std::vector<std::string>> keys_for_email(Database& db, const std::string& email) {
+  auto stmt = db.prepare("SELECT fingerprint FROM reporter_keys WHERE email = ? ORDER BY added_at DESC, fingerprint");
+  if (!stmt) return stmt.error();
+  stmt->bind(1, lowercase_address(email));
+  std::vector<std::string> fingerprints;
+  while (true) {
+    auto row = stmt->step();
+    if (!row) return row.error();
+    if (!row.value()) return fingerprints;
+    fingerprints.push_back(stmt->text(0));
+  }
+}
+
 }  // namespace csirtgw

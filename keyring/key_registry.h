@@ -28,6 +28,9 @@ Result<int> unregister_key(Database& db, const std::string& fingerprint);
 // Whether `email` (any case) is bound to the primary key `fingerprint`.
 Result<bool> key_bound_to(Database& db, const std::string& fingerprint, const std::string& email);
 
+// The fingerprints bound to `email` (any case), most recently added first.
+Result<std::vector<std::string>> keys_for_email(Database& db, const std::string& email);
+
 std::string normalise_fingerprint(std::string fingerprint);
 
 }  // namespace csirtgw

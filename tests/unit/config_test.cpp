@@ -30,6 +30,18 @@ std::map<std::string, std::string> settings_of(const Config& c) {
       {"paths.form", c.form_file},
       {"paths.state_dir", c.state_dir},
       {"outbound.smarthost", c.smarthost},
+      {"outbound.timeout", std::to_string(c.outbound_timeout)},
+      {"outbound.retry_min", std::to_string(c.outbound_retry_min)},
+      {"outbound.retry_max", std::to_string(c.outbound_retry_max)},
+      {"outbound.give_up", std::to_string(c.outbound_give_up)},
+      {"ack.enabled", std::to_string(c.ack_enabled)},
+      {"ack.follow_ups", std::to_string(c.ack_follow_ups)},
+      {"ack.on_failure", c.ack_on_failure},
+      {"ack.rate_limit", std::to_string(c.ack_rate_limit)},
+      {"ack.rate_window", std::to_string(c.ack_rate_window)},
+      {"ack.response_time", c.ack_response_time},
+      {"ack.hours", c.ack_hours},
+      {"ack.template", c.ack_template},
       {"limits.command_line", std::to_string(c.command_line)},
       {"limits.text_line", std::to_string(c.text_line)},
       {"limits.header_block", std::to_string(c.header_block)},
@@ -78,6 +90,18 @@ const std::map<std::string, std::string> kDefaults = {
     {"paths.form", ""},
     {"paths.state_dir", "var"},
     {"outbound.smarthost", "127.0.0.1:25"},
+    {"outbound.timeout", "60"},
+    {"outbound.retry_min", "60"},
+    {"outbound.retry_max", "3600"},
+    {"outbound.give_up", "432000"},
+    {"ack.enabled", "1"},
+    {"ack.follow_ups", "0"},
+    {"ack.on_failure", "neutral"},
+    {"ack.rate_limit", "5"},
+    {"ack.rate_window", "3600"},
+    {"ack.response_time", "Some response will be made within one working day."},
+    {"ack.hours", "Monday to Friday, 09:00 to 17:00 local time, except public holidays."},
+    {"ack.template", ""},
     {"limits.command_line", "512"},
     {"limits.text_line", "1000"},
     {"limits.header_block", "102400"},
@@ -338,8 +362,11 @@ TEST_CASE("config: describe_settings covers every key") {
     REQUIRE(kDefaults.count(name) == 1);
     CHECK(s.default_value == kDefaults.at(name));
     CHECK(s.description.size() > 10);
+    const std::set<std::string> text_settings = {"outbound.smarthost", "ack.on_failure", "ack.response_time",
+                                                 "ack.hours", "ack.template"};
     const bool numeric = name.rfind("limits.", 0) == 0 || name.rfind("worker.", 0) == 0 ||
-                         name.rfind("mime.", 0) == 0 || name.rfind("openpgp.", 0) == 0;
+                         name.rfind("mime.", 0) == 0 || name.rfind("openpgp.", 0) == 0 ||
+                         ((name.rfind("outbound.", 0) == 0 || name.rfind("ack.", 0) == 0) && !text_settings.count(name));
     CHECK(s.type == (numeric ? "integer" : "string"));
   }
   std::set<std::string> expected;

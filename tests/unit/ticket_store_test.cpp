@@ -216,7 +216,7 @@ TEST_CASE("ticket: assigning filed reports") {
   SUBCASE("the same spool id again is the same ticket") {
     for (int i = 0; i < 2; ++i) {
       const TicketAssignment again = assign(db, first);
-      CHECK_FALSE(again.created);
+      CHECK(again.created);  // still the report that opened it (its acknowledgement depends on that)
       CHECK(again.number == 1);
       CHECK(again.queue == "incident-reports");
     }
@@ -228,7 +228,7 @@ TEST_CASE("ticket: assigning filed reports") {
   SUBCASE("the same spool id with a changed subject is still the same ticket") {
     Report retried = make_report("spool-1", {"[ABC-CSIRT #5] other", "<other@partner.example>", "", ""});
     const TicketAssignment again = assign(db, retried);
-    CHECK_FALSE(again.created);
+    CHECK(again.created);
     CHECK(again.number == 1);
     CHECK(list(db).size() == 1);
   }

@@ -1,0 +1,234 @@
+#include "ack_sender.h"
+
+#include <cstdio>
+#include <ctime>
+#include <fstream>
+#include <sstream>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include "audit_log.h"
+#include "outbound_store.h"
+#include "smtp_client.h"
+#include "store.h"
+
+namespace csirtgw {
+namespace {
+
+constexpr std::int64_t kMailsPerConnection = 50;
+
+std::optional<std::string> read_small_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+}  // namespace
+
+std::optional<std::pair<std::string, std::string>> split_host_port(const std::string& text) {
+  const auto colon = text.rfind(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == text.size()) return std::nullopt;
+  std::string host = text.substr(0, colon);
+  if (host.front() == '[') {
+    if (host.back() != ']' || host.size() < 3) return std::nullopt;
+    host = host.substr(1, host.size() - 2);
+  }
+  return std::make_pair(host, text.substr(colon + 1));
+}
+
+std::int64_t retry_delay(std::int64_t attempts, std::int64_t retry_min, std::int64_t retry_max) {
+  std::int64_t delay = retry_min;
+  for (std::int64_t i = 1; i < attempts && delay < retry_max; ++i) delay *= 2;
+  return std::min(delay, retry_max);
+}
+
+AckSender::AckSender(const Config& config, std::filesystem::path state_dir, std::mutex& store_write_gate)
+    : config_(config), state_dir_(std::move(state_dir)), store_write_gate_(store_write_gate) {
+  if (auto host_port = split_host_port(config_.smarthost))
+    target_ = std::make_unique<SmtpTarget>(SmtpTarget{host_port->first, host_port->second, config_.hostname,
+                                                      std::chrono::seconds(config_.outbound_timeout)});
+}
+
+AckSender::~AckSender() { stop(); }
+
+Status AckSender::audit(const std::string& event, const std::string& spool_id, const std::string& detail_json) {
+  return append_audit_event(*db_, {event, spool_id, "csirtgw", detail_json});
+}
+
+Status AckSender::recover() {
+  auto log = spdlog::get("outbound");
+  auto db = open_store(state_dir_, &store_write_gate_);
+  if (!db) return db.error();
+  db_.emplace(std::move(db.value()));
+  auto opened = MaildirQueue::open(state_dir_, "outbound");
+  if (!opened) return opened.error();
+  outbound_.emplace(std::move(opened.value()));
+
+  const auto dir = state_dir_ / "outbound";
+  std::error_code ec;
+  std::filesystem::remove_all(dir / "tmp", ec);
+  std::filesystem::create_directories(dir / "tmp", ec);
+  // new/ files without a row belong to filings that never committed: the
+  // report is filed again and its acknowledgement written again.
+  std::size_t orphans = 0;
+  for (const auto& file : std::filesystem::directory_iterator(dir / "new", ec)) {
+    auto exists = outbound_row_exists(*db_, file.path().filename().string());
+    if (!exists) return exists.error();
+    if (!exists.value()) {
+      std::filesystem::remove(file.path(), ec);
+      ++orphans;
+    }
+  }
+  // A queued row whose file is already in cur/: the smarthost took it and the
+  // process died before the row was marked.
+  auto queued = queued_outbound_ids(*db_);
+  if (!queued) return queued.error();
+  std::size_t repaired = 0;
+  for (const auto& id : queued.value()) {
+    if (std::filesystem::exists(dir / "new" / id) || !std::filesystem::exists(dir / "cur" / id)) continue;
+    auto tx = Transaction::begin(*db_);
+    if (!tx) return tx.error();
+    const std::string note = "accepted by the smarthost before a restart";
+    if (auto st = mark_outbound_sent(*db_, id, note); !st) return st;
+    if (auto st = audit("ack-sent", id, nlohmann::json{{"reply", note}}.dump()); !st) return st;
+    if (auto st = tx->commit(); !st) return st;
+    ++repaired;
+  }
+  if (orphans || repaired)
+    log->info("recovery: removed {} uncommitted and recorded {} already sent acknowledgement(s)", orphans, repaired);
+  return ok_status();
+}
+
+void AckSender::start() { thread_ = std::thread([this] { run(); }); }
+
+void AckSender::wake() {
+  {
+    std::lock_guard lock(mutex_);
+    work_signalled_ = true;
+  }
+  wake_.notify_one();
+}
+
+void AckSender::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+    io_.stop();
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void AckSender::run() {
+  auto log = spdlog::get("outbound");
+  if (!target_) log->warn("outbound.smarthost is empty: acknowledgements are queued but not sent");
+  while (true) {
+    {
+      std::lock_guard lock(mutex_);
+      if (stopping_) return;
+      work_signalled_ = false;
+    }
+    const std::int64_t next_due = target_ ? send_due() : -1;
+    std::unique_lock lock(mutex_);
+    if (stopping_) return;
+    if (next_due == 0) continue;
+    // Idle: the worker wakes us when it queues one; otherwise the next retry is due.
+    const auto wait = next_due < 0 ? std::chrono::seconds(60) : std::chrono::seconds(next_due);
+    wake_.wait_for(lock, wait, [&] { return stopping_ || work_signalled_; });
+  }
+}
+
+std::int64_t AckSender::send_due() {
+  auto log = spdlog::get("outbound");
+  const std::int64_t now = std::time(nullptr);
+  auto due = due_outbound(*db_, now, kMailsPerConnection);
+  if (!due) {
+    log->warn("cannot read the outbound queue: {}", due.error().message);
+    return 5;
+  }
+  std::vector<OutboundRow> rows;
+  std::vector<OutgoingMail> mails;
+  for (auto& row : due.value()) {
+    auto data = read_small_file(state_dir_ / "outbound" / "new" / row.spool_id);
+    if (!data) {
+      // In cur/: sent, but recording it failed last time. Anywhere else:
+      // someone removed it; record that rather than retry forever.
+      const bool sent = std::filesystem::exists(state_dir_ / "outbound" / "cur" / row.spool_id);
+      record_result(row.spool_id, row.ticket, row.attempts, row.queued_at,
+                    static_cast<int>(sent ? DeliveryOutcome::accepted : DeliveryOutcome::permanent),
+                    sent ? "accepted by the smarthost earlier" : "the message file outbound/new/" + row.spool_id +
+                                                                     " is missing");
+      continue;
+    }
+    mails.push_back({row.recipient, std::move(*data)});
+    rows.push_back(std::move(row));
+  }
+  if (!mails.empty()) {
+    {
+      // Under the lock that stop() takes: a stop either comes before (and we
+      // do not start) or after the restart (and io_.stop() ends the attempt).
+      std::lock_guard lock(mutex_);
+      if (stopping_) return -1;
+      io_.restart();
+    }
+    boost::asio::co_spawn(
+        io_, deliver_via_smtp(*target_, std::move(mails),
+                              [&](std::size_t i, DeliveryResult result) {
+                                const OutboundRow& row = rows[i];
+                                record_result(row.spool_id, row.ticket, row.attempts, row.queued_at,
+                                              static_cast<int>(result.outcome), result.reply);
+                              }),
+        boost::asio::detached);
+    io_.run();
+  }
+  auto next = seconds_until_next_outbound(*db_, std::time(nullptr));
+  return next ? next.value() : 5;
+}
+
+void AckSender::record_result(const std::string& spool_id, const std::string& ticket, std::int64_t attempts,
+                              std::int64_t queued_at, int outcome_code, const std::string& reply) {
+  auto log = spdlog::get("outbound");
+  const auto outcome = static_cast<DeliveryOutcome>(outcome_code);
+  const auto dir = state_dir_ / "outbound";
+  const std::int64_t now = std::time(nullptr);
+  const std::int64_t tried = attempts + 1;
+  nlohmann::json detail = {{"ticket", ticket}, {"reply", reply}, {"attempts", tried}};
+  std::string event;
+  auto tx = Transaction::begin(*db_);
+  Status st = tx ? ok_status() : Status(tx.error());
+  if (outcome == DeliveryOutcome::accepted || outcome == DeliveryOutcome::permanent ||
+      now - queued_at >= config_.outbound_give_up) {
+    // First the rename, which survives a kill -9 by itself: from here on a
+    // restart knows the ack is done and never sends it again.
+    std::error_code ec;
+    std::filesystem::rename(dir / "new" / spool_id, dir / "cur" / spool_id, ec);
+    if (outcome == DeliveryOutcome::accepted) {
+      event = "ack-sent";
+      if (st) st = mark_outbound_sent(*db_, spool_id, reply);
+    } else {
+      event = "ack-failed";
+      if (outcome != DeliveryOutcome::permanent) detail["reason"] = "not accepted within outbound.give_up";
+      if (st) st = mark_outbound_failed(*db_, spool_id, reply);
+    }
+  } else {
+    event = "ack-deferred";
+    const std::int64_t delay = retry_delay(tried, config_.outbound_retry_min, config_.outbound_retry_max);
+    detail["retry_in"] = delay;
+    if (st) st = mark_outbound_deferred(*db_, spool_id, tried, now + delay, reply);
+  }
+  if (st) st = audit(event, spool_id, detail.dump());
+  if (st) st = tx->commit();
+  if (!st) {
+    // Retried from the row's state; a sent ack is repaired by recover().
+    log->warn("{}: recording {} failed: {}", spool_id, event, st.error().message);
+    return;
+  }
+  log->info("{}: {} ({})", spool_id, event, reply);
+}
+
+}  // namespace csirtgw

@@ -1,0 +1,43 @@
+// The outbound queue's rows (schemas/migrations/0004): one per acknowledged
+// report, keyed by the report's spool id so that filing a report again after a
+// crash never queues a second acknowledgement. The message itself is a file in
+// <state>/outbound/ (new/ while queued, cur/ once the smarthost took it).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "result.h"
+#include "sqlite_db.h"
+
+namespace csirtgw {
+
+struct OutboundRow {
+  std::string spool_id;  // the report's; also the file name
+  std::string ticket;
+  std::string recipient;
+  std::string message_id;
+  bool encrypted = false;
+  std::int64_t attempts = 0;
+  std::int64_t queued_at = 0;  // unix seconds
+};
+
+// Within the caller's transaction; a second insert for the same report is ignored.
+Status insert_outbound(Database& db, const OutboundRow& row, std::int64_t now);
+// Acknowledgements queued to `recipient` since `since` (unix seconds): the rate limit.
+Result<std::int64_t> outbound_count_since(Database& db, const std::string& recipient, std::int64_t since);
+// Queued rows whose next attempt is due, oldest first.
+Result<std::vector<OutboundRow>> due_outbound(Database& db, std::int64_t now, std::int64_t limit);
+// Seconds until the next queued row is due (0 = now), or -1 when none is queued.
+Result<std::int64_t> seconds_until_next_outbound(Database& db, std::int64_t now);
+// Every row still queued (start-up: which files in cur/ were sent before a crash).
+Result<std::vector<std::string>> queued_outbound_ids(Database& db);
+Result<bool> outbound_row_exists(Database& db, const std::string& spool_id);
+
+Status mark_outbound_sent(Database& db, const std::string& spool_id, const std::string& reply);
+Status mark_outbound_deferred(Database& db, const std::string& spool_id, std::int64_t attempts,
+                              std::int64_t next_attempt_at, const std::string& reply);
+Status mark_outbound_failed(Database& db, const std::string& spool_id, const std::string& reply);
+
+}  // namespace csirtgw
