@@ -20,6 +20,11 @@ namespace {
 
 enum class Check { none, listen_address, host_port, fingerprint, domain, hostname };
 
+// What a reload (SIGHUP) does with a setting. Only what the pipeline worker reads
+// at the start of a batch can change while running: the listeners, the committer,
+// the agent shards and the stage threads are set up once, at start-up.
+enum class OnReload { needs_restart, applied };
+
 struct Setting {
   const char* table;
   const char* key;
@@ -30,6 +35,7 @@ struct Setting {
   std::int64_t max;
   Check check;
   const char* description;
+  OnReload on_reload = OnReload::needs_restart;
 };
 
 constexpr std::int64_t kMiB = 1024 * 1024;
@@ -37,7 +43,7 @@ constexpr std::int64_t kMiB = 1024 * 1024;
 // clang-format off
 const Setting kSettings[] = {
   {"team", "name", &Config::team_name, "Example CERT", 0, 0, 0, Check::none,
-   "The team's name, used in acknowledgements and generated keys."},
+   "The team's name, used in acknowledgements and generated keys.", OnReload::applied},
   {"team", "domain", &Config::team_domain, "csirt.example", 0, 0, 0, Check::domain,
    "The team's mail domain; without [[intake]] entries cert@, abuse@ and vuln@ of it are served."},
   {"team", "key", &Config::team_key, "", 0, 0, 0, Check::fingerprint,
@@ -55,9 +61,9 @@ const Setting kSettings[] = {
   {"paths", "state_dir", &Config::state_dir, "var", 0, 0, 0, Check::none,
    "State directory: spool, queues, database, GnuPG home. Relative paths start at the working directory."},
   {"paths", "policy", &Config::policy_file, "", 0, 0, 0, Check::none,
-   "Policy file (classification, priorities, routing, constituency, ticket prefix); empty: the embedded default."},
+   "Policy file (classification, priorities, routing, constituency, ticket prefix); empty: the embedded default.", OnReload::applied},
   {"paths", "form", &Config::form_file, "", 0, 0, 0, Check::none,
-   "Reporting-form schema; empty: the embedded default (print it with `csirtgw form`)."},
+   "Reporting-form schema; empty: the embedded default (print it with `csirtgw form`).", OnReload::applied},
   {"outbound", "smarthost", &Config::smarthost, "127.0.0.1:25", 0, 0, 0, Check::host_port,
    "HOST:PORT of the SMTP relay for outgoing acknowledgements."},
   {"limits", "command_line", &Config::command_line, nullptr, 512, 64, 65536, Check::none,
@@ -81,17 +87,17 @@ const Setting kSettings[] = {
   {"limits", "shutdown_grace", &Config::shutdown_grace, nullptr, 10, 0, 3600, Check::none,
    "Seconds open sessions get to finish after SIGTERM before they are answered 421."},
   {"mime", "depth", &Config::mime_depth, nullptr, 32, 1, 200, Check::none,
-   "Deepest MIME nesting accepted before the message is quarantined (checked before any MIME parser runs)."},
+   "Deepest MIME nesting accepted before the message is quarantined (checked before any MIME parser runs).", OnReload::applied},
   {"mime", "parts", &Config::mime_parts, nullptr, 1000, 1, 100000, Check::none,
-   "Most MIME parts in one message before it is quarantined."},
+   "Most MIME parts in one message before it is quarantined.", OnReload::applied},
   {"openpgp", "max_plaintext", &Config::openpgp_max_plaintext, nullptr, 64 * kMiB, 1024, 4096 * kMiB, Check::none,
-   "Cap on decrypted or decompressed output in octets (compression bombs); over it the message is quarantined."},
+   "Cap on decrypted or decompressed output in octets (compression bombs); over it the message is quarantined.", OnReload::applied},
   {"openpgp", "timeout", &Config::openpgp_timeout, nullptr, 30, 1, 3600, Check::none,
-   "Seconds one gpg operation may take before it is cancelled and the message quarantined."},
+   "Seconds one gpg operation may take before it is cancelled and the message quarantined.", OnReload::applied},
   {"openpgp", "agents", &Config::openpgp_agents, nullptr, 1, 1, 64, Check::none,
    "gpg-agents (copies of the GnuPG home) the pipeline threads are spread over; one agent serialises private-key operations."},
   {"worker", "batch", &Config::worker_batch, nullptr, 64, 1, 10000, Check::none,
-   "Most spooled messages the worker files under one commit."},
+   "Most spooled messages the worker files under one commit.", OnReload::applied},
   {"worker", "threads", &Config::worker_threads, nullptr, 0, 0, 256, Check::none,
    "Threads running the pipeline stages (gpg runs in them); 0 means one per CPU core."},
   {"worker", "commit_batch", &Config::commit_batch, nullptr, 256, 1, 10000, Check::none,
@@ -241,7 +247,32 @@ std::vector<SettingInfo> describe_settings() {
   for (const auto& s : kSettings)
     out.push_back({s.table, s.key,
                    std::holds_alternative<std::string Config::*>(s.member) ? "string" : "integer",
-                   default_text(s), s.description});
+                   default_text(s), s.description, s.on_reload == OnReload::applied});
+  return out;
+}
+
+ReloadedConfig config_for_reload(const Config& running, Config wanted) {
+  ReloadedConfig out;
+  for (const auto& s : kSettings) {
+    if (s.on_reload == OnReload::applied) continue;
+    bool differs = false;
+    if (auto* m = std::get_if<std::string Config::*>(&s.member)) {
+      differs = wanted.*(*m) != running.*(*m);
+      wanted.*(*m) = running.*(*m);
+    } else {
+      auto n = std::get<std::int64_t Config::*>(s.member);
+      differs = wanted.*n != running.*n;
+      wanted.*n = running.*n;
+    }
+    if (differs) out.needs_restart.push_back(std::string(s.table) + "." + s.key);
+  }
+  // The listeners decide which recipients exist: the intakes stay as they are.
+  const auto same_intake = [](const Intake& a, const Intake& b) { return a.name == b.name && a.address == b.address; };
+  if (!std::equal(wanted.intakes.begin(), wanted.intakes.end(), running.intakes.begin(), running.intakes.end(),
+                  same_intake))
+    out.needs_restart.push_back("[[intake]]");
+  wanted.intakes = running.intakes;
+  out.config = std::move(wanted);
   return out;
 }
 
