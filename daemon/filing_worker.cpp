@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
@@ -82,14 +83,14 @@ std::string trace_headers(const Report& report, const Config& config, std::time_
 
 }  // namespace
 
-FilingWorker::FilingWorker(const Config& config, std::filesystem::path state_dir, SpoolDirectory spool,
-                           std::vector<FilterChain> chains, const Policy& policy, ParallelFsync& fsync,
+FilingWorker::FilingWorker(const RulesInForce& rules, std::filesystem::path state_dir, SpoolDirectory spool,
+                           std::size_t stage_threads, ChainFactory build_chain, ParallelFsync& fsync,
                            std::mutex& store_write_gate)
-    : config_(config),
+    : rules_in_force_(rules),
+      build_chain_(std::move(build_chain)),
+      stage_threads_(std::max<std::size_t>(1, stage_threads)),
       state_dir_(std::move(state_dir)),
       spool_(std::move(spool)),
-      chains_(std::move(chains)),
-      policy_(policy),
       fsync_(fsync),
       store_write_gate_(store_write_gate) {}
 
@@ -183,6 +184,28 @@ void FilingWorker::audit_deferral(const std::string& spool_id, const std::string
   if (append_audit_event(*db_, {"deferred", spool_id, "csirtgw", detail.dump()})) (void)tx->commit();
 }
 
+// Between batches, on the worker thread: no stage is running, so the chains can
+// be replaced. A reload is audited here, where the worker writes anyway (the io
+// thread that reloads must not wait for the store).
+void FilingWorker::take_current_rules() {
+  auto current = rules_in_force_.current();
+  if (current != rules_) {
+    std::vector<FilterChain> chains;
+    for (std::size_t i = 0; i < stage_threads_; ++i) chains.push_back(build_chain_(*current, i));
+    chains_ = std::move(chains);
+    if (rules_) reload_to_audit_ = rules_audit_detail(*current);
+    rules_ = std::move(current);
+  }
+  if (!reload_to_audit_) return;
+  auto tx = Transaction::begin(*db_);
+  Status st = tx ? append_audit_event(*db_, {"config-reloaded", "", "csirtgw", *reload_to_audit_}) : Status(tx.error());
+  if (st) st = tx->commit();
+  if (st)
+    reload_to_audit_.reset();
+  else
+    spdlog::get("worker")->warn("cannot record the reload in the audit log yet: {}", st.error().message);
+}
+
 void FilingWorker::run_stages_in_parallel(std::vector<StagedReport>& staged) {
   auto run_one = [&](StagedReport& item, FilterChain& chain) {
     if (!item.report || item.deferred_by) return;
@@ -223,9 +246,9 @@ Status FilingWorker::assign_tickets(std::vector<StagedReport>& staged) {
   auto tx = Transaction::begin(*db_);
   if (!tx) return tx.error();
   for (Report* report : reports) {
-    auto assigned = assign_ticket(*db_, *report, policy_.ticket_prefix);
+    auto assigned = assign_ticket(*db_, *report, rules_->policy.ticket_prefix);
     if (!assigned) return assigned.error();
-    report->ticket = format_ticket(policy_.ticket_prefix, assigned->number);
+    report->ticket = format_ticket(rules_->policy.ticket_prefix, assigned->number);
     // A follow-up is filed with its ticket, unless it has to be quarantined.
     if (!assigned->created && report->queue != "quarantine") report->queue = assigned->queue;
   }
@@ -234,7 +257,8 @@ Status FilingWorker::assign_tickets(std::vector<StagedReport>& staged) {
 
 FilingWorker::BatchResult FilingWorker::file_batch() {
   auto log = spdlog::get("worker");
-  auto batch = next_spooled(*db_, config_.worker_batch);
+  take_current_rules();
+  auto batch = next_spooled(*db_, rules_->config.worker_batch);
   if (!batch) {
     log->warn("cannot read the spool index: {}", batch.error().message);
     return BatchResult::deferred;
@@ -306,10 +330,10 @@ FilingWorker::BatchResult FilingWorker::file_batch() {
       break;
     }
     const std::time_t received = parse_utc(entry.received_at);
-    const std::string name = maildir_base_name(received, entry.spool_id, config_.hostname);
+    const std::string name = maildir_base_name(received, entry.spool_id, rules_->config.hostname);
     if (!target.value()->contains(name)) {
       // The message is converted to LF while it is written: no second copy of it.
-      const std::string head = trace_headers(report, config_, received) + render_status_headers(report);
+      const std::string head = trace_headers(report, rules_->config, received) + render_status_headers(report);
       auto written = target.value()->write_tmp_with_lf(name, head, report.message());
       if (!written) {
         deferral.emplace(entry.spool_id, written.error().message);

@@ -6,12 +6,14 @@
 // Every step is idempotent, keyed by the spool id: after a crash the worker
 // resumes, finds what it already filed (deterministic Maildir names) and neither
 // loses nor files anything twice. Temporary failures keep the message spooled
-// and are retried with backoff.
+// and are retried with backoff. Each batch works by one rules snapshot
+// (pipeline_rules.h), taken when the batch starts.
 #pragma once
 
 #include <atomic>
 #include <condition_variable>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -23,7 +25,7 @@
 #include "report.h"
 #include "maildir_queue.h"
 #include "parallel_fsync.h"
-#include "policy.h"
+#include "pipeline_rules.h"
 #include "spool.h"
 #include "store.h"
 
@@ -31,9 +33,13 @@ namespace csirtgw {
 
 class FilingWorker {
  public:
-  // One chain per stage thread (worker.threads); each is used by one thread only.
-  FilingWorker(const Config& config, std::filesystem::path state_dir, SpoolDirectory spool,
-               std::vector<FilterChain> chains, const Policy& policy,
+  // Builds the chain for one stage thread from a rules snapshot.
+  using ChainFactory = std::function<FilterChain(const PipelineRules& rules, std::size_t thread_index)>;
+  // One chain per stage thread (`stage_threads`, from worker.threads); each is
+  // used by one thread only. The chains are rebuilt when `rules` were replaced
+  // (a reload), before the next batch.
+  FilingWorker(const RulesInForce& rules, std::filesystem::path state_dir, SpoolDirectory spool,
+               std::size_t stage_threads, ChainFactory build_chain,
                ParallelFsync& fsync, std::mutex& store_write_gate);
   ~FilingWorker();
   FilingWorker(const FilingWorker&) = delete;
@@ -58,12 +64,19 @@ class FilingWorker {
   BatchResult file_batch();
   Result<MaildirQueue*> queue(const std::string& name);
   void audit_deferral(const std::string& spool_id, const std::string& reason);
+  void take_current_rules();
 
-  const Config& config_;
+  const RulesInForce& rules_in_force_;
+  ChainFactory build_chain_;
+  std::size_t stage_threads_;
+  // The snapshot this batch works by (declared before the chains, which refer
+  // to it, so that it outlives them), and an unwritten `config-reloaded` event.
+  std::shared_ptr<const PipelineRules> rules_;
+  std::optional<std::string> reload_to_audit_;
+
   std::filesystem::path state_dir_;
   SpoolDirectory spool_;
   std::vector<FilterChain> chains_;
-  const Policy& policy_;
   ParallelFsync& fsync_;
   std::mutex& store_write_gate_;
   std::optional<Database> db_;

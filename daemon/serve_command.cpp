@@ -26,6 +26,7 @@
 #include "intake_committer.h"
 #include "intake_server.h"
 #include "parallel_fsync.h"
+#include "pipeline_rules.h"
 #include "service_notify.h"
 
 namespace csirtgw {
@@ -77,6 +78,14 @@ int fail(const std::string& what, const Error& error) {
   return 1;
 }
 
+// Flags override the file, at start-up and at every reload.
+void apply_command_line(Config& config, const ServeOptions& options) {
+  if (options.state_dir) config.state_dir = *options.state_dir;
+  if (options.lmtp) config.lmtp = *options.lmtp;
+  if (options.smtp) config.smtp = *options.smtp;
+  if (options.smarthost) config.smarthost = *options.smarthost;
+}
+
 }  // namespace
 
 int run_serve(const ServeOptions& options) {
@@ -85,10 +94,7 @@ int run_serve(const ServeOptions& options) {
   auto resolved = resolve_config(options.config_file);
   if (!resolved) return 2;
   Config config = std::move(*resolved);
-  if (options.state_dir) config.state_dir = *options.state_dir;
-  if (options.lmtp) config.lmtp = *options.lmtp;
-  if (options.smtp) config.smtp = *options.smtp;
-  if (options.smarthost) config.smarthost = *options.smarthost;
+  apply_command_line(config, options);
   for (const auto* address : {&config.lmtp, &config.smtp})
     if (auto problem = listen_address_problem(*address)) {
       std::fprintf(stderr, "csirtgw: listen address \"%s\": %s\n", address->c_str(), problem->c_str());
@@ -114,18 +120,17 @@ int run_serve(const ServeOptions& options) {
   std::mutex store_write_gate;
   const std::size_t stage_threads = config.worker_threads > 0 ? static_cast<std::size_t>(config.worker_threads)
                                                               : std::max(1u, std::thread::hardware_concurrency());
-  auto policy = load_policy(config);
-  if (!policy.errors.empty()) {
-    print_config_errors(config.policy_file.empty() ? "embedded policy" : config.policy_file, policy.errors);
+  auto loaded_rules = load_pipeline_rules(config);
+  if (!loaded_rules.rules) {
+    for (const auto& error : loaded_rules.errors) std::fprintf(stderr, "%s\n", error.c_str());
     return 2;
   }
-  auto form = load_reporting_form(config);
-  if (!form) return fail("reporting form", form.error());
+  RulesInForce rules(loaded_rules.rules);
   AgentShards shards(state_dir / "gnupg", state_dir / "gnupg-shards", static_cast<std::size_t>(config.openpgp_agents));
-  const PipelineContext pipeline{config, state_dir, shards, policy.policy, form.value()};
-  std::vector<FilterChain> chains;
-  for (std::size_t i = 0; i < stage_threads; ++i) chains.push_back(build_filter_chain(pipeline, i));
-  FilingWorker worker(config, state_dir, spool, std::move(chains), policy.policy, fsync, store_write_gate);
+  auto build_chain = [&state_dir, &shards](const PipelineRules& r, std::size_t index) {
+    return build_filter_chain({r.config, state_dir, shards, r.policy, r.form}, index);
+  };
+  FilingWorker worker(rules, state_dir, spool, stage_threads, build_chain, fsync, store_write_gate);
   IntakeCommitter committer(spool, state_dir, static_cast<std::size_t>(config.commit_batch), fsync,
                             store_write_gate, [&worker] { worker.wake(); });
   IntakeServer server(io, config, committer, spool);
