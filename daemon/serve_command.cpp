@@ -1,6 +1,7 @@
 // `csirtgw serve`: wires the parts together in the order durability needs —
 // bind, drop privileges, open the store, recover the spool, then accept — and
-// shuts down in the reverse order on SIGTERM.
+// shuts down in the reverse order on SIGTERM. SIGHUP reloads the rules
+// (pipeline_rules.h) on the io thread without touching a connection.
 #include <grp.h>
 #include <pwd.h>
 #include <sys/resource.h>
@@ -86,6 +87,42 @@ void apply_command_line(Config& config, const ServeOptions& options) {
   if (options.smarthost) config.smarthost = *options.smarthost;
 }
 
+std::string joined(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
+  return out;
+}
+
+// SIGHUP, on the io thread. Reads the configuration file again and the files it
+// names; with any error the running rules stay, whole. Otherwise the worker
+// takes the new rules for its next batch (and audits the reload, since this
+// thread must not wait for the store), and every agent shard copies the public
+// keyring again. Sessions go on undisturbed: nothing they use is replaced.
+void reload_rules(const ServeOptions& options, RulesInForce& in_force, AgentShards& shards, FilingWorker& worker) {
+  auto log = spdlog::get("main");
+  const std::string origin = options.config_file.value_or("the embedded defaults");
+  auto loaded = load_config(options.config_file);
+  std::vector<std::string> errors = format_config_errors(origin, loaded.errors);
+  ReloadedRules reloaded;
+  if (errors.empty()) {
+    apply_command_line(loaded.config, options);
+    reloaded = reload_pipeline_rules(*in_force.current(), std::move(loaded.config));
+    errors = std::move(reloaded.loaded.errors);
+  }
+  if (!errors.empty()) {
+    for (const auto& error : errors) log->error("reload: {}", error);
+    log->error("SIGHUP: reload refused ({} error(s)); keeping the running configuration", errors.size());
+    return;
+  }
+  if (!reloaded.needs_restart.empty())
+    log->warn("reload: needs a restart: {} (keeping the running values until then)", joined(reloaded.needs_restart));
+  const auto& rules = *reloaded.loaded.rules;
+  in_force.replace(reloaded.loaded.rules);
+  shards.resync_public_keyrings();
+  worker.wake();
+  log->info("reloaded configuration from {}: {}", origin, describe_rules(rules));
+}
+
 }  // namespace
 
 int run_serve(const ServeOptions& options) {
@@ -167,7 +204,11 @@ int run_serve(const ServeOptions& options) {
       [&](const boost::system::error_code& ec, int signal) {
         if (ec) return;
         if (signal == SIGHUP) {
-          log->warn("SIGHUP: configuration reload is not implemented yet; keeping the running configuration");
+          try {
+            reload_rules(options, rules, shards, worker);
+          } catch (const std::exception& e) {  // a reload never takes the daemon down
+            log->error("SIGHUP: reload failed: {}; keeping the running configuration", e.what());
+          }
           signals.async_wait(on_signal);
           return;
         }
