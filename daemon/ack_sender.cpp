@@ -86,16 +86,18 @@ Status AckSender::recover() {
   }
   // A queued row whose file is already in cur/: the smarthost took it and the
   // process died before the row was marked.
-  auto queued = queued_outbound_ids(*db_);
+  auto queued = queued_outbound(*db_);
   if (!queued) return queued.error();
   std::size_t repaired = 0;
-  for (const auto& id : queued.value()) {
+  for (const auto& row : queued.value()) {
+    const std::string& id = row.spool_id;
     if (std::filesystem::exists(dir / "new" / id) || !std::filesystem::exists(dir / "cur" / id)) continue;
     auto tx = Transaction::begin(*db_);
     if (!tx) return tx.error();
     const std::string note = "accepted by the smarthost before a restart";
+    const nlohmann::json detail = {{"ticket", row.ticket}, {"reply", note}, {"attempts", row.attempts + 1}};
     if (auto st = mark_outbound_sent(*db_, id, note); !st) return st;
-    if (auto st = audit("ack-sent", id, nlohmann::json{{"reply", note}}.dump()); !st) return st;
+    if (auto st = audit("ack-sent", id, detail.dump()); !st) return st;
     if (auto st = tx->commit(); !st) return st;
     ++repaired;
   }
@@ -104,44 +106,19 @@ Status AckSender::recover() {
   return ok_status();
 }
 
-void AckSender::start() { thread_ = std::thread([this] { run(); }); }
-
-void AckSender::wake() {
-  {
-    std::lock_guard lock(mutex_);
-    work_signalled_ = true;
-  }
-  wake_.notify_one();
-}
-
-void AckSender::stop() {
-  {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
-    io_.stop();
-  }
-  wake_.notify_all();
-  if (thread_.joinable()) thread_.join();
-}
-
-void AckSender::run() {
-  auto log = spdlog::get("outbound");
-  if (!target_) log->warn("outbound.smarthost is empty: acknowledgements are queued but not sent");
-  while (true) {
-    {
-      std::lock_guard lock(mutex_);
-      if (stopping_) return;
-      work_signalled_ = false;
-    }
+void AckSender::start() {
+  if (!target_) spdlog::get("outbound")->warn("outbound.smarthost is empty: acknowledgements are queued but not sent");
+  thread_.start([this]() -> NextRound {
     const std::int64_t next_due = target_ ? send_due() : -1;
-    std::unique_lock lock(mutex_);
-    if (stopping_) return;
-    if (next_due == 0) continue;
     // Idle: the worker wakes us when it queues one; otherwise the next retry is due.
-    const auto wait = next_due < 0 ? std::chrono::seconds(60) : std::chrono::seconds(next_due);
-    wake_.wait_for(lock, wait, [&] { return stopping_ || work_signalled_; });
-  }
+    return {std::chrono::seconds(next_due < 0 ? 60 : next_due)};
+  });
 }
+
+void AckSender::wake() { thread_.wake(); }
+
+// Abandons an attempt in progress: it is retried after the restart.
+void AckSender::stop() { thread_.stop([this] { io_.stop(); }); }
 
 std::int64_t AckSender::send_due() {
   auto log = spdlog::get("outbound");
@@ -169,13 +146,9 @@ std::int64_t AckSender::send_due() {
     rows.push_back(std::move(row));
   }
   if (!mails.empty()) {
-    {
-      // Under the lock that stop() takes: a stop either comes before (and we
-      // do not start) or after the restart (and io_.stop() ends the attempt).
-      std::lock_guard lock(mutex_);
-      if (stopping_) return -1;
-      io_.restart();
-    }
+    // A stop either comes before (and we do not start) or after the restart
+    // (and its io_.stop() ends the attempt).
+    if (!thread_.unless_stopping([this] { io_.restart(); })) return -1;
     boost::asio::co_spawn(
         io_, deliver_via_smtp(*target_, std::move(mails),
                               [&](std::size_t i, DeliveryResult result) {
@@ -199,14 +172,18 @@ void AckSender::record_result(const std::string& spool_id, const std::string& ti
   const std::int64_t tried = attempts + 1;
   nlohmann::json detail = {{"ticket", ticket}, {"reply", reply}, {"attempts", tried}};
   std::string event;
-  auto tx = Transaction::begin(*db_);
-  Status st = tx ? ok_status() : Status(tx.error());
-  if (outcome == DeliveryOutcome::accepted || outcome == DeliveryOutcome::permanent ||
-      now - queued_at >= config_.outbound_give_up) {
-    // First the rename, which survives a kill -9 by itself: from here on a
-    // restart knows the ack is done and never sends it again.
+  const bool settled = outcome == DeliveryOutcome::accepted || outcome == DeliveryOutcome::permanent ||
+                       now - queued_at >= config_.outbound_give_up;
+  if (settled) {
+    // First the rename, before anything that may wait (the store's write lock):
+    // it survives a kill -9 by itself, and from then on a restart knows the ack
+    // is done and never sends it again.
     std::error_code ec;
     std::filesystem::rename(dir / "new" / spool_id, dir / "cur" / spool_id, ec);
+  }
+  auto tx = Transaction::begin(*db_);
+  Status st = tx ? ok_status() : Status(tx.error());
+  if (settled) {
     if (outcome == DeliveryOutcome::accepted) {
       event = "ack-sent";
       if (st) st = mark_outbound_sent(*db_, spool_id, reply);

@@ -6,25 +6,25 @@
 // When the smarthost answers 250 the file is renamed into cur/ at once, then
 // the row is marked sent and `ack-sent` audited; a kill -9 between the two is
 // repaired at start-up (a queued row whose file is in cur/ was sent). Only a
-// crash between the smarthost's 250 and that rename, a window of microseconds,
-// can send an ack twice: inherent to SMTP (RFC 1047), and the duplicate has
-// the same Message-ID. 4xx, timeouts and connection failures are retried with
+// crash after the final "." of DATA and before that rename can send an ack
+// twice: the window is the smarthost's own commit (milliseconds, measured by
+// tests/integration/test_acks.py), inherent to SMTP (RFC 1047); the duplicate
+// has the same Message-ID, so mail clients show it once. 4xx, timeouts and connection failures are retried with
 // exponential backoff (outbound.retry_min … retry_max) until outbound.give_up;
 // 5xx fails at once. Every outcome is audited.
 #pragma once
 
-#include <condition_variable>
 #include <filesystem>
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <thread>
 
 #include <boost/asio/io_context.hpp>
 
 #include "config.h"
 #include "maildir_queue.h"
 #include "result.h"
+#include "round_thread.h"
 #include "sqlite_db.h"
 
 namespace csirtgw {
@@ -46,7 +46,6 @@ class AckSender {
   void stop();  // abandons an attempt in progress (it is retried after the restart)
 
  private:
-  void run();
   // One round: every due ack over one connection. Returns seconds until the next is due (-1: none queued).
   std::int64_t send_due();
   void record_result(const std::string& spool_id, const std::string& ticket, std::int64_t attempts,
@@ -60,12 +59,8 @@ class AckSender {
   std::optional<MaildirQueue> outbound_;
   std::unique_ptr<SmtpTarget> target_;  // nullopt: outbound.smarthost is empty
 
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  bool work_signalled_ = false;
-  bool stopping_ = false;
   boost::asio::io_context io_;
-  std::thread thread_;
+  RoundThread thread_;  // last: stopped before the members its rounds use go
 };
 
 // "host:port", "[v6]:port" -> host, port; nullopt when malformed.

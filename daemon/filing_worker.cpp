@@ -142,49 +142,27 @@ Status FilingWorker::recover() {
   return ok_status();
 }
 
-void FilingWorker::start() { thread_ = std::thread([this] { run(); }); }
-
-void FilingWorker::wake() {
-  {
-    std::lock_guard lock(mutex_);
-    work_signalled_ = true;
-  }
-  wake_.notify_one();
-}
-
-void FilingWorker::stop() {
-  {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
-  }
-  wake_.notify_all();
-  if (thread_.joinable()) thread_.join();
-}
-
-void FilingWorker::run() {
-  auto backoff = std::chrono::milliseconds(0);
-  while (true) {
-    {
-      std::unique_lock lock(mutex_);
-      if (stopping_) return;
-      work_signalled_ = false;
-    }
-    const BatchResult result = file_batch();
-    std::unique_lock lock(mutex_);
-    if (stopping_) return;
-    if (result == BatchResult::progressed) {
-      backoff = std::chrono::milliseconds(0);
-      continue;
-    }
-    if (result == BatchResult::deferred) {
-      backoff = std::min(std::chrono::milliseconds(60000), std::max(std::chrono::milliseconds(500), backoff * 2));
-      wake_.wait_for(lock, backoff, [&] { return stopping_; });
-      continue;
+void FilingWorker::start() {
+  thread_.start([this, backoff = std::chrono::milliseconds(0)]() mutable -> NextRound {
+    switch (file_batch()) {
+      case BatchResult::progressed:
+        backoff = std::chrono::milliseconds(0);
+        return {};
+      case BatchResult::deferred:
+        // The environment failed (disk, store, gpg): new mail does not change that.
+        backoff = std::min(std::chrono::milliseconds(60000), std::max(std::chrono::milliseconds(500), backoff * 2));
+        return {backoff, false};
+      case BatchResult::idle:
+        break;
     }
     // Idle: the committer wakes us; the timeout is only a safety net.
-    wake_.wait_for(lock, std::chrono::seconds(1), [&] { return stopping_ || work_signalled_; });
-  }
+    return {std::chrono::seconds(1)};
+  });
 }
+
+void FilingWorker::wake() { thread_.wake(); }
+
+void FilingWorker::stop() { thread_.stop(); }
 
 Result<MaildirQueue*> FilingWorker::queue(const std::string& name) {
   auto it = queues_.find(name);

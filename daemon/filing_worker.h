@@ -27,6 +27,7 @@
 #include "config.h"
 #include "filter.h"
 #include "report.h"
+#include "round_thread.h"
 #include "maildir_queue.h"
 #include "parallel_fsync.h"
 #include "pipeline_rules.h"
@@ -78,7 +79,6 @@ class FilingWorker {
   Status assign_tickets(std::vector<StagedReport>& staged);
   Status plan_acks(std::vector<StagedReport>& staged);
   void compose_acks_in_parallel(std::vector<StagedReport>& staged);
-  void run();
   BatchResult file_batch();
   Result<MaildirQueue*> queue(const std::string& name);
   Result<MaildirQueue*> outbound_queue();
@@ -109,11 +109,7 @@ class FilingWorker {
   std::function<void()> ack_queued_;
   std::set<std::string> deferral_audited_;
 
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  bool work_signalled_ = false;
-  bool stopping_ = false;
-  std::thread thread_;
+  RoundThread thread_;  // last: stopped before the members its rounds use go
 };
 
 }  // namespace csirtgw

@@ -3,16 +3,6 @@
 namespace csirtgw {
 namespace {
 
-Result<std::vector<std::string>> text_column(Statement& stmt) {
-  std::vector<std::string> out;
-  while (true) {
-    auto row = stmt.step();
-    if (!row) return row.error();
-    if (!row.value()) return out;
-    out.push_back(stmt.text(0));
-  }
-}
-
 Status set_state(Database& db, const std::string& spool_id, const char* state, const std::string& reply) {
   auto stmt = db.prepare("UPDATE outbound SET state = ?, attempts = attempts + 1, last_reply = ? WHERE spool_id = ?");
   if (!stmt) return stmt.error();
@@ -45,20 +35,36 @@ Result<std::int64_t> outbound_count_since(Database& db, const std::string& recip
   return row.value() ? stmt->integer(0) : 0;
 }
 
-Result<std::vector<OutboundRow>> due_outbound(Database& db, std::int64_t now, std::int64_t limit) {
-  auto stmt = db.prepare(
-      "SELECT spool_id, ticket, recipient, message_id, encrypted, attempts, queued_at FROM outbound"
-      " WHERE state = 'queued' AND next_attempt_at <= ? ORDER BY next_attempt_at, queued_at LIMIT ?");
-  if (!stmt) return stmt.error();
-  stmt->bind(1, now).bind(2, limit);
+namespace {
+
+constexpr std::string_view kRowColumns =
+    "SELECT spool_id, ticket, recipient, message_id, encrypted, attempts, queued_at FROM outbound ";
+
+Result<std::vector<OutboundRow>> rows_of(Statement& stmt) {
   std::vector<OutboundRow> rows;
   while (true) {
-    auto row = stmt->step();
+    auto row = stmt.step();
     if (!row) return row.error();
     if (!row.value()) return rows;
-    rows.push_back({stmt->text(0), stmt->text(1), stmt->text(2), stmt->text(3), stmt->integer(4) != 0,
-                    stmt->integer(5), stmt->integer(6)});
+    rows.push_back({stmt.text(0), stmt.text(1), stmt.text(2), stmt.text(3), stmt.integer(4) != 0, stmt.integer(5),
+                    stmt.integer(6)});
   }
+}
+
+}  // namespace
+
+Result<std::vector<OutboundRow>> due_outbound(Database& db, std::int64_t now, std::int64_t limit) {
+  auto stmt = db.prepare(std::string(kRowColumns) +
+                         "WHERE state = 'queued' AND next_attempt_at <= ? ORDER BY next_attempt_at, queued_at LIMIT ?");
+  if (!stmt) return stmt.error();
+  stmt->bind(1, now).bind(2, limit);
+  return rows_of(*stmt);
+}
+
+Result<std::vector<OutboundRow>> queued_outbound(Database& db) {
+  auto stmt = db.prepare(std::string(kRowColumns) + "WHERE state = 'queued'");
+  if (!stmt) return stmt.error();
+  return rows_of(*stmt);
 }
 
 Result<std::int64_t> seconds_until_next_outbound(Database& db, std::int64_t now) {
@@ -68,12 +74,6 @@ Result<std::int64_t> seconds_until_next_outbound(Database& db, std::int64_t now)
   if (!row) return row.error();
   if (!row.value() || stmt->is_null(0)) return std::int64_t{-1};
   return std::max<std::int64_t>(0, stmt->integer(0) - now);
-}
-
-Result<std::vector<std::string>> queued_outbound_ids(Database& db) {
-  auto stmt = db.prepare("SELECT spool_id FROM outbound WHERE state = 'queued'");
-  if (!stmt) return stmt.error();
-  return text_column(*stmt);
 }
 
 Result<bool> outbound_row_exists(Database& db, const std::string& spool_id) {

@@ -32,7 +32,7 @@ Result<std::vector<OutboundRow>> due_outbound(Database& db, std::int64_t now, st
 // Seconds until the next queued row is due (0 = now), or -1 when none is queued.
 Result<std::int64_t> seconds_until_next_outbound(Database& db, std::int64_t now);
 // Every row still queued (start-up: which files in cur/ were sent before a crash).
-Result<std::vector<std::string>> queued_outbound_ids(Database& db);
+Result<std::vector<OutboundRow>> queued_outbound(Database& db);
 Result<bool> outbound_row_exists(Database& db, const std::string& spool_id);
 
 // Both count the attempt that settled the row.

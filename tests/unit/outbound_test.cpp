@@ -52,6 +52,7 @@ TEST_CASE("outbound store: queue, due, defer, send, fail") {
     CHECK(outbound_count_since(db.value(), "other@example.org", 0).value() == 0);
   }
   SUBCASE("due rows, oldest first; deferral moves the next attempt") {
+    REQUIRE(queued_outbound(db.value())->size() == 2);
     auto due = due_outbound(db.value(), now + 5, 10);
     REQUIRE(due);
     REQUIRE(due->size() == 2);
@@ -66,7 +67,7 @@ TEST_CASE("outbound store: queue, due, defer, send, fail") {
     REQUIRE(mark_outbound_failed(db.value(), "s1", "550 no"));
     CHECK(seconds_until_next_outbound(db.value(), now).value() == -1);
     CHECK(due_outbound(db.value(), now + 1000, 10)->empty());
-    CHECK(queued_outbound_ids(db.value())->empty());
+    CHECK(queued_outbound(db.value())->empty());
     CHECK(outbound_row_exists(db.value(), "s1").value());
     CHECK(!outbound_row_exists(db.value(), "s3").value());
   }
