@@ -14,7 +14,7 @@ Result<std::vector<std::string>> text_column(Statement& stmt) {
 }
 
 Status set_state(Database& db, const std::string& spool_id, const char* state, const std::string& reply) {
-  auto stmt = db.prepare("UPDATE outbound SET state = ?, last_reply = ? WHERE spool_id = ?");
+  auto stmt = db.prepare("UPDATE outbound SET state = ?, attempts = attempts + 1, last_reply = ? WHERE spool_id = ?");
   if (!stmt) return stmt.error();
   return stmt->bind(1, state).bind(2, reply).bind(3, spool_id).run();
 }

@@ -35,6 +35,7 @@ Result<std::int64_t> seconds_until_next_outbound(Database& db, std::int64_t now)
 Result<std::vector<std::string>> queued_outbound_ids(Database& db);
 Result<bool> outbound_row_exists(Database& db, const std::string& spool_id);
 
+// Both count the attempt that settled the row.
 Status mark_outbound_sent(Database& db, const std::string& spool_id, const std::string& reply);
 Status mark_outbound_deferred(Database& db, const std::string& spool_id, std::int64_t attempts,
                               std::int64_t next_attempt_at, const std::string& reply);

@@ -48,6 +48,7 @@ Result<GpgmeContext> armored_context(const std::filesystem::path& home) {
 Result<std::unique_ptr<OpenPgpWriter>> OpenPgpWriter::create(const std::filesystem::path& gnupg_home,
                                                              const std::string& signer_fingerprint) {
   std::unique_ptr<OpenPgpWriter> writer(new OpenPgpWriter());
+  writer->home_ = gnupg_home;
   for (GpgmeContext* ctx : {&writer->signer_, &writer->lookup_}) {
     auto made = armored_context(gnupg_home);
     if (!made) return made.error();
@@ -79,32 +80,51 @@ Result<DetachedSignature> OpenPgpWriter::sign_detached(std::string_view data) {
   return signature;
 }
 
+Result<gpgme_key_t> OpenPgpWriter::public_key(const std::string& fingerprint) {
+  std::error_code ec;
+  const auto keyring_time = std::filesystem::last_write_time(home_ / "pubring.kbx", ec);
+  if (ec || keyring_time != keyring_time_) {
+    keys_.clear();
+    keyring_time_ = ec ? std::filesystem::file_time_type{} : keyring_time;
+  }
+  auto cached = keys_.find(fingerprint);
+  if (cached == keys_.end()) {
+    auto key = find_key(lookup_.get(), fingerprint, /*secret=*/false);
+    if (!key) return key.error();
+    cached = keys_.emplace(fingerprint, std::move(key.value())).first;
+  }
+  return cached->second.get();
+}
+
 Result<std::optional<std::string>> OpenPgpWriter::encryption_key_problem(const std::string& fingerprint) {
-  auto key = find_key(lookup_.get(), fingerprint, /*secret=*/false);
+  auto key = public_key(fingerprint);
   if (!key) {
     if (key.error().kind == ErrorClass::bad_input) return std::optional<std::string>("not in the keyring");
     return key.error();
   }
-  const gpgme_key_t k = key->get();
+  const gpgme_key_t k = key.value();
+  const auto now = static_cast<long>(std::time(nullptr));
+  // `expired` was true when the key was listed; a cached key may have expired since.
+  auto expired = [now](gpgme_subkey_t sub) { return sub->expired || (sub->expires > 0 && sub->expires <= now); };
   if (k->revoked) return std::optional<std::string>("revoked");
-  if (k->expired) return std::optional<std::string>("expired");
+  if (k->expired || (k->subkeys && expired(k->subkeys))) return std::optional<std::string>("expired");
   if (k->disabled) return std::optional<std::string>("disabled");
   if (k->invalid) return std::optional<std::string>("invalid");
   // can_encrypt on the key means some subkey can; it must also be current.
   for (gpgme_subkey_t sub = k->subkeys; sub; sub = sub->next)
-    if (sub->can_encrypt && !sub->revoked && !sub->expired && !sub->disabled && !sub->invalid)
+    if (sub->can_encrypt && !sub->revoked && !expired(sub) && !sub->disabled && !sub->invalid)
       return std::optional<std::string>();
   return std::optional<std::string>("no usable encryption subkey");
 }
 
 Result<std::string> OpenPgpWriter::sign_and_encrypt(std::string_view data, const std::string& fingerprint) {
-  auto key = find_key(lookup_.get(), fingerprint, /*secret=*/false);
+  auto key = public_key(fingerprint);
   if (!key) return key.error();
   auto input = input_data(data);
   if (!input) return input.error();
   auto output = output_data();
   if (!output) return output.error();
-  gpgme_key_t recipients[] = {key->get(), nullptr};
+  gpgme_key_t recipients[] = {key.value(), nullptr};
   // The registry, not the web of trust, says whose key this is.
   if (auto err = gpgme_op_encrypt_sign(signer_.get(), recipients, GPGME_ENCRYPT_ALWAYS_TRUST, input->get(),
                                        output->get()))

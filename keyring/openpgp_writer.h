@@ -4,7 +4,9 @@
 // for PGP/MIME (RFC 3156).
 #pragma once
 
+#include <ctime>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -37,6 +39,14 @@ class OpenPgpWriter {
 
  private:
   OpenPgpWriter() = default;
+  // Reporter keys, looked up once per keyring change: every gpgme_get_key runs
+  // a gpg process, and an acknowledgement needs its key twice. Dropped when
+  // pubring.kbx changes (keys import, revocations); expiry by the clock is
+  // checked on each use.
+  Result<gpgme_key_t> public_key(const std::string& fingerprint);
+  std::filesystem::path home_;
+  std::map<std::string, GpgmeKey> keys_;
+  std::filesystem::file_time_type keyring_time_{};
   GpgmeContext signer_;
   GpgmeContext lookup_;
 };

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # csirtgw encrypted-workload benchmark: signed+encrypted 4 KB PGP/MIME reports
-# end to end, against a plain GPGME decrypt+verify loop on the same keys and
-# ciphertexts in the same run.  See tests/bench/README.md.
+# end to end, each acknowledged (signed and encrypted to the reporter, sent to
+# an smtp-sink as the smarthost), against a plain GPGME loop doing the same gpg
+# work (decrypt+verify, then sign+encrypt the ack) on the same keys and
+# ciphertexts in the same run; and the loop without the ack, for the ack's
+# share of the cost.  See tests/bench/README.md.
 #
 #   CSIRTGW_BIN=build/csirtgw GPGME_LOOP_BIN=build/csirtgw-gpgme-loop \
 #       tests/bench/bench_crypto.sh [ed25519|rsa3072]
@@ -62,6 +65,8 @@ PIDS=()
 GW_PID=""
 STATE=$T/state
 AGENT_HOMES=("$T/reporter" "$T/teamgen" "$STATE/gnupg" "$T/loop-gnupg")
+SMTP_SINK=${SMTP_SINK:-/usr/sbin/smtp-sink}
+[[ -x $SMTP_SINK ]] || die "smtp-sink not found ($SMTP_SINK); apt-get install postfix"
 
 BENCH_NAME=bench_crypto
 
@@ -87,11 +92,21 @@ if [[ $ALGO == rsa3072 ]]; then
     "$BIN" keys import --secret "$T/team.sec" --state-dir "$STATE" >"$T/import-team.out" 2>&1 \
         || die "keys import --secret failed: $(cat "$T/import-team.out")"
 fi
+# The smarthost for the acknowledgements: an smtp-sink (what it costs to send
+# them is csirtgw's, not the sink's).
+SINK_PORT=$("$PY" "$HELPER" freeport)
+"$SMTP_SINK" -u nobody "127.0.0.1:$SINK_PORT" 256 >"$T/sink.out" 2>&1 &
+PIDS+=("$!")
+"$PY" "$HELPER" wait-port "127.0.0.1:$SINK_PORT" 10 || die "smtp-sink did not start: $(cat "$T/sink.out")"
 {
     echo "[team]"
     echo "key = \"$TEAM_FPR\""
     echo "[worker]"
     echo "threads = $THREADS"
+    echo "[outbound]"
+    echo "smarthost = \"127.0.0.1:$SINK_PORT\""
+    echo "[ack]"
+    echo "rate_limit = 0    # one reporter sends every message: acknowledge each"
 } >"$CFG"
 "$BIN" check-config --config "$CFG" >"$T/check-config.out" 2>&1 || die "check-config: $(cat "$T/check-config.out")"
 # For ed25519 this generates the team key exactly as the daemon's first start does.
@@ -105,7 +120,8 @@ put team_algo "$(gpg --batch --with-colons --import-options show-only --import "
     | awk -F: '$1=="pub"||$1=="sub"{printf "%s%s/%s", s, $4, ($17!=""?$17:$3); s=","}')"
 
 log "generating the reporter's $ALGO key"
-REP_FPR=$("$PY" "$PGP" genkey "$T/reporter" "$ALGO" "Bench Reporter <$REPORTER>" --export-public "$T/reporter.pub") \
+REP_FPR=$("$PY" "$PGP" genkey "$T/reporter" "$ALGO" "Bench Reporter <$REPORTER>" --encr-subkey \
+    --export-public "$T/reporter.pub") \
     || die "reporter key generation failed"
 put reporter_fpr "$REP_FPR"
 gpg --homedir "$T/reporter" --batch --quiet --import "$T/team.pub" 2>"$T/import-team-pub.err" \
@@ -146,7 +162,7 @@ gw_alive() {
 log "delivering $MSGS messages over LMTP, $SESSIONS sessions (one transaction per connection)"
 t0=$(now_ns)
 put e2e_t0_ns "$t0"
-"$PY" "$HELPER" latency "$GW_ADDR" --sessions "$SESSIONS" --files "$T/corpus/msg" --rcpt "$RCPT" \
+"$PY" "$HELPER" latency "$GW_ADDR" --sessions "$SESSIONS" --files "$T/corpus/msg" --rcpt "$RCPT" --sender "$REPORTER" \
     --prefix e2e_ --raw "$T/e2e_lat.raw" >>"$RES" 2>"$T/e2e_lat.err" \
     || note "latency client -> csirtgw reported errors: $(head -n3 "$T/e2e_lat.err" | tr '\n' ' ')"
 gw_alive "delivery"
@@ -163,6 +179,24 @@ if [[ $drain_rc -eq 0 ]]; then
 else
     note "drain failed (spool not empty within ${DRAIN_TIMEOUT}s, or messages missing from queues/incoming): $(tr '\n' ' ' <"$T/drain.out")"
 fi
+# Every report's acknowledgement was composed (signed+encrypted) before it was
+# filed; sending them to the sink runs on its own thread and may trail a little.
+"$PY" - "$STATE/csirtgw.db" "$OK" >>"$RES" <<'PYEOF' || note "not every acknowledgement was sent: $(get acks_state)"
+import sqlite3, sys, time
+db, want = sys.argv[1], int(sys.argv[2])
+deadline = time.time() + 120
+while True:
+    c = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    rows = dict(c.execute("SELECT state, count(*) FROM outbound GROUP BY state").fetchall())
+    enc = c.execute("SELECT count(*) FROM outbound WHERE encrypted = 1").fetchone()[0]
+    c.close()
+    if rows.get("sent", 0) >= want or time.time() > deadline:
+        break
+    time.sleep(0.2)
+print(f"acks_sent={rows.get('sent', 0)}\nacks_encrypted={enc}\nacks_state={rows}")
+sys.exit(0 if rows.get("sent", 0) >= want and enc >= want else 1)
+PYEOF
+log "acknowledgements: $(get acks_sent) sent, $(get acks_encrypted) encrypted"
 "$PY" "$HELPER" proc "$GW_PID" --prefix gw_final_ >>"$RES"
 "$PY" "$HELPER" sysstat --prefix sys1_ >>"$RES"
 [[ -n $AGENT_PID ]] || AGENT_PID=$("$PY" "$PGP" agent-pid "$STATE/gnupg")
@@ -193,18 +227,24 @@ gpgconf --homedir "$STATE/gnupg" --kill gpg-agent 2>/dev/null
 # sockets, so the loop starts and uses its own agent.
 cp -a "$STATE/gnupg" "$T/loop-gnupg"
 find "$T/loop-gnupg" -maxdepth 1 -name 'S.*' -delete
-log "csirtgw-gpgme-loop --threads $THREADS --seconds $LOOP_SECONDS on the same $MSGS ciphertexts"
+log "csirtgw-gpgme-loop --threads $THREADS --seconds $LOOP_SECONDS on the same $MSGS ciphertexts, with the ack"
 "$PY" "$HELPER" sysstat --prefix sys2_ >>"$RES"
 put loop_t0_ns "$(now_ns)"
 "$LOOP" --homedir "$T/loop-gnupg" --threads "$THREADS" --seconds "$LOOP_SECONDS" --prefix loop_ \
+    --ack-signer "$TEAM_FPR" --ack-recipient "$REP_FPR" \
     "$T"/corpus/ct/*.asc >>"$RES" 2>"$T/loop.err" \
     || note "gpgme loop reported errors: $(tail -n3 "$T/loop.err" | tr '\n' ' ')"
 put loop_t1_ns "$(now_ns)"
+log "the same loop without the ack (decrypt+verify only): the ack's share of the gpg work"
+"$LOOP" --homedir "$T/loop-gnupg" --threads "$THREADS" --seconds "$LOOP_SECONDS" --prefix loopdv_ \
+    "$T"/corpus/ct/*.asc >>"$RES" 2>"$T/loopdv.err" \
+    || note "gpgme loop (decrypt+verify) reported errors: $(tail -n3 "$T/loopdv.err" | tr '\n' ' ')"
+put ack_share "$(calc "1-$(get loop_rate)/$(get loopdv_rate)")"
 "$PY" "$HELPER" sysstat --prefix sys3_ >>"$RES"
 LOOP_AGENT=$("$PY" "$PGP" agent-pid "$T/loop-gnupg")
 if [[ -n $LOOP_AGENT ]]; then "$PY" "$HELPER" proc "$LOOP_AGENT" --prefix loopagent_ >>"$RES"; fi
 gpgconf --homedir "$T/loop-gnupg" --kill gpg-agent 2>/dev/null
-log "ceiling: $(get loop_rate) msgs/s ($(get loop_ms_per_op) ms per operation per thread)"
+log "ceiling: $(get loop_rate) msgs/s with the ack, $(get loopdv_rate) without (ack share $(get ack_share))"
 
 e2e=$(get e2e_filed_rate); ceil=$(get loop_rate)
 if [[ -n $e2e && -n $ceil ]]; then

@@ -5,7 +5,7 @@ FUZZ_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$FUZZ_DIR/../.." && pwd)
 BUILD=${CSIRTGW_FUZZ_BUILD:-$ROOT/build-fuzz}
 CXX_FOR_FUZZ=${CXX_FOR_FUZZ:-clang++-14}
-TARGETS=(protocol_session mime team_form abuse_reports indicators envelope_address config policy)
+TARGETS=(protocol_session mime team_form abuse_reports indicators envelope_address config policy smtp_client)
 export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1:detect_stack_use_after_return=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 

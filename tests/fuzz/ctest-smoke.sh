@@ -9,7 +9,7 @@
 set -euo pipefail
 FUZZ_DIR=$(cd "$(dirname "$0")" && pwd)
 export CSIRTGW_FUZZ_BUILD=${1:?usage: $0 BUILD_DIR [SECONDS_PER_TARGET]}
-seconds=${2:-25}
+seconds=${2:-20}
 cxx=${CXX_FOR_FUZZ:-clang++-14}
 if ! command -v "$cxx" >/dev/null; then
   echo "fuzz_smoke: $cxx not found (apt-get install clang-14 libclang-rt-14-dev): skipped" >&2

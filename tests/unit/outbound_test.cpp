@@ -65,6 +65,7 @@ TEST_CASE("outbound store: queue, due, defer, send, fail") {
     CHECK(due_outbound(db.value(), now + 65, 10)->at(0).attempts == 1);
     REQUIRE(mark_outbound_failed(db.value(), "s1", "550 no"));
     CHECK(seconds_until_next_outbound(db.value(), now).value() == -1);
+    CHECK(due_outbound(db.value(), now + 1000, 10)->empty());
     CHECK(queued_outbound_ids(db.value())->empty());
     CHECK(outbound_row_exists(db.value(), "s1").value());
     CHECK(!outbound_row_exists(db.value(), "s3").value());
