@@ -18,7 +18,7 @@ bool is_robot_local_part(std::string_view local) {
   const std::string lower = ascii_lower(local);
   for (auto word : kExact)
     if (lower == word) return true;
-  return lower.rfind("owner-", 0) == 0 || lower.size() > 8 && lower.compare(lower.size() - 8, 8, "-request") == 0 ||
+  return lower.rfind("owner-", 0) == 0 || (lower.size() > 8 && lower.compare(lower.size() - 8, 8, "-request") == 0) ||
          lower.rfind("bounce+", 0) == 0 || lower.rfind("bounces+", 0) == 0;
 }
 

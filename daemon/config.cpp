@@ -20,6 +20,11 @@ namespace {
 
 enum class Check { none, listen_address, host_port, fingerprint, domain, hostname, ack_failure, one_line };
 
+// What a reload (SIGHUP) does with a setting. Only what the pipeline worker reads
+// at the start of a batch can change while running: the listeners, the committer,
+// the agent shards and the stage threads are set up once, at start-up.
+enum class OnReload { needs_restart, applied };
+
 struct Setting {
   const char* table;
   const char* key;
@@ -30,6 +35,7 @@ struct Setting {
   std::int64_t max;
   Check check;
   const char* description;
+  OnReload on_reload = OnReload::needs_restart;
 };
 
 constexpr std::int64_t kMiB = 1024 * 1024;
@@ -37,7 +43,7 @@ constexpr std::int64_t kMiB = 1024 * 1024;
 // clang-format off
 const Setting kSettings[] = {
   {"team", "name", &Config::team_name, "Example CERT", 0, 0, 0, Check::one_line,
-   "The team's name, used in acknowledgements and generated keys."},
+   "The team's name, used in acknowledgements and generated keys.", OnReload::applied},
   {"team", "domain", &Config::team_domain, "csirt.example", 0, 0, 0, Check::domain,
    "The team's mail domain; without [[intake]] entries cert@, abuse@ and vuln@ of it are served."},
   {"team", "key", &Config::team_key, "", 0, 0, 0, Check::fingerprint,
@@ -55,9 +61,9 @@ const Setting kSettings[] = {
   {"paths", "state_dir", &Config::state_dir, "var", 0, 0, 0, Check::none,
    "State directory: spool, queues, database, GnuPG home. Relative paths start at the working directory."},
   {"paths", "policy", &Config::policy_file, "", 0, 0, 0, Check::none,
-   "Policy file (classification, priorities, routing, constituency, ticket prefix); empty: the embedded default."},
+   "Policy file (classification, priorities, routing, constituency, ticket prefix); empty: the embedded default.", OnReload::applied},
   {"paths", "form", &Config::form_file, "", 0, 0, 0, Check::none,
-   "Reporting-form schema; empty: the embedded default (print it with `csirtgw form`)."},
+   "Reporting-form schema; empty: the embedded default (print it with `csirtgw form`).", OnReload::applied},
   {"outbound", "smarthost", &Config::smarthost, "127.0.0.1:25", 0, 0, 0, Check::host_port,
    "HOST:PORT of the SMTP relay for outgoing acknowledgements; empty: acknowledgements are queued but not sent."},
   {"outbound", "timeout", &Config::outbound_timeout, nullptr, 60, 1, 3600, Check::none,
@@ -69,23 +75,24 @@ const Setting kSettings[] = {
   {"outbound", "give_up", &Config::outbound_give_up, nullptr, 432000, 60, 2592000, Check::none,
    "Seconds after queuing when an acknowledgement still not taken is recorded as failed (default 5 days)."},
   {"ack", "enabled", &Config::ack_enabled, nullptr, 1, 0, 1, Check::none,
-   "1: acknowledge every new ticket to the reporter (signed with the team key); 0: never."},
+   "1: acknowledge every new ticket to the reporter (signed with the team key); 0: never.", OnReload::applied},
   {"ack", "follow_ups", &Config::ack_follow_ups, nullptr, 0, 0, 1, Check::none,
-   "1: acknowledge follow-ups to an existing ticket too; 0: only the report that opens a ticket."},
+   "1: acknowledge follow-ups to an existing ticket too; 0: only the report that opens a ticket.", OnReload::applied},
   {"ack", "on_failure", &Config::ack_on_failure, "neutral", 0, 0, 0, Check::ack_failure,
    "Reports that could not be decrypted or parsed: \"neutral\" sends the very same acknowledgement as for "
-   "any other report, \"none\" sends none (which tells a sender that something failed)."},
+   "any other report, \"none\" sends none (which tells a sender that something failed).", OnReload::applied},
   {"ack", "rate_limit", &Config::ack_rate_limit, nullptr, 5, 0, 100000, Check::none,
-   "Most acknowledgements to one address within ack.rate_window; 0: no limit."},
+   "Most acknowledgements to one address within ack.rate_window; 0: no limit.", OnReload::applied},
   {"ack", "rate_window", &Config::ack_rate_window, nullptr, 3600, 1, 2592000, Check::none,
-   "The window of ack.rate_limit, in seconds."},
+   "The window of ack.rate_limit, in seconds.", OnReload::applied},
   {"ack", "response_time", &Config::ack_response_time, "Some response will be made within one working day.", 0,
-   0, 0, Check::one_line, "The response-time promise ({response_time} in the template; RFC 2350 Appendix E)."},
+   0, 0, Check::one_line, "The response-time promise ({response_time} in the template; RFC 2350 Appendix E).",
+   OnReload::applied},
   {"ack", "hours", &Config::ack_hours, "Monday to Friday, 09:00 to 17:00 local time, except public holidays.", 0,
-   0, 0, Check::one_line, "Operating hours ({hours} in the template)."},
+   0, 0, Check::one_line, "Operating hours ({hours} in the template).", OnReload::applied},
   {"ack", "template", &Config::ack_template, "", 0, 0, 0, Check::none,
    "Acknowledgement template file; empty: the embedded default (print it with `csirtgw ack-template`). "
-   "An [[intake]] may name its own with ack_template."},
+   "An [[intake]] may name its own with ack_template.", OnReload::applied},
   {"limits", "command_line", &Config::command_line, nullptr, 512, 64, 65536, Check::none,
    "Longest command line in octets, CRLF included (RFC 5321: 512)."},
   {"limits", "text_line", &Config::text_line, nullptr, 1000, 80, 1048576, Check::none,
@@ -107,17 +114,17 @@ const Setting kSettings[] = {
   {"limits", "shutdown_grace", &Config::shutdown_grace, nullptr, 10, 0, 3600, Check::none,
    "Seconds open sessions get to finish after SIGTERM before they are answered 421."},
   {"mime", "depth", &Config::mime_depth, nullptr, 32, 1, 200, Check::none,
-   "Deepest MIME nesting accepted before the message is quarantined (checked before any MIME parser runs)."},
+   "Deepest MIME nesting accepted before the message is quarantined (checked before any MIME parser runs).", OnReload::applied},
   {"mime", "parts", &Config::mime_parts, nullptr, 1000, 1, 100000, Check::none,
-   "Most MIME parts in one message before it is quarantined."},
+   "Most MIME parts in one message before it is quarantined.", OnReload::applied},
   {"openpgp", "max_plaintext", &Config::openpgp_max_plaintext, nullptr, 64 * kMiB, 1024, 4096 * kMiB, Check::none,
-   "Cap on decrypted or decompressed output in octets (compression bombs); over it the message is quarantined."},
+   "Cap on decrypted or decompressed output in octets (compression bombs); over it the message is quarantined.", OnReload::applied},
   {"openpgp", "timeout", &Config::openpgp_timeout, nullptr, 30, 1, 3600, Check::none,
-   "Seconds one gpg operation may take before it is cancelled and the message quarantined."},
+   "Seconds one gpg operation may take before it is cancelled and the message quarantined.", OnReload::applied},
   {"openpgp", "agents", &Config::openpgp_agents, nullptr, 1, 1, 64, Check::none,
    "gpg-agents (copies of the GnuPG home) the pipeline threads are spread over; one agent serialises private-key operations."},
   {"worker", "batch", &Config::worker_batch, nullptr, 64, 1, 10000, Check::none,
-   "Most spooled messages the worker files under one commit."},
+   "Most spooled messages the worker files under one commit.", OnReload::applied},
   {"worker", "threads", &Config::worker_threads, nullptr, 0, 0, 256, Check::none,
    "Threads running the pipeline stages (gpg runs in them); 0 means one per CPU core."},
   {"worker", "commit_batch", &Config::commit_batch, nullptr, 256, 1, 10000, Check::none,
@@ -258,7 +265,7 @@ void apply_intakes(const toml::node& node, Config& config, std::vector<ConfigErr
 
 void add_default_intakes(Config& config) {
   for (const char* name : {"cert", "abuse", "vuln"})
-    config.intakes.push_back({name, lowercase_address(std::string(name) + "@" + config.team_domain)});
+    config.intakes.push_back({name, lowercase_address(std::string(name) + "@" + config.team_domain), ""});
 }
 
 }  // namespace
@@ -275,7 +282,32 @@ std::vector<SettingInfo> describe_settings() {
   for (const auto& s : kSettings)
     out.push_back({s.table, s.key,
                    std::holds_alternative<std::string Config::*>(s.member) ? "string" : "integer",
-                   default_text(s), s.description});
+                   default_text(s), s.description, s.on_reload == OnReload::applied});
+  return out;
+}
+
+ReloadedConfig config_for_reload(const Config& running, Config wanted) {
+  ReloadedConfig out;
+  for (const auto& s : kSettings) {
+    if (s.on_reload == OnReload::applied) continue;
+    bool differs = false;
+    if (auto* m = std::get_if<std::string Config::*>(&s.member)) {
+      differs = wanted.*(*m) != running.*(*m);
+      wanted.*(*m) = running.*(*m);
+    } else {
+      auto n = std::get<std::int64_t Config::*>(s.member);
+      differs = wanted.*n != running.*n;
+      wanted.*n = running.*n;
+    }
+    if (differs) out.needs_restart.push_back(std::string(s.table) + "." + s.key);
+  }
+  // The listeners decide which recipients exist: the intakes stay as they are.
+  const auto same_intake = [](const Intake& a, const Intake& b) { return a.name == b.name && a.address == b.address; };
+  if (!std::equal(wanted.intakes.begin(), wanted.intakes.end(), running.intakes.begin(), running.intakes.end(),
+                  same_intake))
+    out.needs_restart.push_back("[[intake]]");
+  wanted.intakes = running.intakes;
+  out.config = std::move(wanted);
   return out;
 }
 

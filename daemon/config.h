@@ -97,8 +97,18 @@ struct SettingInfo {
   std::string type;
   std::string default_value;
   std::string description;
+  bool applied_on_reload = false;  // false: a changed value needs a restart
 };
 std::vector<SettingInfo> describe_settings();
+
+// A reload (SIGHUP): `wanted` is the configuration as read again. Every setting
+// that cannot change while running keeps its running value; `needs_restart`
+// names those whose value differed ("listen.smtp", "[[intake]]").
+struct ReloadedConfig {
+  Config config;
+  std::vector<std::string> needs_restart;
+};
+ReloadedConfig config_for_reload(const Config& running, Config wanted);
 
 // The embedded defaults, as if from an empty file.
 Config default_config();

@@ -8,7 +8,7 @@
 #include "config.h"
 #include "config_resolution.h"
 #include "embedded_schemas.h"
-#include "policy.h"
+#include "pipeline_rules.h"
 #include "store.h"
 
 namespace csirtgw {
@@ -19,24 +19,11 @@ int run_check_config(const std::optional<std::string>& config_file) {
     print_config_errors(*config_file, loaded.errors);
     return 1;
   }
-  // The files the configuration names are part of it.
-  bool ok = true;
-  auto policy = load_policy(loaded.config);
-  if (!policy.errors.empty()) {
-    print_config_errors(loaded.config.policy_file.empty() ? "embedded policy" : loaded.config.policy_file, policy.errors);
-    ok = false;
-  }
-  auto form = load_reporting_form(loaded.config);
-  if (!form) {
-    std::fprintf(stderr, "%s: %s\n", loaded.config.form_file.empty() ? "embedded form" : loaded.config.form_file.c_str(),
-                 form.error().message.c_str());
-    ok = false;
-  }
-  if (auto templates = load_ack_templates(loaded.config); !templates) {
-    std::fprintf(stderr, "acknowledgement template: %s\n", templates.error().message.c_str());
-    ok = false;
-  }
-  if (!ok) return 1;
+  // The files the configuration names are part of it: checked as serve and a
+  // reload load them.
+  auto rules = load_pipeline_rules(loaded.config);
+  for (const auto& error : rules.errors) std::fprintf(stderr, "%s\n", error.c_str());
+  if (!rules.rules) return 1;
   std::printf(config_file ? "config ok\n" : "config ok (embedded defaults)\n");
   return 0;
 }

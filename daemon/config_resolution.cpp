@@ -4,18 +4,24 @@
 
 namespace csirtgw {
 
+std::vector<std::string> format_config_errors(const std::string& origin, const std::vector<ConfigError>& errors) {
+  std::vector<std::string> out;
+  for (const auto& e : errors)
+    out.push_back(e.line > 0 ? origin + ":" + std::to_string(e.line) + ": " + e.message : origin + ": " + e.message);
+  return out;
+}
+
 void print_config_errors(const std::string& origin, const std::vector<ConfigError>& errors) {
-  for (const auto& e : errors) {
-    if (e.line > 0)
-      std::fprintf(stderr, "%s:%d: %s\n", origin.c_str(), e.line, e.message.c_str());
-    else
-      std::fprintf(stderr, "%s: %s\n", origin.c_str(), e.message.c_str());
-  }
+  for (const auto& line : format_config_errors(origin, errors)) std::fprintf(stderr, "%s\n", line.c_str());
+}
+
+LoadedConfig load_config(const std::optional<std::string>& config_file) {
+  if (!config_file) return {default_config(), {}};
+  return load_config_file(*config_file);
 }
 
 std::optional<Config> resolve_config(const std::optional<std::string>& config_file) {
-  if (!config_file) return default_config();
-  auto loaded = load_config_file(*config_file);
+  auto loaded = load_config(config_file);
   if (!loaded.errors.empty()) {
     print_config_errors(*config_file, loaded.errors);
     return std::nullopt;

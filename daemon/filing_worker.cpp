@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
@@ -103,14 +104,14 @@ void for_each_in_parallel(std::size_t count, std::size_t slots,
 
 }  // namespace
 
-FilingWorker::FilingWorker(const Config& config, std::filesystem::path state_dir, SpoolDirectory spool,
-                           std::vector<FilterChain> chains, const Policy& policy, ParallelFsync& fsync,
+FilingWorker::FilingWorker(const RulesInForce& rules, std::filesystem::path state_dir, SpoolDirectory spool,
+                           std::size_t stage_threads, ChainFactory build_chain, ParallelFsync& fsync,
                            std::mutex& store_write_gate)
-    : config_(config),
+    : rules_in_force_(rules),
+      build_chain_(std::move(build_chain)),
+      stage_threads_(std::max<std::size_t>(1, stage_threads)),
       state_dir_(std::move(state_dir)),
       spool_(std::move(spool)),
-      chains_(std::move(chains)),
-      policy_(policy),
       fsync_(fsync),
       store_write_gate_(store_write_gate) {}
 
@@ -231,6 +232,29 @@ void FilingWorker::audit_deferral(const std::string& spool_id, const std::string
   if (append_audit_event(*db_, {"deferred", spool_id, "csirtgw", detail.dump()})) (void)tx->commit();
 }
 
+// Between batches, on the worker thread: no stage is running, so the chains can
+// be replaced. A reload is audited here, where the worker writes anyway (the io
+// thread that reloads must not wait for the store).
+void FilingWorker::take_current_rules() {
+  auto current = rules_in_force_.current();
+  if (current != rules_) {
+    std::vector<FilterChain> chains;
+    for (std::size_t i = 0; i < stage_threads_; ++i) chains.push_back(build_chain_(*current, i));
+    chains_ = std::move(chains);
+    if (rules_) reload_to_audit_ = rules_audit_detail(*current);
+    rules_ = std::move(current);
+    build_composers();
+  }
+  if (!reload_to_audit_) return;
+  auto tx = Transaction::begin(*db_);
+  Status st = tx ? append_audit_event(*db_, {"config-reloaded", "", "csirtgw", *reload_to_audit_}) : Status(tx.error());
+  if (st) st = tx->commit();
+  if (st)
+    reload_to_audit_.reset();
+  else
+    spdlog::get("worker")->warn("cannot record the reload in the audit log yet: {}", st.error().message);
+}
+
 void FilingWorker::run_stages_in_parallel(std::vector<StagedReport>& staged) {
   for_each_in_parallel(staged.size(), chains_.size(), [&](std::size_t i, std::size_t slot) {
     StagedReport& item = staged[i];
@@ -258,9 +282,9 @@ Status FilingWorker::assign_tickets(std::vector<StagedReport>& staged) {
   auto tx = Transaction::begin(*db_);
   if (!tx) return tx.error();
   for (Report* report : reports) {
-    auto assigned = assign_ticket(*db_, *report, policy_.ticket_prefix);
+    auto assigned = assign_ticket(*db_, *report, rules_->policy.ticket_prefix);
     if (!assigned) return assigned.error();
-    report->ticket = format_ticket(policy_.ticket_prefix, assigned->number);
+    report->ticket = format_ticket(rules_->policy.ticket_prefix, assigned->number);
     opened[report] = assigned->created;
     // A follow-up is filed with its ticket, unless it has to be quarantined.
     if (!assigned->created && report->queue != "quarantine") report->queue = assigned->queue;
@@ -271,18 +295,24 @@ Status FilingWorker::assign_tickets(std::vector<StagedReport>& staged) {
   return ok_status();
 }
 
-void FilingWorker::enable_acks(const AckTemplates& templates, AgentShards& shards, const std::string& team_fingerprint,
-                               std::function<void()> queued) {
-  if (!config_.ack_enabled) return;
-  composers_.clear();
-  for (std::size_t i = 0; i < std::max<std::size_t>(1, chains_.size()); ++i)
-    composers_.emplace_back(config_, templates, shards, i, team_fingerprint);
+void FilingWorker::enable_acks(AgentShards& shards, const std::string& team_fingerprint, std::function<void()> queued) {
+  ack_shards_ = &shards;
+  team_fingerprint_ = team_fingerprint;
   ack_queued_ = std::move(queued);
+}
+
+// One composer per stage thread, on the rules in force (its templates and
+// promises); none when acknowledgements are off.
+void FilingWorker::build_composers() {
+  composers_.clear();
+  if (!ack_shards_ || !rules_->config.ack_enabled) return;
+  for (std::size_t i = 0; i < stage_threads_; ++i)
+    composers_.emplace_back(rules_->config, rules_->acks, *ack_shards_, i, team_fingerprint_);
 }
 
 Status FilingWorker::plan_acks(std::vector<StagedReport>& staged) {
   if (composers_.empty()) return ok_status();
-  AckPlanner planner(config_, *db_);
+  AckPlanner planner(rules_->config, *db_);
   for (auto& item : staged) {
     if (item.deferred_by) break;
     if (!item.report) continue;
@@ -314,7 +344,8 @@ void FilingWorker::compose_acks_in_parallel(std::vector<StagedReport>& staged) {
 
 FilingWorker::BatchResult FilingWorker::file_batch() {
   auto log = spdlog::get("worker");
-  auto batch = next_spooled(*db_, config_.worker_batch);
+  take_current_rules();
+  auto batch = next_spooled(*db_, rules_->config.worker_batch);
   if (!batch) {
     log->warn("cannot read the spool index: {}", batch.error().message);
     return BatchResult::deferred;
@@ -395,10 +426,10 @@ FilingWorker::BatchResult FilingWorker::file_batch() {
       break;
     }
     const std::time_t received = parse_utc(entry.received_at);
-    const std::string name = maildir_base_name(received, entry.spool_id, config_.hostname);
+    const std::string name = maildir_base_name(received, entry.spool_id, rules_->config.hostname);
     if (!target.value()->contains(name)) {
       // The message is converted to LF while it is written: no second copy of it.
-      const std::string head = trace_headers(report, config_, received) + render_status_headers(report);
+      const std::string head = trace_headers(report, rules_->config, received) + render_status_headers(report);
       auto written = target.value()->write_tmp_with_lf(name, head, report.message());
       if (!written) {
         deferral.emplace(entry.spool_id, written.error().message);

@@ -6,13 +6,15 @@
 // Every step is idempotent, keyed by the spool id: after a crash the worker
 // resumes, finds what it already filed (deterministic Maildir names) and neither
 // loses nor files anything twice. Temporary failures keep the message spooled
-// and are retried with backoff.
+// and are retried with backoff. Each batch works by one rules snapshot
+// (pipeline_rules.h), taken when the batch starts.
 #pragma once
 
 #include <atomic>
 #include <condition_variable>
 #include <functional>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -27,7 +29,7 @@
 #include "report.h"
 #include "maildir_queue.h"
 #include "parallel_fsync.h"
-#include "policy.h"
+#include "pipeline_rules.h"
 #include "spool.h"
 #include "store.h"
 
@@ -35,9 +37,13 @@ namespace csirtgw {
 
 class FilingWorker {
  public:
-  // One chain per stage thread (worker.threads); each is used by one thread only.
-  FilingWorker(const Config& config, std::filesystem::path state_dir, SpoolDirectory spool,
-               std::vector<FilterChain> chains, const Policy& policy,
+  // Builds the chain for one stage thread from a rules snapshot.
+  using ChainFactory = std::function<FilterChain(const PipelineRules& rules, std::size_t thread_index)>;
+  // One chain per stage thread (`stage_threads`, from worker.threads); each is
+  // used by one thread only. The chains are rebuilt when `rules` were replaced
+  // (a reload), before the next batch.
+  FilingWorker(const RulesInForce& rules, std::filesystem::path state_dir, SpoolDirectory spool,
+               std::size_t stage_threads, ChainFactory build_chain,
                ParallelFsync& fsync, std::mutex& store_write_gate);
   ~FilingWorker();
   FilingWorker(const FilingWorker&) = delete;
@@ -46,8 +52,7 @@ class FilingWorker {
   // Acknowledgements (issue 5): composed with the team key on the pipeline
   // threads and queued in <state>/outbound with the filing; `queued` is called
   // after each commit that queued one. Call before start(); without it none are sent.
-  void enable_acks(const AckTemplates& templates, AgentShards& shards, const std::string& team_fingerprint,
-                   std::function<void()> queued);
+  void enable_acks(AgentShards& shards, const std::string& team_fingerprint, std::function<void()> queued);
   // Opens the store and cleans up after a crash; call before the intake starts.
   Status recover();
   void start();
@@ -79,17 +84,27 @@ class FilingWorker {
   Result<MaildirQueue*> outbound_queue();
   Status record_ack(const AckOutcome& ack, const std::string& spool_id);
   void audit_deferral(const std::string& spool_id, const std::string& reason);
+  void take_current_rules();
 
-  const Config& config_;
+  const RulesInForce& rules_in_force_;
+  ChainFactory build_chain_;
+  std::size_t stage_threads_;
+  // The snapshot this batch works by (declared before the chains, which refer
+  // to it, so that it outlives them), and an unwritten `config-reloaded` event.
+  std::shared_ptr<const PipelineRules> rules_;
+  std::optional<std::string> reload_to_audit_;
+
   std::filesystem::path state_dir_;
   SpoolDirectory spool_;
   std::vector<FilterChain> chains_;
-  const Policy& policy_;
   ParallelFsync& fsync_;
   std::mutex& store_write_gate_;
   std::optional<Database> db_;
   std::map<std::string, MaildirQueue> queues_;
+  void build_composers();
   std::vector<AckComposer> composers_;  // one per pipeline thread; empty: acks off
+  AgentShards* ack_shards_ = nullptr;   // null until enable_acks()
+  std::string team_fingerprint_;
   std::optional<MaildirQueue> outbound_;
   std::function<void()> ack_queued_;
   std::set<std::string> deferral_audited_;

@@ -62,20 +62,25 @@ void print_conf_page() {
               ".SH DESCRIPTION\nA TOML file read by \\fBcsirtgw serve\\fR and checked by "
               "\\fBcsirtgw check\\-config\\fR. Every setting is optional; a missing one takes the default "
               "shown. Unknown sections or keys are errors, reported with their line number. Command-line "
-              "flags override the file.\n");
+              "flags override the file.\n"
+              ".PP\nSIGHUP makes \\fBcsirtgw serve\\fR read the file again, with the policy and form files it "
+              "names. A file with an error is refused whole: the errors are logged and the running "
+              "configuration stays. Settings marked \\fIreloaded\\fR below take effect for the next batch of "
+              "the pipeline worker; a change to any other one is logged as needing a restart and keeps its "
+              "old value until then.\n");
   std::string table;
   for (const auto& s : describe_settings()) {
     if (s.table != table) {
       table = s.table;
       std::printf(".SH [%s]\n", table.c_str());
     }
-    std::printf(".TP\n\\fB%s\\fR (%s, default: %s)\n%s\n", roff(s.key).c_str(), s.type.c_str(),
+    std::printf(".TP\n\\fB%s\\fR (%s, default: %s; %s)\n%s\n", roff(s.key).c_str(), s.type.c_str(),
                 roff(s.type == "string" ? toml_value(s, s.default_value) : s.default_value).c_str(),
-                roff(s.description).c_str());
+                s.applied_on_reload ? "\\fIreloaded\\fR" : "restart", roff(s.description).c_str());
   }
   std::printf(".SH [[intake]]\nEach table names one address the MTA delivers to and the pipeline it feeds; "
               "they replace the default cert@, abuse@ and vuln@ of \\fBteam.domain\\fR. Any other recipient "
-              "is refused.\n.TP\n.B name\nLetters, digits, \\- or _.\n.TP\n.B address\nThe mailbox.\n"
+              "is refused. A change needs a restart.\n.TP\n.B name\nLetters, digits, \\- or _.\n.TP\n.B address\nThe mailbox.\n"
               ".SH EXAMPLE\n.nf\n[listen]\nlmtp = \"unix:/run/csirtgw/lmtp.sock\"\nsmtp = \"\"\n\n"
               "[[intake]]\nname = \"cert\"\naddress = \"cert@cert.example.edu\"\n.fi\n"
               ".SH SEE ALSO\n.BR csirtgw (8)\n");
@@ -117,6 +122,12 @@ void print_command_page(const CLI::App& app) {
   for (const auto* sub : app.get_subcommands([](const CLI::App*) { return true; })) print_command(*sub, "");
   std::printf(".SH SIGNALS\n.TP\n.B SIGTERM, SIGINT\n\\fBserve\\fR stops accepting, lets open sessions "
               "finish (\\fBlimits.shutdown_grace\\fR), answers the rest 421 and exits 0.\n"
+              ".TP\n.B SIGHUP\n\\fBserve\\fR reads its configuration file again (the command-line flags still "
+              "apply) and the policy and reporting form it names, and the pipeline takes them for its next "
+              "batch; open sessions are not disturbed. A file with an error is refused whole: every error is "
+              "logged and the running configuration stays. Settings that need a restart keep their old values "
+              "and are named in a warning (see \\fBcsirtgw.conf\\fR(5)). The agent shards copy the public "
+              "keyring again (imported keys reach them anyway with the next message).\n"
               ".SH FILES\n.TP\n.I /etc/csirtgw/csirtgw.conf\nconfiguration, see \\fBcsirtgw.conf\\fR(5)\n"
               ".TP\n.I /var/lib/csirtgw\nstate directory: spool, Maildir queues, \\fIcsirtgw.db\\fR "
               "(SQLite; copied to \\fIcsirtgw.db.bak\\-v\\fRN\\fI\\-\\fRTIME before a schema upgrade), "
@@ -152,7 +163,8 @@ int run_config_template(const std::vector<std::string>& overrides) {
       std::printf("\n[%s]\n", table.c_str());
     }
     const auto given = set.find(s.table + "." + s.key);
-    std::printf("\n%s", comment(s.description + " (" + s.type + ")").c_str());
+    std::printf("\n%s", comment(s.description + " (" + s.type + (s.applied_on_reload ? "; reloaded on SIGHUP" : "") +
+                                 ")").c_str());
     if (given != set.end())
       std::printf("# default: %s = %s\n%s = %s\n", s.key.c_str(), toml_value(s, s.default_value).c_str(),
                   s.key.c_str(), toml_value(s, given->second).c_str());

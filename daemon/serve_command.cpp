@@ -1,6 +1,7 @@
 // `csirtgw serve`: wires the parts together in the order durability needs —
 // bind, drop privileges, open the store, recover the spool, then accept — and
-// shuts down in the reverse order on SIGTERM.
+// shuts down in the reverse order on SIGTERM. SIGHUP reloads the rules
+// (pipeline_rules.h) on the io thread without touching a connection.
 #include <grp.h>
 #include <pwd.h>
 #include <sys/resource.h>
@@ -28,6 +29,7 @@
 #include "intake_committer.h"
 #include "intake_server.h"
 #include "parallel_fsync.h"
+#include "pipeline_rules.h"
 #include "service_notify.h"
 
 namespace csirtgw {
@@ -79,6 +81,50 @@ int fail(const std::string& what, const Error& error) {
   return 1;
 }
 
+// Flags override the file, at start-up and at every reload.
+void apply_command_line(Config& config, const ServeOptions& options) {
+  if (options.state_dir) config.state_dir = *options.state_dir;
+  if (options.lmtp) config.lmtp = *options.lmtp;
+  if (options.smtp) config.smtp = *options.smtp;
+  if (options.smarthost) config.smarthost = *options.smarthost;
+}
+
+std::string joined(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
+  return out;
+}
+
+// SIGHUP, on the io thread. Reads the configuration file again and the files it
+// names; with any error the running rules stay, whole. Otherwise the worker
+// takes the new rules for its next batch (and audits the reload, since this
+// thread must not wait for the store), and every agent shard copies the public
+// keyring again. Sessions go on undisturbed: nothing they use is replaced.
+void reload_rules(const ServeOptions& options, RulesInForce& in_force, AgentShards& shards, FilingWorker& worker) {
+  auto log = spdlog::get("main");
+  const std::string origin = options.config_file.value_or("the embedded defaults");
+  auto loaded = load_config(options.config_file);
+  std::vector<std::string> errors = format_config_errors(origin, loaded.errors);
+  ReloadedRules reloaded;
+  if (errors.empty()) {
+    apply_command_line(loaded.config, options);
+    reloaded = reload_pipeline_rules(*in_force.current(), std::move(loaded.config));
+    errors = std::move(reloaded.loaded.errors);
+  }
+  if (!errors.empty()) {
+    for (const auto& error : errors) log->error("reload: {}", error);
+    log->error("SIGHUP: reload refused ({} error(s)); keeping the running configuration", errors.size());
+    return;
+  }
+  if (!reloaded.needs_restart.empty())
+    log->warn("reload: needs a restart: {} (keeping the running values until then)", joined(reloaded.needs_restart));
+  const auto& rules = *reloaded.loaded.rules;
+  in_force.replace(reloaded.loaded.rules);
+  shards.resync_public_keyrings();
+  worker.wake();
+  log->info("reloaded configuration from {}: {}", origin, describe_rules(rules));
+}
+
 }  // namespace
 
 int run_serve(const ServeOptions& options) {
@@ -87,10 +133,7 @@ int run_serve(const ServeOptions& options) {
   auto resolved = resolve_config(options.config_file);
   if (!resolved) return 2;
   Config config = std::move(*resolved);
-  if (options.state_dir) config.state_dir = *options.state_dir;
-  if (options.lmtp) config.lmtp = *options.lmtp;
-  if (options.smtp) config.smtp = *options.smtp;
-  if (options.smarthost) config.smarthost = *options.smarthost;
+  apply_command_line(config, options);
   for (const auto* address : {&config.lmtp, &config.smtp})
     if (auto problem = listen_address_problem(*address)) {
       std::fprintf(stderr, "csirtgw: listen address \"%s\": %s\n", address->c_str(), problem->c_str());
@@ -116,20 +159,17 @@ int run_serve(const ServeOptions& options) {
   std::mutex store_write_gate;
   const std::size_t stage_threads = config.worker_threads > 0 ? static_cast<std::size_t>(config.worker_threads)
                                                               : std::max(1u, std::thread::hardware_concurrency());
-  auto policy = load_policy(config);
-  if (!policy.errors.empty()) {
-    print_config_errors(config.policy_file.empty() ? "embedded policy" : config.policy_file, policy.errors);
+  auto loaded_rules = load_pipeline_rules(config);
+  if (!loaded_rules.rules) {
+    for (const auto& error : loaded_rules.errors) std::fprintf(stderr, "%s\n", error.c_str());
     return 2;
   }
-  auto form = load_reporting_form(config);
-  if (!form) return fail("reporting form", form.error());
-  auto ack_templates = load_ack_templates(config);
-  if (!ack_templates) return fail("acknowledgement template", ack_templates.error());
+  RulesInForce rules(loaded_rules.rules);
   AgentShards shards(state_dir / "gnupg", state_dir / "gnupg-shards", static_cast<std::size_t>(config.openpgp_agents));
-  const PipelineContext pipeline{config, state_dir, shards, policy.policy, form.value()};
-  std::vector<FilterChain> chains;
-  for (std::size_t i = 0; i < stage_threads; ++i) chains.push_back(build_filter_chain(pipeline, i));
-  FilingWorker worker(config, state_dir, spool, std::move(chains), policy.policy, fsync, store_write_gate);
+  auto build_chain = [&state_dir, &shards](const PipelineRules& r, std::size_t index) {
+    return build_filter_chain({r.config, state_dir, shards, r.policy, r.form}, index);
+  };
+  FilingWorker worker(rules, state_dir, spool, stage_threads, build_chain, fsync, store_write_gate);
   IntakeCommitter committer(spool, state_dir, static_cast<std::size_t>(config.commit_batch), fsync,
                             store_write_gate, [&worker] { worker.wake(); });
   IntakeServer server(io, config, committer, spool);
@@ -157,7 +197,7 @@ int run_serve(const ServeOptions& options) {
   if (team_key->generated) log->info("generated team key {}", team_key->fingerprint);
 
   if (auto st = shards.prepare(); !st) return fail("gpg-agent shards", st.error());
-  worker.enable_acks(ack_templates.value(), shards, team_key->fingerprint, [&ack_sender] { ack_sender.wake(); });
+  worker.enable_acks(shards, team_key->fingerprint, [&ack_sender] { ack_sender.wake(); });
   if (auto st = worker.recover(); !st) return fail("spool recovery", st.error());
   if (auto st = ack_sender.recover(); !st) return fail("outbound recovery", st.error());
   if (auto st = committer.start(); !st) return fail("store", st.error());
@@ -170,7 +210,11 @@ int run_serve(const ServeOptions& options) {
       [&](const boost::system::error_code& ec, int signal) {
         if (ec) return;
         if (signal == SIGHUP) {
-          log->warn("SIGHUP: configuration reload is not implemented yet; keeping the running configuration");
+          try {
+            reload_rules(options, rules, shards, worker);
+          } catch (const std::exception& e) {  // a reload never takes the daemon down
+            log->error("SIGHUP: reload failed: {}; keeping the running configuration", e.what());
+          }
           signals.async_wait(on_signal);
           return;
         }

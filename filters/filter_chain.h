@@ -1,5 +1,6 @@
-// Builds the pipeline from the configuration, once, at start-up: an explicit
-// list, no static registration.
+// Builds the pipeline from the configuration, at start-up and again after a
+// reload (one chain per stage thread, between batches): an explicit list, no
+// static registration.
 #pragma once
 
 #include <filesystem>
@@ -12,7 +13,8 @@
 
 namespace csirtgw {
 
-// What the stages share, loaded once at start-up.
+// What the stages share: one rules snapshot (daemon/pipeline_rules.h), which
+// outlives the chains built from it.
 struct PipelineContext {
   const Config& config;
   std::filesystem::path state_dir;

@@ -1,13 +1,34 @@
 #include "agent_shards.h"
 
+#include <sys/stat.h>
+
 #include "durable_file.h"
 #include "gnupg_home.h"
 
 namespace csirtgw {
 namespace fs = std::filesystem;
+namespace {
+
+// Taken BEFORE copying: if gpg replaces the keyring during the copy, the copy
+// may hold the old content, but the next look finds another file and copies again.
+std::optional<AgentShards::KeyringIdentity> identity_of(const fs::path& file) {
+  struct stat st {};
+  if (::stat(file.c_str(), &st) != 0) return std::nullopt;
+  return AgentShards::KeyringIdentity{st.st_dev, st.st_ino, st.st_size, st.st_mtim};
+}
+
+}  // namespace
+
+bool AgentShards::KeyringIdentity::operator==(const KeyringIdentity& other) const {
+  return device == other.device && inode == other.inode && size == other.size &&
+         modified.tv_sec == other.modified.tv_sec && modified.tv_nsec == other.modified.tv_nsec;
+}
 
 AgentShards::AgentShards(fs::path main_home, fs::path shards_root, std::size_t agents)
-    : main_home_(std::move(main_home)), shards_root_(std::move(shards_root)), agents_(std::max<std::size_t>(1, agents)) {}
+    : main_home_(std::move(main_home)),
+      shards_root_(std::move(shards_root)),
+      agents_(std::max<std::size_t>(1, agents)),
+      copied_(agents_) {}
 
 Status AgentShards::prepare() {
   std::error_code ec;
@@ -16,6 +37,10 @@ Status AgentShards::prepare() {
     stop_gpg_agent(shard);  // an agent from an earlier run must not keep old keys
     if (auto st = ensure_directory(shards_root_, 0700); !st) return st;
     if (auto st = prepare_gnupg_home(shard); !st) return st;
+    {
+      std::lock_guard lock(mutex_);
+      copied_[i] = identity_of(main_home_ / "pubring.kbx");
+    }
     for (const char* name : {"pubring.kbx", "trustdb.gpg"})
       if (fs::exists(main_home_ / name)) fs::copy_file(main_home_ / name, shard / name, fs::copy_options::overwrite_existing, ec);
     fs::copy(main_home_ / "private-keys-v1.d", shard / "private-keys-v1.d",
@@ -38,10 +63,17 @@ fs::path AgentShards::home_for(std::size_t index) {
   if (shard_index == 0) return main_home_;
   const fs::path shard = shards_root_ / std::to_string(shard_index);
   std::lock_guard lock(mutex_);
-  std::error_code ec;
-  const auto main_time = fs::last_write_time(main_home_ / "pubring.kbx", ec);
-  if (!ec && main_time > fs::last_write_time(shard / "pubring.kbx", ec)) (void)copy_public_keyring(shard);
+  const auto main_keyring = identity_of(main_home_ / "pubring.kbx");
+  // A failed copy is tried again with the next message; until then the shard
+  // keeps its last keyring.
+  if (main_keyring && main_keyring != copied_[shard_index] && copy_public_keyring(shard))
+    copied_[shard_index] = main_keyring;
   return shard;
+}
+
+void AgentShards::resync_public_keyrings() {
+  std::lock_guard lock(mutex_);
+  for (auto& identity : copied_) identity.reset();
 }
 
 void AgentShards::stop_agents() {

@@ -47,6 +47,25 @@ std::string part_between(const std::string& message, const std::string& boundary
 
 std::string body_of(const std::string& entity) { return entity.substr(entity.find("\r\n\r\n") + 4); }
 
+// A copy of the team home for these tests alone: keys imported into it must not
+// change what the other OpenPGP tests see ("unknown key" must stay unknown).
+std::filesystem::path own_team_home(OpenPgpWorld& w) {
+  const auto home = w.root / "ack-team-home";
+  if (!std::filesystem::exists(home)) {
+    std::filesystem::create_directories(home);
+    // Files and directories only: the agent's sockets stay behind.
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(w.team_home)) {
+      const auto target = home / std::filesystem::relative(entry.path(), w.team_home);
+      if (entry.is_directory()) std::filesystem::create_directories(target);
+      else if (entry.is_regular_file()) std::filesystem::copy_file(entry.path(), target);
+    }
+    std::filesystem::permissions(home, std::filesystem::perms::owner_all);
+    give_public_key(w, w.stranger_home, w.stranger_fpr, home);
+    give_public_key(w, w.team_home, w.team_fpr, w.stranger_home);
+  }
+  return home;
+}
+
 AckRequest request(const std::string& id) {
   AckRequest r;
   r.spool_id = id;
@@ -65,7 +84,8 @@ TEST_CASE("AckComposer with real keys") {
   Config config = default_config();
   auto templates = load_ack_templates(config);
   REQUIRE(templates);
-  AgentShards shards(w.team_home, w.root / "shards", 1);
+  const auto home = own_team_home(w);
+  AgentShards shards(home, w.root / "ack-shards", 1);
   REQUIRE(shards.prepare());
   AckComposer composer(config, templates.value(), shards, 0, w.team_fpr);
 
@@ -89,8 +109,6 @@ TEST_CASE("AckComposer with real keys") {
   }
 
   SUBCASE("signed and encrypted to a usable registered key") {
-    give_public_key(w, w.stranger_home, w.stranger_fpr, w.team_home);
-    give_public_key(w, w.team_home, w.team_fpr, w.stranger_home);
     AckRequest r = request("20260101T000000-enc");
     r.report_encrypted = true;
     r.registered_keys = {w.reporter_fpr, w.stranger_fpr};  // the first cannot encrypt (signing key only)

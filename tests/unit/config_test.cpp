@@ -394,6 +394,76 @@ TEST_CASE("config: describe_settings covers every key") {
   }
 }
 
+// What a reload (SIGHUP) may change: only what the pipeline worker reads per
+// batch. Everything the listeners, the committer, the agent shards and the stage
+// threads were set up with keeps its running value and is named for a restart.
+const std::set<std::string> kAppliedOnReload = {
+    "team.name", "paths.policy", "paths.form", "mime.depth", "mime.parts",
+    "openpgp.max_plaintext", "openpgp.timeout", "worker.batch",
+    "ack.enabled", "ack.follow_ups", "ack.on_failure", "ack.rate_limit", "ack.rate_window",
+    "ack.response_time", "ack.hours", "ack.template",
+};
+
+TEST_CASE("config: which settings a reload applies") {
+  for (const auto& s : describe_settings()) {
+    const std::string name = s.table + "." + s.key;
+    CAPTURE(name);
+    CHECK(s.applied_on_reload == (kAppliedOnReload.count(name) == 1));
+  }
+}
+
+TEST_CASE("config: config_for_reload") {
+  const Config running = parse_config("[paths]\npolicy = \"/etc/csirtgw/policy.toml\"\n[worker]\nthreads = 2\n").config;
+  struct Row {
+    std::string name;
+    std::string toml;  // the file as read again
+    std::map<std::string, std::string> applied;  // settings that take the new value
+    std::vector<std::string> needs_restart;      // in kSettings order, [[intake]] last
+  };
+  const std::vector<Row> rows = {
+      {"the same file", "[paths]\npolicy = \"/etc/csirtgw/policy.toml\"\n[worker]\nthreads = 2\n", {}, {}},
+      {"only settings a reload applies",
+       "[team]\nname = \"New CERT\"\n[paths]\npolicy = \"/etc/csirtgw/new.toml\"\nform = \"/etc/csirtgw/form.toml\"\n"
+       "[mime]\ndepth = 8\nparts = 50\n[openpgp]\nmax_plaintext = 2048\ntimeout = 5\n[worker]\nthreads = 2\nbatch = 3\n",
+       {{"team.name", "New CERT"}, {"paths.policy", "/etc/csirtgw/new.toml"}, {"paths.form", "/etc/csirtgw/form.toml"},
+        {"mime.depth", "8"}, {"mime.parts", "50"}, {"openpgp.max_plaintext", "2048"}, {"openpgp.timeout", "5"},
+        {"worker.batch", "3"}},
+       {}},
+      {"listeners, state, threads and sizes need a restart",
+       "[listen]\nsmtp = \"127.0.0.1:25\"\nlmtp = \"unix:/run/x\"\nhostname = \"gw.example\"\nuser = \"nobody\"\n"
+       "[paths]\npolicy = \"/etc/csirtgw/policy.toml\"\nstate_dir = \"/srv\"\n"
+       "[openpgp]\nagents = 4\n[worker]\nthreads = 8\ncommit_batch = 9\n[limits]\nmessage_size = 204800\n",
+       {},
+       {"listen.lmtp", "listen.smtp", "listen.hostname", "listen.user", "paths.state_dir", "limits.message_size",
+        "openpgp.agents", "worker.threads", "worker.commit_batch"}},
+      {"the team key and the smarthost need a restart",
+       "[team]\nkey = \"0123456789ABCDEF0123456789ABCDEF01234567\"\n[outbound]\nsmarthost = \"relay.example:25\"\n"
+       "[paths]\npolicy = \"/etc/csirtgw/policy.toml\"\n[worker]\nthreads = 2\n",
+       {},
+       {"team.key", "outbound.smarthost"}},
+      {"intakes need a restart (and the domain behind the default ones)",
+       "[team]\ndomain = \"other.example\"\n[paths]\npolicy = \"/etc/csirtgw/policy.toml\"\n[worker]\nthreads = 2\n",
+       {},
+       {"team.domain", "[[intake]]"}},
+      {"both kinds at once",
+       "[paths]\npolicy = \"/etc/csirtgw/new.toml\"\n[worker]\nthreads = 3\nbatch = 7\n",
+       {{"paths.policy", "/etc/csirtgw/new.toml"}, {"worker.batch", "7"}},
+       {"worker.threads"}},
+  };
+  for (const auto& row : rows) {
+    SUBCASE(row.name.c_str()) {
+      const auto wanted = parse_config(row.toml);
+      REQUIRE(errors_of(wanted) == "");
+      const auto reloaded = config_for_reload(running, wanted.config);
+      auto expected = settings_of(running);
+      for (const auto& [key, value] : row.applied) expected[key] = value;
+      CHECK(settings_of(reloaded.config) == expected);
+      CHECK(intakes_of(reloaded.config) == intakes_of(running));
+      CHECK(reloaded.needs_restart == row.needs_restart);
+    }
+  }
+}
+
 TEST_CASE("listen_address_problem") {
   struct Row {
     std::string address;
