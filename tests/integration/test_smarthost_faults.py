@@ -18,8 +18,13 @@ thread, and the ack is queued durably before it is sent). Expectations:
     exactly once each (`ack-sent` with the smarthost's 250 line).
   * refuse: `ack-failed` with the 550 reply, the row is `failed`, never retried.
   * the audit chain verifies at the end.
+
+TemplateReload: the acknowledgement template is changed on disk and SIGHUP
+sent; the next acknowledgement uses the new text, and a template with an
+unknown placeholder is refused on SIGHUP while the previous one stays in force.
 """
 import os
+import signal
 import socket
 import sqlite3
 import sys
@@ -132,6 +137,11 @@ def wait_for(predicate, timeout, what):
     raise AssertionError(f"timed out after {timeout} s waiting for {what}")
 
 
+def log_text(daemon):
+    with open(daemon.log_path, errors="replace") as f:
+        return f.read()
+
+
 def deliver(port, sender, token):
     """One report over SMTP; returns (seconds to the 250, reply code)."""
     with h.RawSession(port) as s:
@@ -213,6 +223,53 @@ class SmarthostFaults(unittest.TestCase):
         rc = self.daemon.terminate()
         self.assertEqual(rc, 0, self.daemon.stderr_tail())
         self.assertIn("intact", h.audit_verify(self.state).out)
+
+
+class TemplateReload(unittest.TestCase):
+    def test_sighup_rereads_the_template(self):
+        smarthost = ScriptedSmarthost()
+        smarthost.mode = "accept"
+        self.addCleanup(smarthost.cleanup)
+        base = h.mkdtemp("csirtgw-it-template-")
+        template = os.path.join(base, "ack.txt")
+        cfg = os.path.join(base, "csirtgw.toml")
+
+        def write_template(subject):
+            with open(template, "w") as f:
+                f.write(f"Subject: {subject}\n\nTicket {{ticket}} from {{team}}.\n")
+        write_template("First words")
+        with open(cfg, "w") as f:
+            f.write(f'[ack]\nrate_limit = 0\ntemplate = "{template}"\n')
+        daemon = h.Daemon(os.path.join(base, "state"), extra_args=[
+            "--config", cfg, "--smarthost", f"127.0.0.1:{smarthost.port}"])
+        daemon.start()
+        self.addCleanup(daemon.cleanup)
+
+        def subjects():
+            out = []
+            with smarthost.lock:
+                for data in smarthost.received:
+                    for line in data.split(b"\r\n"):
+                        if line.startswith(b"Subject:"):
+                            out.append(line.decode())
+            return out
+
+        def ack_for(sender, token):
+            before = len(subjects())
+            deliver(daemon.smtp_port, sender, token)
+            return wait_for(lambda: subjects()[before:], 30, "an acknowledgement")[0]
+
+        self.assertRegex(ack_for("one@example.org", h.unique_token("t1")), r"^Subject: \[XYZ-CERT #\d+\] First words$")
+        write_template("Second words")
+        os.kill(daemon.pid, signal.SIGHUP)
+        wait_for(lambda: "reloaded configuration" in log_text(daemon), 15, "the reload")
+        self.assertRegex(ack_for("two@example.org", h.unique_token("t2")), r"Second words$")
+        with open(template, "w") as f:
+            f.write("Subject: Re: {subject}\n\nBody\n")
+        os.kill(daemon.pid, signal.SIGHUP)
+        wait_for(lambda: "{subject}" in log_text(daemon), 15, "the refusal")
+        self.assertRegex(ack_for("three@example.org", h.unique_token("t3")), r"Second words$")
+        self.assertTrue(daemon.running())
 
 
 if __name__ == "__main__":
