@@ -18,11 +18,7 @@ namespace {
 
 using testing::OpenPgpWorld;
 
-OpenPgpWorld& world() {
-  OpenPgpWorld& w = OpenPgpWorld::get();
-  REQUIRE_MESSAGE(w.ready(), w.problem);
-  return w;
-}
+OpenPgpWorld& world() { return testing::ready_world(); }
 
 // Copies a public key from one home to another with gpg itself.
 void give_public_key(OpenPgpWorld& w, const std::filesystem::path& from, const std::string& fpr,

@@ -18,11 +18,7 @@ namespace {
 
 using testing::OpenPgpWorld;
 
-OpenPgpWorld& world() {
-  OpenPgpWorld& w = OpenPgpWorld::get();
-  REQUIRE_MESSAGE(w.ready(), w.problem);
-  return w;
-}
+OpenPgpWorld& world() { return testing::ready_world(); }
 
 }  // namespace
 

@@ -19,6 +19,8 @@
 #include <string>
 #include <string_view>
 
+#include <doctest/doctest.h>
+
 #include "gnupg_home.h"
 
 namespace csirtgw::testing {
@@ -167,5 +169,12 @@ class OpenPgpWorld {
     return !key.empty() && gpg(to, "--import " + write(key).string());
   }
 };
+
+// The world for a test case; the case fails here, saying why, if set-up failed.
+inline OpenPgpWorld& ready_world() {
+  OpenPgpWorld& w = OpenPgpWorld::get();
+  REQUIRE_MESSAGE(w.ready(), w.problem);
+  return w;
+}
 
 }  // namespace csirtgw::testing
