@@ -24,8 +24,7 @@ using testing::OpenPgpWorld;
 
 // The team's world, with the reporter's key bound to rep@x.example in the registry.
 OpenPgpWorld& registered_world() {
-  OpenPgpWorld& w = OpenPgpWorld::get();
-  REQUIRE_MESSAGE(w.ready(), w.problem);
+  OpenPgpWorld& w = testing::ready_world();
   static const std::string registration = [&w]() -> std::string {
     auto db = open_store(w.state_dir);
     if (!db) return "open_store: " + db.error().message;
