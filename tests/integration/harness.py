@@ -579,6 +579,28 @@ class RawSession:
         self.sock = socket.create_connection((host, port), timeout=timeout)
         self.buf = b""
 
+    @classmethod
+    def unix(cls, path, timeout=15.0):
+        """A session over a unix-domain socket (listen.lmtp = unix:PATH)."""
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.settimeout(timeout)
+        s.connect(path)
+        session = cls.__new__(cls)
+        session.sock, session.buf = s, b""
+        return session
+
+    def deliver(self, test, rcpt, token, greeting="LHLO mta.example.org"):
+        """One whole transaction of make_message(token) to rcpt, each reply
+        asserted on `test` (a unittest.TestCase), then QUIT."""
+        test.assertEqual(self.reply().code, 220)
+        test.assertEqual(self.cmd(greeting).code, 250)
+        test.assertEqual(self.cmd(f"MAIL FROM:<{SENDER}>").code, 250)
+        test.assertEqual(self.cmd(f"RCPT TO:<{rcpt}>").code, 250)
+        test.assertEqual(self.cmd("DATA").code, 354)
+        self.send(make_message(token) + b".\r\n")
+        test.assertEqual(self.reply().code, 250)
+        test.assertEqual(self.cmd("QUIT").code, 221)
+
     def close(self):
         try:
             self.sock.close()
@@ -629,6 +651,15 @@ class RawSession:
 POSTFIX = "/usr/sbin/postfix"
 POSTQUEUE = "/usr/sbin/postqueue"
 POSTCONF = "/usr/sbin/postconf"
+
+
+def main_needing_postfix():
+    """A test module's __main__ when it needs root and Postfix: exit 77 (ctest: skipped) without."""
+    require_bin_or_exit()
+    if not is_root() or not postfix_available():
+        print("SKIP: needs root and Postfix (/usr/sbin/postfix)", file=sys.stderr)
+        sys.exit(77)
+    unittest.main(verbosity=2)
 
 
 def postfix_available():

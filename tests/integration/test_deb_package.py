@@ -173,20 +173,8 @@ class DebPackage(unittest.TestCase):
             self.assertEqual(stat.S_IMODE(st.st_mode), 0o660)
             self.assertEqual(st.st_uid, pwd.getpwnam("csirtgw").pw_uid)
             tok = h.unique_token("deb")
-            s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-            s.settimeout(15)
-            s.connect(path)
-            c = h.RawSession.__new__(h.RawSession)
-            c.sock, c.buf = s, b""
-            with c:
-                self.assertEqual(c.reply().code, 220)
-                self.assertEqual(c.cmd("LHLO mta.example.org").code, 250)
-                self.assertEqual(c.cmd(f"MAIL FROM:<{h.SENDER}>").code, 250)
-                self.assertEqual(c.cmd("RCPT TO:<cert@csirt.example>").code, 250)
-                self.assertEqual(c.cmd("DATA").code, 354)
-                c.send(h.make_message(tok) + b".\r\n")
-                self.assertEqual(c.reply().code, 250)
-                self.assertEqual(c.cmd("QUIT").code, 221)
+            with h.RawSession.unix(path) as c:
+                c.deliver(self, "cert@csirt.example", tok)
             found = h.wait_for_messages(state, tok, 1)
             self.assertEqual(len(found), 1)
             self.assertEqual(found[0].subdir, "new")

@@ -252,8 +252,4 @@ class PostfixLmtp(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    h.require_bin_or_exit()
-    if not h.is_root() or not h.postfix_available():
-        print("SKIP: needs root and Postfix (/usr/sbin/postfix)", file=sys.stderr)
-        sys.exit(77)
-    unittest.main(verbosity=2)
+    h.main_needing_postfix()

@@ -505,20 +505,8 @@ class UnixSocketLmtp(unittest.TestCase):
             self.assertEqual(d.lmtp_addr, f"unix:{path}")
             self.assertEqual(d.smtp_addr, "off")
             tok = h.unique_token("unix")
-            s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-            s.settimeout(15)
-            s.connect(path)
-            c = h.RawSession.__new__(h.RawSession)
-            c.sock, c.buf = s, b""
-            with c:
-                self.assertEqual(c.reply().code, 220)
-                self.assertEqual(c.cmd("LHLO mta.example.org").code, 250)
-                self.assertEqual(c.cmd(f"MAIL FROM:<{h.SENDER}>").code, 250)
-                self.assertEqual(c.cmd("RCPT TO:<vuln@csirt.example>").code, 250)
-                self.assertEqual(c.cmd("DATA").code, 354)
-                c.send(h.make_message(tok) + b".\r\n")
-                self.assertEqual(c.reply().code, 250)
-                self.assertEqual(c.cmd("QUIT").code, 221)
+            with h.RawSession.unix(path) as c:
+                c.deliver(self, "vuln@csirt.example", tok)
             found = h.wait_for_messages(state, tok, 1)
             self.assertEqual(len(found), 1)
             self.assertEqual(d.terminate(), 0, d.stderr_tail())
