@@ -3,21 +3,9 @@
 #include <ctime>
 
 #include "ack_message.h"
+#include "message_header.h"
 
 namespace csirtgw {
-namespace {
-
-std::string rfc5322_date_now() {
-  const std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char buf[64];
-  std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S +0000", &tm);
-  return buf;
-}
-
-}  // namespace
-
 std::string ack_message_id(const std::string& spool_id, const std::string& hostname) {
   return "<ack." + spool_id + "@" + hostname + ">";
 }
@@ -28,23 +16,20 @@ AckComposer::AckComposer(const Config& config, const AckTemplates& templates, Ag
       templates_(templates),
       shards_(shards),
       shard_(shard),
-      team_fingerprint_(std::move(team_fingerprint)) {}
+      team_fingerprint_(std::move(team_fingerprint)),
+      // With the composer, so that it is ready for the first acknowledgement.
+      writer_(std::make_unique<OpenPgpWorker>(
+          OpenPgpWorkerSettings{shards_.home_for(shard_), {}, team_fingerprint_})) {}
 
-Result<OpenPgpWriter*> AckComposer::writer() {
-  // Every time: it also brings the shard's public keyring up to date, so a
+OpenPgpWorker& AckComposer::writer() {
+  // Every time: it brings the shard's public keyring up to date, so a
   // reporter key imported while the daemon runs is found.
-  const std::filesystem::path home = shards_.home_for(shard_);
-  if (!writer_) {
-    auto made = OpenPgpWriter::create(home, team_fingerprint_);
-    if (!made) return made.error();
-    writer_ = std::move(made.value());
-  }
-  return writer_.get();
+  (void)shards_.home_for(shard_);
+  return *writer_;
 }
 
 Result<ComposedAck> AckComposer::compose(const AckRequest& request) {
-  auto gpg = writer();
-  if (!gpg) return gpg.error();
+  OpenPgpWorker& gpg = writer();
   const AckValues values{request.ticket, config_.team_name, request.from_address, config_.ack_response_time,
                          config_.ack_hours};
   const RenderedAck rendered = render_ack(templates_.for_intake(request.intake_name), values);
@@ -58,7 +43,7 @@ Result<ComposedAck> AckComposer::compose(const AckRequest& request) {
   if (request.report_encrypted) {
     std::string problems;
     for (const auto& fingerprint : request.registered_keys) {
-      auto problem = gpg.value()->encryption_key_problem(fingerprint);
+      auto problem = gpg.encryption_key_problem(fingerprint);
       if (!problem) return problem.error();
       if (!problem.value()) {
         encrypt_to = fingerprint;
@@ -73,17 +58,17 @@ Result<ComposedAck> AckComposer::compose(const AckRequest& request) {
 
   std::string entity;
   if (encrypt_to) {
-    auto ciphertext = gpg.value()->sign_and_encrypt(part, *encrypt_to);
+    auto ciphertext = gpg.sign_and_encrypt(part, *encrypt_to);
     if (!ciphertext) return ciphertext.error();
     entity = encrypted_entity(ciphertext.value(), boundary + "_e");
     ack.encrypted = true;
   } else {
-    auto signature = gpg.value()->sign_detached(part);
+    auto signature = gpg.sign_detached(part);
     if (!signature) return signature.error();
     entity = signed_entity(part, signature->armored, signature->micalg, boundary + "_s");
   }
   const AckHeaders headers{config_.team_name, request.from_address, request.recipient, rendered.subject,
-                           ack.message_id,    request.in_reply_to,  rfc5322_date_now()};
+                           ack.message_id,    request.in_reply_to,  rfc5322_date(std::time(nullptr))};
   ack.message = ack_message(headers, entity);
   return ack;
 }

@@ -15,7 +15,7 @@
 #include "ack_template.h"
 #include "agent_shards.h"
 #include "config.h"
-#include "openpgp_writer.h"
+#include "openpgp_worker.h"
 #include "result.h"
 
 namespace csirtgw {
@@ -36,13 +36,13 @@ class AckComposer {
   Result<ComposedAck> compose(const AckRequest& request);
 
  private:
-  Result<OpenPgpWriter*> writer();
+  OpenPgpWorker& writer();
   const Config& config_;
   const AckTemplates& templates_;
   AgentShards& shards_;
   std::size_t shard_;
   std::string team_fingerprint_;
-  std::unique_ptr<OpenPgpWriter> writer_;
+  std::unique_ptr<OpenPgpWorker> writer_;
 };
 
 // "<ack.SPOOLID@host>": derived from the report, so a report filed again after

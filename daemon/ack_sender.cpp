@@ -2,8 +2,6 @@
 
 #include <cstdio>
 #include <ctime>
-#include <fstream>
-#include <sstream>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -11,6 +9,7 @@
 #include <spdlog/spdlog.h>
 
 #include "audit_log.h"
+#include "durable_file.h"
 #include "outbound_store.h"
 #include "smtp_client.h"
 #include "store.h"
@@ -19,14 +18,6 @@ namespace csirtgw {
 namespace {
 
 constexpr std::int64_t kMailsPerConnection = 50;
-
-std::optional<std::string> read_small_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 }  // namespace
 
@@ -131,7 +122,7 @@ std::int64_t AckSender::send_due() {
   std::vector<OutboundRow> rows;
   std::vector<OutgoingMail> mails;
   for (auto& row : due.value()) {
-    auto data = read_small_file(state_dir_ / "outbound" / "new" / row.spool_id);
+    auto data = read_whole_file(state_dir_ / "outbound" / "new" / row.spool_id);
     if (!data) {
       // In cur/: sent, but recording it failed last time. Anywhere else:
       // someone removed it; record that rather than retry forever.

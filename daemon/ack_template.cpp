@@ -2,9 +2,9 @@
 
 #include <algorithm>
 #include <array>
-#include <fstream>
 #include <sstream>
 
+#include "durable_file.h"
 #include "embedded_schemas.h"
 
 namespace csirtgw {
@@ -98,11 +98,9 @@ Result<AckTemplate> parse_ack_template(std::string_view text) {
 
 Result<AckTemplate> load_ack_template(const std::string& file) {
   if (file.empty()) return parse_ack_template(default_ack_template_text());
-  std::ifstream in(file, std::ios::binary);
-  if (!in) return Error::bad_input("cannot read " + file);
-  std::ostringstream text;
-  text << in.rdbuf();
-  auto parsed = parse_ack_template(text.str());
+  auto text = read_whole_file(file);
+  if (!text) return Error::bad_input("cannot read " + file);
+  auto parsed = parse_ack_template(text.value());
   if (!parsed) return Error::bad_input(file + ": " + parsed.error().message);
   return parsed;
 }

@@ -7,12 +7,11 @@
 
 #include <algorithm>
 #include <climits>
-#include <fstream>
-#include <sstream>
 #include <variant>
 
 #include <toml++/toml.h>
 
+#include "durable_file.h"
 #include "envelope_address.h"
 
 namespace csirtgw {
@@ -399,11 +398,9 @@ LoadedConfig parse_config(std::string_view toml_text) {
 }
 
 LoadedConfig load_config_file(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) return {default_config(), {{0, "cannot read " + file.string()}}};
-  std::stringstream text;
-  text << in.rdbuf();
-  return parse_config(text.str());
+  auto text = read_whole_file(file);
+  if (!text) return {default_config(), {{0, "cannot read " + file.string()}}};
+  return parse_config(text.value());
 }
 
 }  // namespace csirtgw

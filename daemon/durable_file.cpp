@@ -65,4 +65,28 @@ Status rename_file(const std::filesystem::path& from, const std::filesystem::pat
   return ok_status();
 }
 
+// Read into one buffer of the file's size: a stream buffer plus its str() copy
+// held a large message two or three times over (issue 7).
+Result<std::string> read_whole_file(const std::filesystem::path& path) {
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) {
+    if (errno == ENOENT) return Error::bad_input("missing");
+    return Error::temporary("cannot open " + path.string() + ": " + std::strerror(errno));
+  }
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0) return Error::temporary("cannot stat " + path.string() + ": " + std::strerror(errno));
+  std::string content;
+  content.resize(static_cast<std::size_t>(st.st_size));
+  std::size_t done = 0;
+  while (done < content.size()) {
+    const ssize_t n = ::read(fd.get(), content.data() + done, content.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return Error::temporary("read error on " + path.string() + ": " + std::strerror(errno));
+    if (n == 0) break;  // shorter than it was a moment ago (never for a committed spool file)
+    done += static_cast<std::size_t>(n);
+  }
+  content.resize(done);
+  return content;
+}
+
 }  // namespace csirtgw

@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include <filesystem>
+#include <string>
 #include <string_view>
 
 #include "result.h"
@@ -16,6 +17,10 @@ Error errno_error(std::string_view what, int err);
 
 Status write_all(int fd, std::string_view bytes);
 Status sync_file(int fd);
+// A whole file in one buffer of its size (a stream buffer plus its str() copy
+// held a large message two or three times over, issue 7). Missing: bad_input
+// "missing"; any other failure: temporary.
+Result<std::string> read_whole_file(const std::filesystem::path& path);
 Status sync_directory(const std::filesystem::path& dir);
 // Creates the directory (and parents) if needed and sets its mode.
 Status ensure_directory(const std::filesystem::path& dir, mode_t mode);

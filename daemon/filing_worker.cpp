@@ -15,6 +15,7 @@
 #include <spdlog/spdlog.h>
 
 #include "audit_log.h"
+#include "durable_file.h"
 #include "message_header.h"
 #include "outbound_store.h"
 #include "status_headers.h"
@@ -27,38 +28,6 @@ std::time_t parse_utc(const std::string& iso) {
   std::tm tm{};
   if (!strptime(iso.c_str(), "%Y-%m-%dT%H:%M:%S", &tm)) return std::time(nullptr);
   return timegm(&tm);
-}
-
-std::string rfc5322_date(std::time_t when) {
-  std::tm tm{};
-  gmtime_r(&when, &tm);
-  char buf[64];
-  std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S +0000", &tm);
-  return buf;
-}
-
-// Read into one buffer of the file's size: a stream buffer plus its str() copy
-// held a large message two or three times over (issue 7).
-Result<std::string> read_file(const std::filesystem::path& path) {
-  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd.valid()) {
-    if (errno == ENOENT) return Error::bad_input("missing");
-    return Error::temporary("cannot open " + path.string() + ": " + std::strerror(errno));
-  }
-  struct stat st {};
-  if (::fstat(fd.get(), &st) != 0) return Error::temporary("cannot stat " + path.string() + ": " + std::strerror(errno));
-  std::string content;
-  content.resize(static_cast<std::size_t>(st.st_size));
-  std::size_t done = 0;
-  while (done < content.size()) {
-    const ssize_t n = ::read(fd.get(), content.data() + done, content.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return Error::temporary("read error on " + path.string() + ": " + std::strerror(errno));
-    if (n == 0) break;  // shorter than it was a moment ago (never for a committed spool file)
-    done += static_cast<std::size_t>(n);
-  }
-  content.resize(done);
-  return content;
 }
 
 std::vector<EnvelopeRecipient> recipients_from_json(const std::string& text) {
@@ -349,7 +318,7 @@ FilingWorker::BatchResult FilingWorker::file_batch() {
   std::vector<StagedReport> staged;
   for (const auto& entry : batch.value()) {
     StagedReport item{entry, std::nullopt, std::nullopt, false, std::nullopt};
-    auto raw = read_file(spool_.ready_path(entry.spool_id));
+    auto raw = read_whole_file(spool_.ready_path(entry.spool_id));
     if (raw) {
       Report& report = item.report.emplace();
       report.spool_id = entry.spool_id;

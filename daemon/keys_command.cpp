@@ -5,15 +5,14 @@
 #include <unistd.h>
 
 #include <cstdio>
-#include <fstream>
 #include <set>
-#include <sstream>
 
 #include <nlohmann/json.hpp>
 
 #include "audit_log.h"
 #include "commands.h"
 #include "config_resolution.h"
+#include "durable_file.h"
 #include "envelope_address.h"
 #include "gnupg_home.h"
 #include "gpgme_handles.h"
@@ -78,11 +77,9 @@ int run_keys_import(const KeysOptions& options, const std::string& file, bool se
   auto kc = key_context(options);
   if (!kc) return 2;
   if (email && envelope_address_problem(*email)) return complain("--email " + *email + " is not a plain address");
-  std::ifstream in(file, std::ios::binary);
-  if (!in) return complain("cannot read " + file);
-  std::stringstream contents;
-  contents << in.rdbuf();
-  const std::string bytes = contents.str();
+  auto contents = read_whole_file(file);
+  if (!contents) return complain("cannot read " + file);
+  const std::string& bytes = contents.value();
 
   auto ctx = make_gpgme_context(kc->home);
   if (!ctx) return complain(ctx.error().message);

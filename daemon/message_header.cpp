@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <ctime>
 #include <optional>
 
 namespace csirtgw {
@@ -183,6 +184,14 @@ std::string to_unix_line_ends(std::string_view text) {
     out.push_back(text[i]);
   }
   return out;
+}
+
+std::string rfc5322_date(std::time_t when) {
+  std::tm tm{};
+  gmtime_r(&when, &tm);
+  char buf[64];
+  std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S +0000", &tm);
+  return buf;
 }
 
 }  // namespace csirtgw

@@ -3,12 +3,16 @@
 // pipeline, after the size and depth limits; this never looks past the headers.
 #pragma once
 
+#include <ctime>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace csirtgw {
+
+// A Date: field value (RFC 5322 3.3), in UTC.
+std::string rfc5322_date(std::time_t when);
 
 // The header block: everything before the first empty line (or all of it).
 std::string_view header_section(std::string_view message);

@@ -26,6 +26,7 @@
 #include "filing_worker.h"
 #include "filter_chain.h"
 #include "gnupg_home.h"
+#include "openpgp_worker.h"
 #include "intake_committer.h"
 #include "intake_server.h"
 #include "parallel_fsync.h"
@@ -189,6 +190,7 @@ int run_serve(const ServeOptions& options) {
   if (auto st = drop_privileges(config.user, state_dir); !st) return fail("privileges", st.error());
 
   if (auto st = init_gpgme(); !st) return fail("gpg", st.error());
+  if (auto program = openpgp_worker_program(); !program) return fail("OpenPGP worker", program.error());
   const auto gnupg_home = state_dir / "gnupg";
   if (auto st = prepare_gnupg_home(gnupg_home); !st) return fail("GnuPG home", st.error());
   const std::string team_address = config.intakes.empty() ? "cert@" + config.team_domain : config.intakes.front().address;

@@ -98,6 +98,7 @@ OpenPgpStage::OpenPgpStage(const Config& config, std::filesystem::path state_dir
                            std::size_t index)
     : state_dir_(std::move(state_dir)), shards_(&shards), index_(index), gnupg_home_(state_dir_ / "gnupg") {
   apply_limits(config);
+  start_worker();
 }
 
 OpenPgpStage::OpenPgpStage(const Config& config, std::filesystem::path state_dir)
@@ -107,6 +108,13 @@ OpenPgpStage::OpenPgpStage(const Config& config, std::filesystem::path state_dir
       index_(0),
       gnupg_home_(state_dir_ / "gnupg") {
   apply_limits(config);
+  start_worker();
+}
+
+// With the stage, not with its first message: the worker is ready when it comes.
+void OpenPgpStage::start_worker() {
+  gnupg_home_ = shards_->home_for(index_);
+  engine_ = std::make_unique<OpenPgpWorker>(OpenPgpWorkerSettings{gnupg_home_, limits_, ""});
 }
 
 void OpenPgpStage::apply_limits(const Config& config) {
@@ -123,7 +131,7 @@ namespace {
 // Verifies the signed entities of a (plaintext) tree. A signature at the root
 // covers the whole message; one anywhere else covers a part only (MIME
 // wrapping: "Johnny, you are fired" — a signed part inside unsigned text).
-Status verify_tree(std::string_view message, const MimeEntity& entity, bool is_root, OpenPgpEngine& engine,
+Status verify_tree(std::string_view message, const MimeEntity& entity, bool is_root, OpenPgpWorker& engine,
                    std::vector<SignatureCheck>& signatures, bool& covers_whole) {
   if (entity.content_type.is("multipart", "signed") && entity.parts.size() == 2 &&
       entity.parts[1].content_type.is("application", "pgp-signature")) {
@@ -168,11 +176,6 @@ std::string outer_headers_without_content(std::string_view message) {
 
 FilterOutcome OpenPgpStage::process(Report& report) {
   gnupg_home_ = shards_->home_for(index_);
-  if (!engine_) {
-    auto engine = OpenPgpEngine::create(gnupg_home_, limits_);
-    if (!engine) return {FilterVerdict::defer, "gpg: " + engine.error().message};
-    engine_ = std::move(engine.value());
-  }
   Verdict verdict;
   const std::string_view message = report.message();
   auto scanned = scan_mime(message, mime_limits_);

@@ -17,7 +17,7 @@
 #include "config.h"
 #include "filter.h"
 #include "mime_structure.h"
-#include "openpgp_operations.h"
+#include "openpgp_worker.h"
 #include "sqlite_db.h"
 
 namespace csirtgw {
@@ -34,6 +34,7 @@ class OpenPgpStage final : public Filter {
  private:
   struct Verdict;
   void apply_limits(const Config& config);
+  void start_worker();
   FilterOutcome finish(Report& report, Verdict& verdict);
   Result<bool> sender_bound(const std::string& fingerprint, const std::vector<std::string>& from);
 
@@ -45,7 +46,7 @@ class OpenPgpStage final : public Filter {
   OperationLimits limits_;
   MimeLimits mime_limits_;
   std::optional<Database> registry_;
-  std::unique_ptr<OpenPgpEngine> engine_;  // created on first use, on this thread's home
+  std::unique_ptr<OpenPgpWorker> engine_;  // on this thread's home
 };
 
 }  // namespace csirtgw

@@ -168,8 +168,10 @@ put e2e_t0_ns "$t0"
 gw_alive "delivery"
 OK=$(get e2e_ok)
 log "accepted: $(get e2e_rate) msgs/s, 250 p50 $(get e2e_p50_ms) ms p99 $(get e2e_p99_ms) ms; waiting until $OK are filed"
-# the drain helper counts only queues/incoming: quarantined messages show up as missing
-"$PY" "$HELPER" drain "$STATE" "$OK" "$t0" "$DRAIN_TIMEOUT" --poll 0.005 >"$T/drain.out"
+# the drain helper counts only queues/incoming: quarantined messages show up as missing.
+# It polls every 20 ms: a resolution of 0.2% on a 10 s run, and (unlike 5 ms)
+# it takes next to no CPU from the daemon it measures.
+"$PY" "$HELPER" drain "$STATE" "$OK" "$t0" "$DRAIN_TIMEOUT" --poll 0.02 >"$T/drain.out"
 drain_rc=$?
 cat "$T/drain.out" >>"$RES"
 dns=$(sed -n 's/^drain_ns=//p' "$T/drain.out")

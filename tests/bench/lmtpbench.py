@@ -100,7 +100,26 @@ def proc_status(pid):
         out["cpu_children_s"] = (int(fields[13]) + int(fields[14])) / os.sysconf("SC_CLK_TCK")
     except OSError:
         pass
+    if out:
+        out["workers_cpu_s"] = children_cpu(pid)
     return out
+
+
+def children_cpu(pid):
+    """utime+stime of the live direct children (csirtgw's OpenPGP workers):
+    their own CPU, as the loop's cpu_self_s is its own."""
+    total = 0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                fields = f.read().rpartition(")")[2].split()
+        except OSError:
+            continue
+        if int(fields[1]) == int(pid):  # field 4, ppid
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def pct(sorted_vals, p):
@@ -625,6 +644,8 @@ def crypto_details(r):
     c0, c1 = f("gw_start_cpu_s"), f("gw_final_cpu_s")
     n = f("e2e_ok")
     cpu = f"{1000 * (c1 - c0) / n:.2f} ms/msg" if (c0 is not None and c1 is not None and n) else "?"
+    w0, w1 = f("gw_start_workers_cpu_s"), f("gw_final_workers_cpu_s")
+    workers = f"{1000 * (w1 - w0) / n:.2f}" if (w0 is not None and w1 is not None and n) else "?"
     pc = lambda v: "?" if v is None else f"{100 * v:.0f}%"  # noqa: E731
     agent = f("agent_VmHWM")
 
@@ -641,10 +662,11 @@ def crypto_details(r):
     if f("agent_cpu_s") is not None and f("agent_start_cpu_s") is not None:
         agent_cpu = f("agent_cpu_s") - f("agent_start_cpu_s")
     # GPGME double-forks gpg, so no process is charged for the gpg processes'
-    # CPU: these figures are the daemon (resp. loop) itself and its gpg-agent.
+    # CPU: these figures are the daemon (with its OpenPGP worker processes;
+    # resp. the loop) itself and its gpg-agent.
     n_loop = f("loop_ok")
     out.append(f"    e2e: {r.get('e2e_ok')} accepted in {r.get('e2e_elapsed_s')} s, last filed at "
-               f"{r.get('e2e_filed_s')} s; CPU ms/msg: daemon {cpu.replace(' ms/msg', '')}, its gpg-agent "
+               f"{r.get('e2e_filed_s')} s; CPU ms/msg: daemon {cpu.replace(' ms/msg', '')}, its OpenPGP workers {workers}, its gpg-agent "
                f"{per_msg(agent_cpu, n)} (gpg processes not counted); CPUs busy {busy('sys0', 'sys1')} "
                f"(load avg {r.get('sys0_loadavg1', '?')} -> {r.get('sys1_loadavg1', '?')}); daemon VmHWM "
                f"{fmt_mib(f('gw_final_VmHWM'))}, gpg-agent VmHWM {fmt_mib(agent)}; "

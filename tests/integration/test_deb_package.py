@@ -35,6 +35,7 @@ import harness as h  # noqa: E402
 TOP = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 BUILD_DEB = os.path.join(TOP, "packaging", "build-deb.sh")
 BIN = "/usr/sbin/csirtgw"
+WORKER = "/usr/libexec/csirtgw/csirtgw-openpgp-worker"
 CONF = "/etc/csirtgw/csirtgw.conf"
 UNIT = "/lib/systemd/system/csirtgw.service"
 APT_ENV = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
@@ -50,6 +51,22 @@ def run(argv, timeout=600, env=None):
 def package_installed():
     cp = run(["dpkg-query", "-W", "-f=${Status}", "csirtgw"])
     return cp.returncode == 0 and "install ok installed" in cp.out
+
+
+def openpgp_workers(daemon_pid):
+    """The pids of the daemon's child processes that run the OpenPGP worker."""
+    pids = []
+    for entry in os.listdir("/proc"):
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                fields = f.read().rpartition(")")[2].split()
+            with open(f"/proc/{entry}/comm") as f:
+                comm = f.read().strip()
+        except (OSError, ValueError):
+            continue
+        if entry.isdigit() and int(fields[1]) == daemon_pid and comm.startswith("csirtgw-openpg"):
+            pids.append(int(entry))
+    return pids
 
 
 def user_exists(name):
@@ -118,7 +135,7 @@ class DebPackage(unittest.TestCase):
         print(f"deb_package: {time.monotonic() - started:.0f}s in all", flush=True)
 
     def check_installed_files(self):
-        for path in (BIN, CONF, UNIT, "/usr/share/man/man8/csirtgw.8.gz",
+        for path in (BIN, CONF, UNIT, WORKER, "/usr/share/man/man8/csirtgw.8.gz",
                      "/usr/share/man/man5/csirtgw.conf.5.gz",
                      "/usr/share/csirtgw/default-policy.toml",
                      "/usr/share/csirtgw/reporting-form.toml",
@@ -179,6 +196,15 @@ class DebPackage(unittest.TestCase):
             self.assertEqual(len(found), 1)
             self.assertEqual(found[0].subdir, "new")
             self.assertTrue(glob.glob(os.path.join(state, "queues", "*", "new", "*")))
+            # The installed daemon found its OpenPGP workers in libexec and
+            # started them as its own user.
+            workers = openpgp_workers(d.proc.pid)
+            self.assertTrue(workers, "no csirtgw-openpgp-worker runs under the installed daemon")
+            for pid in workers:
+                self.assertEqual(os.readlink(f"/proc/{pid}/exe"), WORKER)
+                with open(f"/proc/{pid}/status") as f:
+                    uids = next(ln for ln in f if ln.startswith("Uid:")).split()[1:]
+                self.assertEqual({int(u) for u in uids}, {pwd.getpwnam("csirtgw").pw_uid})
             self.assertEqual(d.terminate(), 0, d.stderr_tail())
 
 

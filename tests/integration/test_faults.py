@@ -31,6 +31,12 @@ openpgp.agents = 2, <state>/gnupg-shards/1) is SIGKILLed again and again:
     same kills, is still quarantined with encryption failed ("not encrypted to
     the team key");
   * the audit chain verifies.
+  * test_openpgp_worker_killed_while_decrypting: the same, but what is killed
+    again and again is the daemon's csirtgw-openpgp-worker children (GPGME runs
+    in them): every report is still filed exactly once, decrypted, outside the
+    quarantine (a request whose worker dies goes to a new worker; a second
+    death defers the message, retried later), the daemon keeps running, new workers exist after the kills
+    stop, and the audit chain verifies.
 
 SIGKILL of the daemon itself under load is test_crash_safety.py's subject.
 """
@@ -50,6 +56,11 @@ import openpgp_corpus as pc  # noqa: E402
 
 CLIENT_TIMEOUT = 120.0         # what an MTA would wait for the reply to DATA (Postfix: 600 s)
 FILE_TIMEOUT = 240.0           # generous: a loaded 2-core machine
+# How long the OpenPGP workers are killed at most. A request whose worker dies
+# twice defers the batch and the filing worker backs off (0.5 s, doubling, up
+# to 60 s): while every new worker is killed within 0.4 s little is filed, and
+# the first retry after the kills comes up to one more window later.
+WORKER_KILL_WINDOW = 10.0
 BUSY_TIMEOUT = 5.0             # sqlite3_busy_timeout in daemon/sqlite_db.cpp
 
 # Holds BEGIN EXCLUSIVE on the database until a line (or EOF) arrives on stdin:
@@ -306,6 +317,58 @@ def agent_pids(root):
     return pids
 
 
+def openpgp_worker_pids(daemon_pid):
+    """Live csirtgw-openpgp-worker processes whose parent is `daemon_pid`
+    (/proc/PID/comm is truncated to 15 characters: "csirtgw-openpgp").
+    Zombies (killed, not yet reaped by the daemon) are left out."""
+    pids = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/comm", "rb") as f:
+                comm = f.read().decode("utf-8", "replace").strip()
+            with open(f"/proc/{entry}/stat", "rb") as f:
+                stat = f.read().decode("utf-8", "replace")
+        except OSError:
+            continue
+        if not comm.startswith("csirtgw-openpg"):
+            continue
+        # "pid (comm) state ppid ...": comm may hold spaces or parentheses
+        fields = stat[stat.rfind(")") + 1:].split()
+        if len(fields) < 2 or fields[0] in ("Z", "X") or int(fields[1]) != daemon_pid:
+            continue
+        pids.append(int(entry))
+    return pids
+
+
+class Killer:
+    """SIGKILLs every process `find_pids()` names, again and again at random
+    intervals of 0.05-0.4 s, on a thread of its own until stop()."""
+
+    def __init__(self, find_pids):
+        self.kills = []
+        self._find_pids = find_pids
+        self._stop = threading.Event()
+        self._rng = random.Random()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self):
+        while not self._stop.is_set():
+            for pid in self._find_pids():
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                    self.kills.append(pid)
+                except ProcessLookupError:
+                    pass
+            self._stop.wait(self._rng.uniform(0.05, 0.4))
+
+    def stop(self):
+        self._stop.set()
+        self._thread.join(10)
+
+
 class AgentKilled(unittest.TestCase):
     maxDiff = None
     N_MESSAGES = int(os.environ.get("CSIRTGW_FAULTS_PGP_MESSAGES", "40"))
@@ -344,6 +407,22 @@ class AgentKilled(unittest.TestCase):
             armored = self.key.gpg("--armor", "--recipient", self.key.fpr, "--encrypt", data=text).stdout
         return pc.message(token, "faults", pc.pgp_encrypted(armored), from_=f"Reporter <{pc.REPORTER}>")
 
+    def assert_decrypted(self, filed, tokens, why):
+        """Every report decrypted, its plaintext filed, none quarantined."""
+        wrong = {}
+        for tok in tokens:
+            fm = filed[tok]
+            enc = (fm.header("X-Csirtgw-Encryption") or "").strip()
+            queue = (fm.header("X-Csirtgw-Queue") or "").strip()
+            if enc != "decrypted" or queue == "quarantine":
+                wrong[tok] = (enc, queue, (fm.header("X-Csirtgw-Crypto-Reason") or "").strip())
+            elif f"secret-{tok}".encode() not in fm.raw:
+                wrong[tok] = ("plaintext missing", queue, "")
+        self.assertEqual(wrong, {}, f"encrypted reports not decrypted because {why}")
+        quarantined = h.audit_rows(self.state, "WHERE event = 'quarantined'")
+        ids = {filed[t].spool_id for t in tokens}
+        self.assertEqual([r for r in quarantined if r.get("spool_id") in ids], [])
+
     def test_agent_killed_while_decrypting(self):
         d = self.daemon
         good = [h.unique_token(f"agent{i}") for i in range(self.N_MESSAGES)]
@@ -357,21 +436,7 @@ class AgentKilled(unittest.TestCase):
         deliver_until_250(d.smtp_port, messages[order[0]], time.monotonic() + CLIENT_TIMEOUT)
         wait_filed(self.state, order[:1])
 
-        stop = threading.Event()
-        kills = []
-        rng = random.Random()
-
-        def killer():
-            while not stop.is_set():
-                for pid in agent_pids(self.state):
-                    try:
-                        os.kill(pid, signal.SIGKILL)
-                        kills.append(pid)
-                    except ProcessLookupError:
-                        pass
-                stop.wait(rng.uniform(0.05, 0.4))
-        killer_thread = threading.Thread(target=killer, daemon=True)
-        killer_thread.start()
+        killer = Killer(lambda: agent_pids(self.state))
         try:
             deadline = time.monotonic() + CLIENT_TIMEOUT
             for tok in order[1:]:
@@ -383,30 +448,17 @@ class AgentKilled(unittest.TestCase):
                     break
                 time.sleep(0.2)
         finally:
-            stop.set()
-            killer_thread.join(10)
+            killer.stop()
         wait_filed(self.state, order)
         self.assertTrue(d.running(), d.stderr_tail())
 
         filed = filed_once(self, self.state, order)
         deferrals = h.audit_rows(self.state, "WHERE event = 'deferred'")
-        print(f"\nagent kills: {len(kills)} gpg-agent(s) killed, {len(deferrals)} message(s) deferred "
+        print(f"\nagent kills: {len(killer.kills)} gpg-agent(s) killed, {len(deferrals)} message(s) deferred "
               f"({', '.join(sorted({r['detail'][:60] for r in deferrals})[:3])})", file=sys.stderr)
-        self.assertGreaterEqual(len(kills), 3, "too few agents killed to mean anything")
+        self.assertGreaterEqual(len(killer.kills), 3, "too few agents killed to mean anything")
 
-        wrong = {}
-        for tok in good:
-            fm = filed[tok]
-            enc = (fm.header("X-Csirtgw-Encryption") or "").strip()
-            queue = (fm.header("X-Csirtgw-Queue") or "").strip()
-            if enc != "decrypted" or queue == "quarantine":
-                wrong[tok] = (enc, queue, (fm.header("X-Csirtgw-Crypto-Reason") or "").strip())
-            elif f"secret-{tok}".encode() not in fm.raw:
-                wrong[tok] = ("plaintext missing", queue, "")
-        self.assertEqual(wrong, {}, "encrypted reports not decrypted because the agent was killed")
-        quarantined = h.audit_rows(self.state, "WHERE event = 'quarantined'")
-        ids = {filed[t].spool_id for t in good}
-        self.assertEqual([r for r in quarantined if r.get("spool_id") in ids], [])
+        self.assert_decrypted(filed, good, "the agent was killed")
 
         fm = filed[bad]
         self.assertEqual((fm.header("X-Csirtgw-Queue") or "").strip(), "quarantine")
@@ -415,6 +467,61 @@ class AgentKilled(unittest.TestCase):
 
         cp = h.audit_verify(self.state)
         self.assertEqual(cp.returncode, 0, cp.out)
+
+    def test_openpgp_worker_killed_while_decrypting(self):
+        d = self.daemon
+        good = [h.unique_token(f"worker{i}") for i in range(self.N_MESSAGES)]
+        messages = {t: self.encrypted(t) for t in good}
+
+        # one message first, so that the workers exist before the kills start
+        deliver_until_250(d.smtp_port, messages[good[0]], time.monotonic() + CLIENT_TIMEOUT)
+        wait_filed(self.state, good[:1])
+        before = openpgp_worker_pids(d.pid)
+        self.assertNotEqual(before, [], "no csirtgw-openpgp-worker child of the daemon after a decryption")
+
+        log_before = daemon_log(d)
+        killer = Killer(lambda: openpgp_worker_pids(d.pid))
+        try:
+            deadline = time.monotonic() + CLIENT_TIMEOUT
+            for tok in good[1:]:
+                deliver_until_250(d.smtp_port, messages[tok], deadline)
+            # keep killing until the pipeline has worked through most of them,
+            # or for WORKER_KILL_WINDOW (see there)
+            kill_until = time.monotonic() + WORKER_KILL_WINDOW
+            while time.monotonic() < kill_until:
+                if sum(1 for t in good if h.messages_with(self.state, t)) >= len(good) - 3:
+                    break
+                time.sleep(0.2)
+        finally:
+            killer.stop()
+        wait_filed(self.state, good)
+        self.assertTrue(d.running(), "the daemon died while its workers were killed:\n" + d.stderr_tail())
+
+        filed = filed_once(self, self.state, good)
+        ids = {filed[t].spool_id for t in good}
+        # audited once per message; the log has every deferred batch
+        deferrals = [r for r in h.audit_rows(self.state, "WHERE event = 'deferred'") if r.get("spool_id") in ids]
+        retries = len(re.findall(r"deferred: .*OpenPGP worker", daemon_log(d)[len(log_before):]))
+        print(f"\nworker kills: {len(killer.kills)} csirtgw-openpgp-worker(s) killed, {len(deferrals)} message(s) deferred "
+              f"in {retries} batch(es) ({', '.join(sorted({r['detail'][:60] for r in deferrals})[:3])})",
+              file=sys.stderr)
+        self.assertGreaterEqual(len(killer.kills), 3, "too few workers killed to mean anything")
+
+        self.assert_decrypted(filed, good, "the worker was killed")
+
+        cp = h.audit_verify(self.state)
+        self.assertEqual(cp.returncode, 0, cp.out)
+
+        # the kills have stopped: the daemon spawns workers again
+        after = h.unique_token("worker-after")
+        deliver_until_250(d.smtp_port, self.encrypted(after), time.monotonic() + CLIENT_TIMEOUT)
+        wait_filed(self.state, [after])
+        fm = filed_once(self, self.state, [after])[after]
+        self.assertEqual((fm.header("X-Csirtgw-Encryption") or "").strip(), "decrypted")
+        self.assertTrue(d.running(), d.stderr_tail())
+        workers = openpgp_worker_pids(d.pid)
+        self.assertNotEqual(workers, [], "no csirtgw-openpgp-worker child of the daemon after the kills stopped")
+        self.assertNotEqual(set(workers) - set(killer.kills), set(), f"workers {workers} are all ones that were killed")
 
 
 if __name__ == "__main__":
