@@ -124,8 +124,6 @@ const Setting kSettings[] = {
    "gpg-agents (copies of the GnuPG home) the pipeline threads are spread over; one agent serialises private-key operations."},
   {"worker", "batch", &Config::worker_batch, nullptr, 64, 1, 10000, Check::none,
    "Most spooled messages the worker files under one commit.", OnReload::applied},
-  {"worker", "lookahead_bytes", &Config::worker_lookahead_bytes, nullptr, 32 * 1024 * 1024, 0, std::int64_t{1} << 40, Check::none,
-   "Most octets of the next spooled messages whose stages (decryption first) run while a batch files and commits; 0 turns this off.", OnReload::applied},
   {"worker", "threads", &Config::worker_threads, nullptr, 0, 0, 256, Check::none,
    "Threads running the pipeline stages (gpg runs in them); 0 means one per CPU core."},
   {"worker", "commit_batch", &Config::commit_batch, nullptr, 256, 1, 10000, Check::none,

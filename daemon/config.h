@@ -71,7 +71,6 @@ struct Config {
   std::int64_t openpgp_agents = 0;
   // [worker]
   std::int64_t worker_batch = 0;
-  std::int64_t worker_lookahead_bytes = 0;
   std::int64_t worker_threads = 0;  // 0: one per core
   std::int64_t commit_batch = 0;
   // [[intake]]

@@ -131,57 +131,7 @@ void FilingWorker::start() {
 
 void FilingWorker::wake() { thread_.wake(); }
 
-void FilingWorker::stop() {
-  thread_.stop();
-  finish_lookahead();
-}
-
-// On the worker thread, right after the batch's own stages: the chains are
-// free until the next batch begins (finish_lookahead). The messages after the
-// batch, up to worker.batch of them and worker.lookahead_bytes, are loaded
-// and staged on the stage threads while this thread plans, composes, files
-// and commits -- the serial steps no longer leave the CPUs idle. Stages only
-// read (the message, the rules, the key registry), so staging early gives
-// what staging later would; nothing is written until the message's own batch.
-void FilingWorker::start_lookahead(const std::vector<StagedReport>& batch) {
-  const std::int64_t budget = rules_->config.worker_lookahead_bytes;
-  if (budget <= 0 || chains_.empty()) return;
-  std::set<std::string> known;
-  for (const auto& item : batch) known.insert(item.entry.spool_id);
-  for (const auto& [spool_id, item] : prestaged_) known.insert(spool_id);
-  auto upcoming = next_spooled(*db_, static_cast<std::int64_t>(known.size()) + rules_->config.worker_batch);
-  if (!upcoming) return;  // an optimisation only: the next batch stages them itself
-  std::vector<SpooledMessage> chosen;
-  std::int64_t bytes = 0;
-  for (auto& entry : upcoming.value()) {
-    if (known.count(entry.spool_id)) continue;
-    if (static_cast<std::int64_t>(chosen.size()) >= rules_->config.worker_batch || bytes + entry.size > budget) break;
-    bytes += entry.size;
-    chosen.push_back(std::move(entry));
-  }
-  if (chosen.empty()) return;
-  prestaged_rules_ = rules_;
-  lookahead_ = std::thread([this, chosen = std::move(chosen)] {
-    std::vector<StagedReport> staged;
-    for (const auto& entry : chosen) staged.push_back(load(entry));
-    run_stages_in_parallel(staged);
-    lookahead_staged_ = std::move(staged);
-  });
-}
-
-// Waits for the stage-ahead and keeps what it staged cleanly; a message it
-// could not load or that a stage deferred is staged again in its own batch.
-void FilingWorker::finish_lookahead() {
-  if (!lookahead_.joinable()) return;
-  lookahead_.join();
-  for (auto& item : lookahead_staged_) {
-    if (!item.report || item.deferred_by) continue;
-    item.staged_ahead = true;
-    const std::string spool_id = item.entry.spool_id;
-    prestaged_.insert_or_assign(spool_id, std::move(item));
-  }
-  lookahead_staged_.clear();
-}
+void FilingWorker::stop() { thread_.stop(); }
 
 Result<MaildirQueue*> FilingWorker::queue(const std::string& name) {
   auto it = queues_.find(name);
@@ -252,29 +202,10 @@ void FilingWorker::take_current_rules() {
     spdlog::get("worker")->warn("cannot record the reload in the audit log yet: {}", st.error().message);
 }
 
-FilingWorker::StagedReport FilingWorker::load(const SpooledMessage& entry) const {
-  StagedReport item{entry, std::nullopt, std::nullopt, false, std::nullopt};
-  auto raw = read_whole_file(spool_.ready_path(entry.spool_id));
-  if (raw) {
-    Report& report = item.report.emplace();
-    report.spool_id = entry.spool_id;
-    report.received_at = entry.received_at;
-    report.protocol = entry.protocol;
-    report.peer = entry.peer;
-    report.helo = entry.helo;
-    report.sender = entry.sender;
-    report.recipients = recipients_from_json(entry.recipients_json);
-    report.raw_message = std::move(raw.value());  // report.message() is this until a stage rewrites it
-  } else if (raw.error().kind == ErrorClass::temporary) {
-    item.deferred_by = raw.error().message;
-  }
-  return item;
-}
-
 void FilingWorker::run_stages_in_parallel(std::vector<StagedReport>& staged) {
   for_each_in_parallel(staged.size(), chains_.size(), [&](std::size_t i, std::size_t slot) {
     StagedReport& item = staged[i];
-    if (!item.report || item.deferred_by || item.staged_ahead) return;
+    if (!item.report || item.deferred_by) return;
     for (const auto& filter : chains_[slot]) {
       const FilterOutcome outcome = filter->process(*item.report);
       item.report->stages_done.emplace_back(filter->name());
@@ -360,9 +291,7 @@ void FilingWorker::compose_acks_in_parallel(std::vector<StagedReport>& staged) {
 
 FilingWorker::BatchResult FilingWorker::file_batch() {
   auto log = spdlog::get("worker");
-  finish_lookahead();  // its chains must be idle before a reload replaces them
   take_current_rules();
-  if (prestaged_rules_ != rules_) prestaged_.clear();  // staged under rules no longer in force
   auto batch = next_spooled(*db_, rules_->config.worker_batch);
   if (!batch) {
     log->warn("cannot read the spool index: {}", batch.error().message);
@@ -385,21 +314,29 @@ FilingWorker::BatchResult FilingWorker::file_batch() {
   std::set<MaildirQueue*> touched;
   std::optional<std::pair<std::string, std::string>> deferral;  // spool id, reason
 
-  // 1. Load the batch (in order); messages staged ahead are ready already.
+  // 1. Load the batch (in order).
   std::vector<StagedReport> staged;
   for (const auto& entry : batch.value()) {
-    if (auto ahead = prestaged_.find(entry.spool_id); ahead != prestaged_.end()) {
-      staged.push_back(std::move(ahead->second));
-      prestaged_.erase(ahead);
-    } else {
-      staged.push_back(load(entry));
+    StagedReport item{entry, std::nullopt, std::nullopt, false, std::nullopt};
+    auto raw = read_whole_file(spool_.ready_path(entry.spool_id));
+    if (raw) {
+      Report& report = item.report.emplace();
+      report.spool_id = entry.spool_id;
+      report.received_at = entry.received_at;
+      report.protocol = entry.protocol;
+      report.peer = entry.peer;
+      report.helo = entry.helo;
+      report.sender = entry.sender;
+      report.recipients = recipients_from_json(entry.recipients_json);
+      report.raw_message = std::move(raw.value());  // report.message() is this until a stage rewrites it
+    } else if (raw.error().kind == ErrorClass::temporary) {
+      item.deferred_by = raw.error().message;
     }
+    staged.push_back(std::move(item));
   }
 
-  // 2. The stages, in parallel (gpg is slow and runs in its own processes);
-  //    then those of the messages after this batch, while it files.
+  // 2. The stages, in parallel (gpg is slow and runs in its own processes).
   run_stages_in_parallel(staged);
-  start_lookahead(staged);
 
   // 3. Tickets, in one transaction for everything filed now (arrival order, up
   //    to the first deferral), before the files: every filed copy names its ticket.

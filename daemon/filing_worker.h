@@ -74,12 +74,8 @@ class FilingWorker {
     std::optional<std::string> deferred_by;
     bool opened_ticket = false;
     std::optional<AckOutcome> ack;
-    bool staged_ahead = false;  // its stages ran ahead of its batch (start_lookahead)
   };
-  StagedReport load(const SpooledMessage& entry) const;
   void run_stages_in_parallel(std::vector<StagedReport>& staged);
-  void start_lookahead(const std::vector<StagedReport>& batch);
-  void finish_lookahead();
   Status assign_tickets(std::vector<StagedReport>& staged);
   Status plan_acks(std::vector<StagedReport>& staged);
   void compose_acks_in_parallel(std::vector<StagedReport>& staged);
@@ -112,14 +108,6 @@ class FilingWorker {
   std::optional<MaildirQueue> outbound_;
   std::function<void()> ack_queued_;
   std::set<std::string> deferral_audited_;
-
-  // Stage-ahead (start_lookahead): the thread, what it staged (its own until
-  // joined), and the staged messages waiting for their batch, with the rules
-  // snapshot they were staged under.
-  std::thread lookahead_;
-  std::vector<StagedReport> lookahead_staged_;
-  std::map<std::string, StagedReport> prestaged_;
-  std::shared_ptr<const PipelineRules> prestaged_rules_;
 
   RoundThread thread_;  // last: stopped before the members its rounds use go
 };

@@ -58,7 +58,6 @@ std::map<std::string, std::string> settings_of(const Config& c) {
       {"openpgp.timeout", std::to_string(c.openpgp_timeout)},
       {"openpgp.agents", std::to_string(c.openpgp_agents)},
       {"worker.batch", std::to_string(c.worker_batch)},
-      {"worker.lookahead_bytes", std::to_string(c.worker_lookahead_bytes)},
       {"worker.threads", std::to_string(c.worker_threads)},
       {"worker.commit_batch", std::to_string(c.commit_batch)},
   };
@@ -119,7 +118,6 @@ const std::map<std::string, std::string> kDefaults = {
     {"openpgp.timeout", "30"},
     {"openpgp.agents", "1"},
     {"worker.batch", "64"},
-    {"worker.lookahead_bytes", "33554432"},
     {"worker.threads", "0"},
     {"worker.commit_batch", "256"},
 };
@@ -401,7 +399,7 @@ TEST_CASE("config: describe_settings covers every key") {
 // threads were set up with keeps its running value and is named for a restart.
 const std::set<std::string> kAppliedOnReload = {
     "team.name", "paths.policy", "paths.form", "mime.depth", "mime.parts",
-    "openpgp.max_plaintext", "openpgp.timeout", "worker.batch", "worker.lookahead_bytes",
+    "openpgp.max_plaintext", "openpgp.timeout", "worker.batch",
     "ack.enabled", "ack.follow_ups", "ack.on_failure", "ack.rate_limit", "ack.rate_window",
     "ack.response_time", "ack.hours", "ack.template",
 };
