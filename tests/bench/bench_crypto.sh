@@ -226,7 +226,7 @@ if ((${#RATIOS[@]} == ROUNDS)); then
     put rounds_detail "$DETAIL"
 fi
 # the round-1 loop's machine figures under the names the report reads
-for k in cpu_total_s cpu_idle_s loadavg1; do
+for k in cpu_total_s cpu_idle_s loadavg1 forks ctxt; do
     put "sys2_$k" "$(get "loop_sys2_$k")"; put "sys3_$k" "$(get "loop_sys3_$k")"
 done
 # Every report's acknowledgement was composed (signed+encrypted) before it was

@@ -444,12 +444,16 @@ def cmd_sysstat(a):
         la = f.read().split()
     with open("/proc/stat") as f:
         cpu = [int(x) for x in f.readline().split()[1:]]
+        # forks (processes and threads) and context switches since boot
+        counters = dict(line.split()[:2] for line in f if line.startswith(("processes ", "ctxt ")))
     idle = cpu[3] + (cpu[4] if len(cpu) > 4 else 0)      # idle + iowait
     hz = os.sysconf("SC_CLK_TCK")
     print(f"{a.prefix}loadavg1={la[0]}")
     print(f"{a.prefix}cpu_total_s={sum(cpu[:8]) / hz:.2f}")
     print(f"{a.prefix}cpu_idle_s={idle / hz:.2f}")
     print(f"{a.prefix}ncpu={os.cpu_count()}")
+    print(f"{a.prefix}forks={counters.get('processes', 0)}")
+    print(f"{a.prefix}ctxt={counters.get('ctxt', 0)}")
     return 0
 
 
@@ -676,6 +680,12 @@ def crypto_details(r):
     def per_msg(cpu_s, count):
         return "?" if cpu_s is None or not count else f"{1000 * cpu_s / count:.2f}"
 
+    def churn(a, b, count):  # processes+threads created and context switches, per message
+        fa, fb, ca, cb = f(f"{a}_forks"), f(f"{b}_forks"), f(f"{a}_ctxt"), f(f"{b}_ctxt")
+        if None in (fa, fb, ca, cb) or not count:
+            return "forks/msg ?"
+        return f"forks/msg {(fb - fa) / count:.1f}, context switches/msg {(cb - ca) / count:.0f}"
+
     agent_cpu = None
     if f("agent_cpu_s") is not None and f("agent_start_cpu_s") is not None:
         agent_cpu = f("agent_cpu_s") - f("agent_start_cpu_s")
@@ -690,14 +700,15 @@ def crypto_details(r):
     out.append(f"    e2e (round 1): {r.get('e2e_ok')} accepted in {r.get('e2e_elapsed_s')} s, last filed at "
                f"{r.get('e2e_filed_s')} s; CPU ms/msg (all rounds): daemon {cpu.replace(' ms/msg', '')}, its OpenPGP workers {workers}, its gpg-agent "
                f"{per_msg(agent_cpu, n)} (gpg processes not counted); CPUs busy {busy('sys0', 'sys1')} "
-               f"(load avg {r.get('sys0_loadavg1', '?')} -> {r.get('sys1_loadavg1', '?')}); daemon VmHWM "
+               f"(load avg {r.get('sys0_loadavg1', '?')} -> {r.get('sys1_loadavg1', '?')}); "
+               f"{churn('sys0', 'sys1', f('e2e_ok'))}; daemon VmHWM "
                f"{fmt_mib(f('gw_final_VmHWM'))}, gpg-agent VmHWM {fmt_mib(agent)}; "
                f"outcomes: {r.get('filed_outcomes', '?')}")
     out.append(f"    loop (round 1): {r.get('loop_ok')} ok / {r.get('loop_errors')} errors in {r.get('loop_elapsed_s')} s, "
                f"{r.get('loop_ms_per_op')} ms wall per operation per thread; CPU ms/msg: loop "
                f"{per_msg(f('loop_cpu_self_s'), n_loop)}, its gpg-agent {per_msg(f('loopagent_cpu_s'), n_loop_all)}; "
                f"CPUs busy {busy('sys2', 'sys3')} (load avg {r.get('sys2_loadavg1', '?')} -> "
-               f"{r.get('sys3_loadavg1', '?')}); SIGTERM exit {r.get('gw_exit')}; audit: {r.get('audit')}")
+               f"{r.get('sys3_loadavg1', '?')}); {churn('sys2', 'sys3', n_loop)}; SIGTERM exit {r.get('gw_exit')}; audit: {r.get('audit')}")
     if r.get("notes"):
         out.append(f"    NOTES: {r['notes']}")
     return out
