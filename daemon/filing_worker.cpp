@@ -1,7 +1,6 @@
 #include "filing_worker.h"
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <ctime>
 
@@ -11,6 +10,7 @@
 #include "audit_log.h"
 #include "durable_file.h"
 #include "message_header.h"
+#include "ordered_pipeline.h"
 #include "outbound_store.h"
 #include "status_headers.h"
 #include "ticket_store.h"
@@ -43,26 +43,6 @@ std::string trace_headers(const Report& report, const Config& config, std::time_
          (report.protocol == "lmtp" ? "LMTP" : "ESMTP") + " id " + report.spool_id + ";\n\t" +
          rfc5322_date(received) + "\n";
   return out;
-}
-
-// Runs work(item, slot) for items 0..count-1 on up to `slots` threads; each
-// thread owns one slot (a filter chain, a composer: per-thread state such as a
-// database connection or GPGME contexts) and takes the next unclaimed item.
-void for_each_in_parallel(std::size_t count, std::size_t slots,
-                          const std::function<void(std::size_t item, std::size_t slot)>& work) {
-  const std::size_t threads = std::min(slots, count);
-  if (threads <= 1) {
-    for (std::size_t i = 0; i < count; ++i) work(i, 0);
-    return;
-  }
-  std::atomic<std::size_t> next{0};
-  auto drain = [&](std::size_t slot) {
-    for (std::size_t i = next++; i < count; i = next++) work(i, slot);
-  };
-  std::vector<std::thread> helpers;
-  for (std::size_t t = 1; t < threads; ++t) helpers.emplace_back(drain, t);
-  drain(0);
-  for (auto& h : helpers) h.join();
 }
 
 }  // namespace
@@ -196,44 +176,104 @@ void FilingWorker::take_current_rules() {
     spdlog::get("worker")->warn("cannot record the reload in the audit log yet: {}", st.error().message);
 }
 
-void FilingWorker::run_stages_in_parallel(std::vector<StagedReport>& staged) {
-  for_each_in_parallel(staged.size(), chains_.size(), [&](std::size_t i, std::size_t slot) {
-    StagedReport& item = staged[i];
-    if (!item.report || item.deferred_by) return;
-    for (const auto& filter : chains_[slot]) {
-      const FilterOutcome outcome = filter->process(*item.report);
-      item.report->stages_done.emplace_back(filter->name());
-      if (outcome.verdict == FilterVerdict::defer) {
-        item.deferred_by = std::string(filter->name()) + ": " + outcome.reason;
-        return;
-      }
-      if (outcome.verdict == FilterVerdict::stop) return;
+// The first step, on a stage thread: read the spooled message, run the chain.
+void FilingWorker::load_and_stage(StagedReport& item, std::size_t slot) {
+  const SpooledMessage& entry = item.entry;
+  auto raw = read_whole_file(spool_.ready_path(entry.spool_id));
+  if (!raw) {
+    // A missing file is recorded as lost when filing; anything else is retried.
+    if (raw.error().kind == ErrorClass::temporary) item.deferred_by = raw.error().message;
+    return;
+  }
+  Report& report = item.report.emplace();
+  report.spool_id = entry.spool_id;
+  report.received_at = entry.received_at;
+  report.protocol = entry.protocol;
+  report.peer = entry.peer;
+  report.helo = entry.helo;
+  report.sender = entry.sender;
+  report.recipients = recipients_from_json(entry.recipients_json);
+  report.raw_message = std::move(raw.value());  // report.message() is this until a stage rewrites it
+  for (const auto& filter : chains_[slot]) {
+    const FilterOutcome outcome = filter->process(report);
+    report.stages_done.emplace_back(filter->name());
+    if (outcome.verdict == FilterVerdict::defer) {
+      item.deferred_by = std::string(filter->name()) + ": " + outcome.reason;
+      return;
     }
-  });
+    if (outcome.verdict == FilterVerdict::stop) return;
+  }
 }
 
-Status FilingWorker::assign_tickets(std::vector<StagedReport>& staged) {
-  std::vector<Report*> reports;
-  for (auto& item : staged) {
-    if (item.deferred_by) break;
-    if (item.report) reports.push_back(&*item.report);
+// The in-order step: the ticket (its own transaction, so that a follow-up
+// later in the batch finds it) and the acknowledgement plan (the rate limit
+// counts this batch too). false at a deferral: later messages wait, in order.
+bool FilingWorker::ticket_and_plan(StagedReport& item, AckPlanner& planner) {
+  if (item.deferred_by) return false;
+  item.ordered = true;
+  if (!item.report) return true;  // lost: recorded when filing
+  Report& report = *item.report;
+  // Not synced on its own (2 ms a message, on the thread that orders them): the
+  // batch syncs the WAL with its Maildir files, before any of them names it.
+  TicketAssignment assigned;
+  Status committed = commit_unsynced(*db_, [&]() -> Status {
+    auto made = assign_ticket(*db_, report, rules_->policy.ticket_prefix);
+    if (!made) return made.error();
+    assigned = std::move(made.value());
+    return ok_status();
+  });
+  if (!committed) {
+    item.ordered = false;
+    item.deferred_by = "ticket assignment: " + committed.error().message;
+    return false;
   }
-  if (reports.empty()) return ok_status();
-  std::map<const Report*, bool> opened;
-  auto tx = Transaction::begin(*db_);
-  if (!tx) return tx.error();
-  for (Report* report : reports) {
-    auto assigned = assign_ticket(*db_, *report, rules_->policy.ticket_prefix);
-    if (!assigned) return assigned.error();
-    report->ticket = format_ticket(rules_->policy.ticket_prefix, assigned->number);
-    opened[report] = assigned->created;
-    // A follow-up is filed with its ticket, unless it has to be quarantined.
-    if (!assigned->created && report->queue != "quarantine") report->queue = assigned->queue;
+  report.ticket = format_ticket(rules_->policy.ticket_prefix, assigned.number);
+  item.opened_ticket = assigned.created;
+  // A follow-up is filed with its ticket, unless it has to be quarantined.
+  if (!assigned.created && report.queue != "quarantine") report.queue = assigned.queue;
+  if (composers_.empty()) return true;
+  auto plan = planner.plan(report, item.opened_ticket);
+  if (!plan) {
+    item.ordered = false;
+    item.deferred_by = "acknowledgement plan: " + plan.error().message;
+    return false;
   }
-  if (auto st = tx->commit(); !st) return st;
-  for (auto& item : staged)
-    if (item.report && opened.count(&*item.report)) item.opened_ticket = opened[&*item.report];
-  return ok_status();
+  item.ack.emplace();
+  item.ack->suppressed = std::move(plan->suppressed);
+  item.ack->request = std::move(plan->request);
+  return true;
+}
+
+// The second step, on a stage thread: sign (and encrypt) the acknowledgement.
+void FilingWorker::compose_ack(StagedReport& item, std::size_t slot) {
+  if (!item.ack || item.ack->suppressed) return;
+  auto composed = composers_[slot].compose(item.ack->request);
+  if (composed) {
+    item.ack->composed = std::move(composed.value());
+  } else if (composed.error().kind == ErrorClass::temporary) {
+    item.deferred_by = "acknowledgement: " + composed.error().message;
+  } else {
+    // The team key cannot sign (say, it expired): the report is filed all the
+    // same and the failure is audited for the operators.
+    item.ack->failure = composed.error().message;
+  }
+}
+
+// Mail that arrived while the batch ran joins it, up to worker.batch messages:
+// a batch started by the first of a burst does not leave the other threads idle.
+std::size_t FilingWorker::add_arrivals(std::vector<StagedReport>& staged, std::set<std::string>& in_batch) {
+  const auto cap = static_cast<std::size_t>(rules_->config.worker_batch);
+  if (staged.size() >= cap) return 0;
+  auto ready = next_spooled(*db_, rules_->config.worker_batch);
+  if (!ready) return 0;  // the batch goes on; the next one reads the index again
+  std::size_t added = 0;
+  for (auto& entry : ready.value()) {
+    if (staged.size() >= cap) break;
+    if (!in_batch.insert(entry.spool_id).second) continue;
+    staged.push_back(StagedReport{std::move(entry), std::nullopt, std::nullopt, false, std::nullopt});
+    ++added;
+  }
+  return added;
 }
 
 void FilingWorker::enable_acks(AgentShards& shards, const std::string& team_fingerprint, std::function<void()> queued) {
@@ -249,38 +289,6 @@ void FilingWorker::build_composers() {
   if (!ack_shards_ || !rules_->config.ack_enabled) return;
   for (std::size_t i = 0; i < stage_threads_; ++i)
     composers_.emplace_back(rules_->config, rules_->acks, *ack_shards_, i, team_fingerprint_);
-}
-
-Status FilingWorker::plan_acks(std::vector<StagedReport>& staged) {
-  if (composers_.empty()) return ok_status();
-  AckPlanner planner(rules_->config, *db_);
-  for (auto& item : staged) {
-    if (item.deferred_by) break;
-    if (!item.report) continue;
-    auto plan = planner.plan(*item.report, item.opened_ticket);
-    if (!plan) return plan.error();
-    item.ack.emplace();
-    item.ack->suppressed = std::move(plan->suppressed);
-    item.ack->request = std::move(plan->request);
-  }
-  return ok_status();
-}
-
-void FilingWorker::compose_acks_in_parallel(std::vector<StagedReport>& staged) {
-  for_each_in_parallel(staged.size(), composers_.size(), [&](std::size_t i, std::size_t slot) {
-    StagedReport& item = staged[i];
-    if (!item.ack || item.ack->suppressed || item.deferred_by) return;
-    auto composed = composers_[slot].compose(item.ack->request);
-    if (composed) {
-      item.ack->composed = std::move(composed.value());
-    } else if (composed.error().kind == ErrorClass::temporary) {
-      item.deferred_by = "acknowledgement: " + composed.error().message;
-    } else {
-      // The team key cannot sign (say, it expired): the report is filed all the
-      // same and the failure is audited for the operators.
-      item.ack->failure = composed.error().message;
-    }
-  });
 }
 
 FilingWorker::BatchResult FilingWorker::file_batch() {
@@ -308,44 +316,27 @@ FilingWorker::BatchResult FilingWorker::file_batch() {
   std::set<MaildirQueue*> touched;
   std::optional<std::pair<std::string, std::string>> deferral;  // spool id, reason
 
-  // 1. Load the batch (in order).
+  // 1-3. Each message through its stages, its ticket and its acknowledgement
+  //      (see ordered_pipeline.h): the filter chain and the acknowledgement on
+  //      the stage threads (gpg is slow and runs in its own processes); tickets
+  //      and the acknowledgement plan in arrival order, up to the first deferral.
+  // Grows while the batch runs (add_arrivals), beside the steps reading it:
+  // reserved for the whole batch, so it never moves.
   std::vector<StagedReport> staged;
-  for (const auto& entry : batch.value()) {
-    StagedReport item{entry, std::nullopt, std::nullopt, false, std::nullopt};
-    auto raw = read_whole_file(spool_.ready_path(entry.spool_id));
-    if (raw) {
-      Report& report = item.report.emplace();
-      report.spool_id = entry.spool_id;
-      report.received_at = entry.received_at;
-      report.protocol = entry.protocol;
-      report.peer = entry.peer;
-      report.helo = entry.helo;
-      report.sender = entry.sender;
-      report.recipients = recipients_from_json(entry.recipients_json);
-      report.raw_message = std::move(raw.value());  // report.message() is this until a stage rewrites it
-    } else if (raw.error().kind == ErrorClass::temporary) {
-      item.deferred_by = raw.error().message;
-    }
-    staged.push_back(std::move(item));
+  staged.reserve(std::max<std::size_t>(batch->size(), rules_->config.worker_batch));
+  std::set<std::string> in_batch;
+  for (auto& entry : batch.value()) {
+    in_batch.insert(entry.spool_id);
+    staged.push_back(StagedReport{std::move(entry), std::nullopt, std::nullopt, false, std::nullopt});
   }
-
-  // 2. The stages, in parallel (gpg is slow and runs in its own processes).
-  run_stages_in_parallel(staged);
-
-  // 3. Tickets, in one transaction for everything filed now (arrival order, up
-  //    to the first deferral), before the files: every filed copy names its ticket.
-  if (auto st = assign_tickets(staged); !st) {
-    log->warn("ticket assignment failed, will retry: {}", st.error().message);
-    return BatchResult::deferred;
-  }
-
-  // 3b. Acknowledgements: planned in arrival order (the rate limit counts this
-  //     batch too), composed in parallel (gpg), queued with the filing below.
-  if (auto st = plan_acks(staged); !st) {
-    log->warn("planning acknowledgements failed, will retry: {}", st.error().message);
-    return BatchResult::deferred;
-  }
-  compose_acks_in_parallel(staged);
+  AckPlanner planner(rules_->config, *db_);
+  OrderedSteps steps;
+  StagedReport* const at = staged.data();  // not staged[i]: that reads the size add_arrivals changes
+  steps.first = [&](std::size_t i, std::size_t slot) { load_and_stage(at[i], slot); };
+  steps.in_order = [&](std::size_t i) { return ticket_and_plan(at[i], planner); };
+  steps.second = [&](std::size_t i, std::size_t slot) { compose_ack(at[i], slot); };
+  steps.more = [&] { return add_arrivals(staged, in_batch); };
+  run_ordered_pipeline(staged.size(), chains_.size(), steps);
 
   // 4. File in arrival order, stopping at the first deferral.
   for (auto& item : staged) {
@@ -354,6 +345,7 @@ FilingWorker::BatchResult FilingWorker::file_batch() {
       deferral.emplace(entry.spool_id, *item.deferred_by);
       break;  // keep arrival order: later messages wait too
     }
+    if (!item.ordered) break;  // behind a deferral: not staged, or not in order
     if (!item.report) {
       log->critical("{}: spool file is missing; recorded as lost", entry.spool_id);
       filed.push_back({entry.spool_id, "", "", "", true, entry.received_at, {}, std::nullopt});
@@ -399,11 +391,15 @@ FilingWorker::BatchResult FilingWorker::file_batch() {
                      std::move(report.audit_notes), std::move(item.ack)});
   }
 
-  // Maildir delivery for the whole batch: fsync every file together, publish
-  // them into new/, fsync new/ once per queue. Only then is the filing recorded.
+  // Maildir delivery for the whole batch: fsync every file together (and the
+  // WAL, for the tickets they name), publish them into new/, fsync new/ once
+  // per queue. Only then is the filing recorded.
   std::vector<int> fds;
   for (const auto& p : pending) fds.push_back(p.fd.get());
-  Status delivered = fsync_.sync_all(fds);
+  auto wal = open_store_wal(state_dir_);
+  Status delivered = wal ? ok_status() : Status(wal.error());
+  if (delivered && wal->valid()) fds.push_back(wal->get());
+  if (delivered) delivered = fsync_.sync_all(fds);
   for (std::size_t i = 0; delivered && i < pending.size(); ++i) delivered = MaildirQueue::publish(pending[i]);
   for (auto it = touched.begin(); delivered && it != touched.end(); ++it) delivered = (*it)->sync_new();
   if (!delivered) {

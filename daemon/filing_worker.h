@@ -1,8 +1,9 @@
 // The pipeline worker: takes spooled messages in arrival order, runs the filter
-// chain on worker.threads threads, assigns tickets (one transaction per batch),
-// files each into its Maildir queue, records `filed` and the stages' audit
-// events in one transaction per batch, and only then moves the spool file to
-// originals/.
+// chain and composes the acknowledgement on worker.threads threads, assigns
+// tickets in arrival order between the two (ordered_pipeline.h; one unsynced
+// transaction per message, the WAL synced with the batch's files), files each
+// into its Maildir queue, records `filed` and the stages' audit events in one
+// transaction per batch, and only then moves the spool file to originals/.
 // Every step is idempotent, keyed by the spool id: after a crash the worker
 // resumes, finds what it already filed (deterministic Maildir names) and neither
 // loses nor files anything twice. Temporary failures keep the message spooled
@@ -22,6 +23,7 @@
 #include <thread>
 
 #include "ack_composer.h"
+#include "ack_planner.h"
 #include "ack_template.h"
 #include "agent_shards.h"
 #include "config.h"
@@ -74,11 +76,12 @@ class FilingWorker {
     std::optional<std::string> deferred_by;
     bool opened_ticket = false;
     std::optional<AckOutcome> ack;
+    bool ordered = false;  // through ticket_and_plan: may be filed
   };
-  void run_stages_in_parallel(std::vector<StagedReport>& staged);
-  Status assign_tickets(std::vector<StagedReport>& staged);
-  Status plan_acks(std::vector<StagedReport>& staged);
-  void compose_acks_in_parallel(std::vector<StagedReport>& staged);
+  void load_and_stage(StagedReport& item, std::size_t slot);
+  bool ticket_and_plan(StagedReport& item, AckPlanner& planner);
+  void compose_ack(StagedReport& item, std::size_t slot);
+  std::size_t add_arrivals(std::vector<StagedReport>& staged, std::set<std::string>& in_batch);
   BatchResult file_batch();
   Result<MaildirQueue*> queue(const std::string& name);
   Result<MaildirQueue*> outbound_queue();

@@ -1,6 +1,10 @@
 #include "store.h"
 
+#include <fcntl.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
@@ -62,6 +66,29 @@ Result<Database> open_store(const std::filesystem::path& state_dir, std::mutex* 
   if (auto st = db->exec("PRAGMA foreign_keys = ON"); !st) return st.error();
   if (auto st = migrate(db.value(), db_path(state_dir)); !st) return st.error();
   return db;
+}
+
+Status commit_unsynced(Database& db, const std::function<Status()>& work) {
+  // SQLite refuses to change the safety level inside a transaction.
+  if (auto st = db.exec("PRAGMA synchronous = NORMAL"); !st) return st;
+  Status result = [&]() -> Status {
+    auto tx = Transaction::begin(db);
+    if (!tx) return tx.error();
+    if (auto st = work(); !st) return st;
+    return tx->commit();
+  }();
+  if (auto st = db.exec("PRAGMA synchronous = FULL"); !st) {
+    // The connection would go on committing without syncs: refuse its use.
+    return Error::internal("cannot restore synchronous=FULL: " + st.error().message);
+  }
+  return result;
+}
+
+Result<UniqueFd> open_store_wal(const std::filesystem::path& state_dir) {
+  const std::string path = db_path(state_dir) + "-wal";
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.valid() && errno != ENOENT) return Error::temporary("opening " + path + ": " + std::strerror(errno));
+  return fd;
 }
 
 Result<Database> open_store_read_only(const std::filesystem::path& state_dir) {

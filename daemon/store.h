@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -12,12 +13,22 @@
 #include "protocol_session.h"
 #include "result.h"
 #include "sqlite_db.h"
+#include "unique_fd.h"
 
 namespace csirtgw {
 
 // Opens <state>/csirtgw.db read-write, checks durability settings and migrates.
 // Writers of one process pass the same `write_gate` (see Database::open).
 Result<Database> open_store(const std::filesystem::path& state_dir, std::mutex* write_gate = nullptr);
+// A write transaction whose commit is not synced on its own (synchronous=NORMAL
+// for it, FULL again afterwards): for a step that nothing outside the store
+// sees before the batch it belongs to syncs the WAL (open_store_wal). The WAL
+// is one file written in order, so any later synced commit, on any
+// connection, makes it durable too; a crash before that loses it whole.
+Status commit_unsynced(Database& db, const std::function<Status()>& work);
+// The store's WAL file, for an fsync together with other files; an invalid fd
+// when there is none (no write since the last checkpoint emptied it).
+Result<UniqueFd> open_store_wal(const std::filesystem::path& state_dir);
 // Opens the store for reading only (audit verify); no migration.
 Result<Database> open_store_read_only(const std::filesystem::path& state_dir);
 
