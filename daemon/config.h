@@ -69,6 +69,7 @@ struct Config {
   std::int64_t openpgp_max_plaintext = 0;
   std::int64_t openpgp_timeout = 0;  // seconds
   std::int64_t openpgp_agents = 0;
+  std::int64_t openpgp_worker_failures = 0;
   // [worker]
   std::int64_t worker_batch = 0;
   std::int64_t worker_threads = 0;  // 0: one per core

@@ -10,6 +10,7 @@
 #include "form_schema.h"
 #include "policy.h"
 #include "filter.h"
+#include "worker_failures.h"
 
 namespace csirtgw {
 
@@ -19,6 +20,7 @@ struct PipelineContext {
   const Config& config;
   std::filesystem::path state_dir;
   AgentShards& shards;
+  WorkerFailures& worker_failures;  // outlives the snapshot: kept across reloads
   const Policy& policy;
   const FormSchema& form;
 };

@@ -91,12 +91,17 @@ struct OpenPgpStage::Verdict {
   std::string literal_file_name;
   std::optional<std::string> rebuilt_message;  // the decrypted message to file
   std::optional<Error> temporary;
+  bool temporary_while_decrypting = false;
   std::size_t attached_keys = 0;  // application/pgp-keys parts: recorded, never imported
 };
 
 OpenPgpStage::OpenPgpStage(const Config& config, std::filesystem::path state_dir, AgentShards& shards,
-                           std::size_t index)
-    : state_dir_(std::move(state_dir)), shards_(&shards), index_(index), gnupg_home_(state_dir_ / "gnupg") {
+                           std::size_t index, WorkerFailures& failures)
+    : state_dir_(std::move(state_dir)),
+      shards_(&shards),
+      index_(index),
+      gnupg_home_(state_dir_ / "gnupg"),
+      failures_(&failures) {
   apply_limits(config);
   start_worker();
 }
@@ -106,7 +111,9 @@ OpenPgpStage::OpenPgpStage(const Config& config, std::filesystem::path state_dir
       own_shards_(std::make_unique<AgentShards>(state_dir_ / "gnupg", state_dir_ / "gnupg-shards", 1)),
       shards_(own_shards_.get()),
       index_(0),
-      gnupg_home_(state_dir_ / "gnupg") {
+      gnupg_home_(state_dir_ / "gnupg"),
+      own_failures_(std::make_unique<WorkerFailures>()),
+      failures_(own_failures_.get()) {
   apply_limits(config);
   start_worker();
 }
@@ -120,6 +127,7 @@ void OpenPgpStage::start_worker() {
 void OpenPgpStage::apply_limits(const Config& config) {
   limits_.max_output = static_cast<std::size_t>(config.openpgp_max_plaintext);
   limits_.deadline = std::chrono::milliseconds(config.openpgp_timeout * 1000);
+  failure_limit_ = static_cast<std::size_t>(config.openpgp_worker_failures);
   mime_limits_.depth = static_cast<std::size_t>(config.mime_depth);
   mime_limits_.parts = static_cast<std::size_t>(config.mime_parts);
   mime_limits_.header_block = static_cast<std::size_t>(config.header_block);
@@ -223,6 +231,7 @@ FilterOutcome OpenPgpStage::process(Report& report) {
     auto decrypted = engine_->decrypt_and_verify(ciphertext);
     if (!decrypted) {
       verdict.temporary = decrypted.error();
+      verdict.temporary_while_decrypting = true;
       return finish(report, verdict);
     }
     verdict.literal_file_name = decrypted->literal_file_name;
@@ -300,8 +309,32 @@ Result<bool> OpenPgpStage::sender_bound(const std::string& fingerprint, const st
   return key_bound_to(*registry_, fingerprint, from.front());
 }
 
+// A temporary failure is retried, unless it is the worker failing on this
+// message again and again (worker_failures.h): then the message is quarantined.
+bool OpenPgpStage::give_up_after_worker_failures(const Report& report, Verdict& verdict) {
+  if (!engine_->last_failure_was_the_worker()) return false;
+  const std::size_t attempts = failures_->record(report.spool_id);
+  if (attempts < failure_limit_) {
+    verdict.temporary->message += " (attempt " + std::to_string(attempts) + " of " +
+                                  std::to_string(failure_limit_) + " before quarantine)";
+    return false;
+  }
+  verdict.failure = "the OpenPGP worker died or hung on this message in " + std::to_string(attempts) +
+                    " attempts (a gpg or GPGME crash it triggers?): not processed";
+  verdict.quarantine = true;
+  if (verdict.temporary_while_decrypting)
+    verdict.encryption = EncryptionState::failed;
+  else
+    verdict.signatures = {{SignatureStatus::bad, ""}};  // not checked: nothing is believed
+  verdict.covers_whole = false;
+  verdict.temporary.reset();
+  return true;
+}
+
 FilterOutcome OpenPgpStage::finish(Report& report, Verdict& verdict) {
-  if (verdict.temporary) return {FilterVerdict::defer, verdict.temporary->message};
+  if (verdict.temporary && !give_up_after_worker_failures(report, verdict))
+    return {FilterVerdict::defer, verdict.temporary->message};
+  failures_->forget(report.spool_id);
   CryptoStatus& crypto = report.crypto;
   crypto.encryption = verdict.encryption;
   crypto.reason = verdict.failure;

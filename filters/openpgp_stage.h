@@ -19,14 +19,17 @@
 #include "mime_structure.h"
 #include "openpgp_worker.h"
 #include "sqlite_db.h"
+#include "worker_failures.h"
 
 namespace csirtgw {
 
 class OpenPgpStage final : public Filter {
  public:
-  // `shards` and `index` pick this thread's GnuPG home (openpgp.agents).
-  OpenPgpStage(const Config& config, std::filesystem::path state_dir, AgentShards& shards, std::size_t index);
-  // A stage on <state_dir>/gnupg alone (no shards).
+  // `shards` and `index` pick this thread's GnuPG home (openpgp.agents);
+  // `failures` is shared by the stage threads (worker_failures.h).
+  OpenPgpStage(const Config& config, std::filesystem::path state_dir, AgentShards& shards, std::size_t index,
+               WorkerFailures& failures);
+  // A stage on <state_dir>/gnupg alone (no shards), with its own failure counts.
   OpenPgpStage(const Config& config, std::filesystem::path state_dir);
   std::string_view name() const override { return "openpgp"; }
   FilterOutcome process(Report& report) override;
@@ -36,6 +39,7 @@ class OpenPgpStage final : public Filter {
   void apply_limits(const Config& config);
   void start_worker();
   FilterOutcome finish(Report& report, Verdict& verdict);
+  bool give_up_after_worker_failures(const Report& report, Verdict& verdict);
   Result<bool> sender_bound(const std::string& fingerprint, const std::vector<std::string>& from);
 
   std::filesystem::path state_dir_;
@@ -47,6 +51,9 @@ class OpenPgpStage final : public Filter {
   MimeLimits mime_limits_;
   std::optional<Database> registry_;
   std::unique_ptr<OpenPgpWorker> engine_;  // on this thread's home
+  std::unique_ptr<WorkerFailures> own_failures_;  // only for the single-home constructor
+  WorkerFailures* failures_;
+  std::size_t failure_limit_ = 1;  // openpgp.worker_failures
 };
 
 }  // namespace csirtgw

@@ -139,6 +139,7 @@ Result<std::string> OpenPgpWorker::call(const OpenPgpRequest& request) {
   const std::string frame = encode_request(request);
   const std::chrono::milliseconds timeout = settings_.limits.deadline + kAnswerGrace;
   reap_if_exited();
+  worker_failed_ = false;
   for (int attempt = 1;; ++attempt) {
     if (pid_ <= 0)
       if (auto started = start(); !started) return started.error();
@@ -152,7 +153,10 @@ Result<std::string> OpenPgpWorker::call(const OpenPgpRequest& request) {
     // on a new one, so a single death costs the message nothing. One that
     // dies twice, or stopped answering, is a temporary failure: the message
     // stays spooled and is retried later.
-    if (wedged || attempt == 2) return answer.error();
+    if (wedged || attempt == 2) {
+      worker_failed_ = true;
+      return answer.error();
+    }
   }
 }
 

@@ -45,6 +45,9 @@ class OpenPgpWorker {
 
   // The running worker's pid, or -1 (tests).
   pid_t pid() const { return pid_; }
+  // Whether the last operation failed because the worker did (died twice on
+  // it, or stopped answering), not with an error it reported.
+  bool last_failure_was_the_worker() const { return worker_failed_; }
 
  private:
   Result<std::string> call(const OpenPgpRequest& request);
@@ -56,6 +59,7 @@ class OpenPgpWorker {
   OpenPgpWorkerSettings settings_;
   pid_t pid_ = -1;
   UniqueFd socket_;
+  bool worker_failed_ = false;
 };
 
 }  // namespace csirtgw

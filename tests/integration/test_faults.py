@@ -38,6 +38,14 @@ openpgp.agents = 2, <state>/gnupg-shards/1) is SIGKILLed again and again:
     death defers the message, retried later), the daemon keeps running, new workers exist after the kills
     stop, and the audit chain verifies.
 
+PoisonMessage -- a message on which the decrypting csirtgw-openpgp-worker dies
+every time (simulated: the decryption workers are SIGKILLed every few ms while
+it is the only message, as a gpg crash on that input would kill them): after
+openpgp.worker_failures (3) attempts it is filed in the quarantine with
+encryption failed and the reason, audited `quarantined` -- not deferred
+forever, holding up the mail behind it; a message delivered after the kills
+stop decrypts normally.
+
 SIGKILL of the daemon itself under load is test_crash_safety.py's subject.
 """
 import os
@@ -381,7 +389,9 @@ class AgentKilled(unittest.TestCase):
         os.makedirs(keydir)
         config = os.path.join(cls.tmp, "csirtgw.toml")
         with open(config, "w") as f:
-            f.write("[openpgp]\nagents = 2\n[worker]\nthreads = 2\nbatch = 8\n")
+            # Random kills of every worker are the environment failing, not the
+            # message: no message may be taken for a poison message here.
+            f.write("[openpgp]\nagents = 2\nworker_failures = 1000\n[worker]\nthreads = 2\nbatch = 8\n")
         cls.daemon = h.Daemon(cls.state, extra_args=["--config", config]).start()
         cls.key = pc.GpgKey(keydir, "reporter", f"Reporter <{pc.REPORTER}>", "future-default", "default")
         cp = h.run_cli("keys", "export-team", "--state-dir", cls.state)
@@ -522,6 +532,105 @@ class AgentKilled(unittest.TestCase):
         workers = openpgp_worker_pids(d.pid)
         self.assertNotEqual(workers, [], "no csirtgw-openpgp-worker child of the daemon after the kills stopped")
         self.assertNotEqual(set(workers) - set(killer.kills), set(), f"workers {workers} are all ones that were killed")
+
+
+def decrypting_worker_pids(daemon_pid):
+    """The daemon's workers that decrypt (started with an empty --signer; the
+    acknowledgements' workers sign with the team key)."""
+    pids = []
+    for pid in openpgp_worker_pids(daemon_pid):
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                args = f.read().split(b"\0")
+        except OSError:
+            continue
+        if b"--signer" in args and args.index(b"--signer") + 1 < len(args) and args[args.index(b"--signer") + 1] == b"":
+            pids.append(pid)
+    return pids
+
+
+class PoisonMessage(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = h.mkdtemp("csirtgw-it-faults-poison-")
+        cls.state = os.path.join(cls.tmp, "state")
+        keydir = os.path.join(cls.tmp, "keys")
+        os.makedirs(keydir)
+        config = os.path.join(cls.tmp, "csirtgw.toml")
+        with open(config, "w") as f:
+            f.write("[openpgp]\nworker_failures = 3\n[worker]\nthreads = 1\n")
+        cls.daemon = h.Daemon(cls.state, extra_args=["--config", config]).start()
+        cls.key = pc.GpgKey(keydir, "reporter", f"Reporter <{pc.REPORTER}>", "future-default", "default")
+        cp = h.run_cli("keys", "export-team", "--state-dir", cls.state)
+        assert cp.returncode == 0 and b"BEGIN PGP PUBLIC KEY BLOCK" in cp.stdout, cp.out
+        cls.key.import_team(cp.stdout)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.daemon.cleanup()
+        cls.key.kill_agent()
+
+    def encrypted(self, token):
+        armored = self.key.encrypt(pc.report_text(token, f"secret-{token}").encode())
+        return pc.message(token, "poison", pc.pgp_encrypted(armored), from_=f"Reporter <{pc.REPORTER}>")
+
+    def test_quarantined_after_worker_failures(self):
+        d = self.daemon
+        first = h.unique_token("before")
+        deliver_until_250(d.smtp_port, self.encrypted(first), time.monotonic() + CLIENT_TIMEOUT)
+        wait_filed(self.state, [first])
+        self.assertNotEqual(decrypting_worker_pids(d.pid), [], "no decrypting worker after a decryption")
+
+        poison = h.unique_token("poison")
+        stop = threading.Event()
+        kills = []
+
+        def kill_decrypting_workers():
+            while not stop.is_set():
+                for pid in decrypting_worker_pids(d.pid):
+                    try:
+                        os.kill(pid, signal.SIGKILL)
+                        kills.append(pid)
+                    except ProcessLookupError:
+                        pass
+                stop.wait(0.003)
+
+        killer = threading.Thread(target=kill_decrypting_workers, daemon=True)
+        killer.start()
+        try:
+            deliver_until_250(d.smtp_port, self.encrypted(poison), time.monotonic() + CLIENT_TIMEOUT)
+            # attempts after 0 s, then backoffs of 0.5 s and 1 s
+            wait_filed(self.state, [poison], timeout=60)
+        finally:
+            stop.set()
+            killer.join(10)
+        self.assertTrue(d.running(), d.stderr_tail())
+        fm = filed_once(self, self.state, [poison])[poison]
+        self.assertEqual((fm.header("X-Csirtgw-Queue") or "").strip(), "quarantine")
+        self.assertEqual((fm.header("X-Csirtgw-Encryption") or "").strip(), "failed")
+        reason = (fm.header("X-Csirtgw-Crypto-Reason") or "").strip()
+        self.assertIn("OpenPGP worker died or hung on this message in 3 attempts", reason)
+        self.assertNotIn(f"secret-{poison}".encode(), fm.raw)
+
+        quarantined = [r for r in h.audit_rows(self.state, "WHERE event = 'quarantined'")
+                       if r.get("spool_id") == fm.spool_id]
+        self.assertEqual(len(quarantined), 1, quarantined)
+        self.assertIn("3 attempts", quarantined[0]["detail"])
+        log = daemon_log(d)
+        self.assertIn("attempt 1 of 3 before quarantine", log)
+        self.assertIn("attempt 2 of 3 before quarantine", log)
+        print(f"\npoison message: {len(kills)} decrypting worker(s) killed before it was quarantined",
+              file=sys.stderr)
+
+        # the kills have stopped: mail decrypts again
+        after = h.unique_token("after")
+        deliver_until_250(d.smtp_port, self.encrypted(after), time.monotonic() + CLIENT_TIMEOUT)
+        wait_filed(self.state, [after])
+        fa = filed_once(self, self.state, [after])[after]
+        self.assertEqual((fa.header("X-Csirtgw-Encryption") or "").strip(), "decrypted")
+        self.assertIn(f"secret-{after}".encode(), fa.raw)
+        cp = h.audit_verify(self.state)
+        self.assertEqual(cp.returncode, 0, cp.out)
 
 
 if __name__ == "__main__":

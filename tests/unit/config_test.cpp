@@ -56,6 +56,7 @@ std::map<std::string, std::string> settings_of(const Config& c) {
       {"mime.parts", std::to_string(c.mime_parts)},
       {"openpgp.max_plaintext", std::to_string(c.openpgp_max_plaintext)},
       {"openpgp.timeout", std::to_string(c.openpgp_timeout)},
+      {"openpgp.worker_failures", std::to_string(c.openpgp_worker_failures)},
       {"openpgp.agents", std::to_string(c.openpgp_agents)},
       {"worker.batch", std::to_string(c.worker_batch)},
       {"worker.threads", std::to_string(c.worker_threads)},
@@ -116,6 +117,7 @@ const std::map<std::string, std::string> kDefaults = {
     {"mime.parts", "1000"},
     {"openpgp.max_plaintext", "67108864"},
     {"openpgp.timeout", "30"},
+    {"openpgp.worker_failures", "3"},
     {"openpgp.agents", "1"},
     {"worker.batch", "64"},
     {"worker.threads", "0"},
@@ -399,7 +401,7 @@ TEST_CASE("config: describe_settings covers every key") {
 // threads were set up with keeps its running value and is named for a restart.
 const std::set<std::string> kAppliedOnReload = {
     "team.name", "paths.policy", "paths.form", "mime.depth", "mime.parts",
-    "openpgp.max_plaintext", "openpgp.timeout", "worker.batch",
+    "openpgp.max_plaintext", "openpgp.timeout", "openpgp.worker_failures", "worker.batch",
     "ack.enabled", "ack.follow_ups", "ack.on_failure", "ack.rate_limit", "ack.rate_window",
     "ack.response_time", "ack.hours", "ack.template",
 };
@@ -424,10 +426,11 @@ TEST_CASE("config: config_for_reload") {
       {"the same file", "[paths]\npolicy = \"/etc/csirtgw/policy.toml\"\n[worker]\nthreads = 2\n", {}, {}},
       {"only settings a reload applies",
        "[team]\nname = \"New CERT\"\n[paths]\npolicy = \"/etc/csirtgw/new.toml\"\nform = \"/etc/csirtgw/form.toml\"\n"
-       "[mime]\ndepth = 8\nparts = 50\n[openpgp]\nmax_plaintext = 2048\ntimeout = 5\n[worker]\nthreads = 2\nbatch = 3\n",
+       "[mime]\ndepth = 8\nparts = 50\n[openpgp]\nmax_plaintext = 2048\ntimeout = 5\nworker_failures = 7\n"
+       "[worker]\nthreads = 2\nbatch = 3\n",
        {{"team.name", "New CERT"}, {"paths.policy", "/etc/csirtgw/new.toml"}, {"paths.form", "/etc/csirtgw/form.toml"},
         {"mime.depth", "8"}, {"mime.parts", "50"}, {"openpgp.max_plaintext", "2048"}, {"openpgp.timeout", "5"},
-        {"worker.batch", "3"}},
+        {"openpgp.worker_failures", "7"}, {"worker.batch", "3"}},
        {}},
       {"listeners, state, threads and sizes need a restart",
        "[listen]\nsmtp = \"127.0.0.1:25\"\nlmtp = \"unix:/run/x\"\nhostname = \"gw.example\"\nuser = \"nobody\"\n"
