@@ -4,10 +4,12 @@
 # an smtp-sink as the smarthost), against a plain GPGME loop doing the same gpg
 # work (decrypt+verify, then sign+encrypt the ack) on the same keys and
 # ciphertexts in the same run; and the loop without the ack, for the ack's
-# share of the cost. BENCH_ROUNDS rounds, each the end-to-end delivery then
-# the loop right after it: on a shared machine the speed drifts by tens of
+# share of the cost. BENCH_ROUNDS rounds, each the end-to-end delivery and
+# the loop right next to it, odd rounds delivering first and even rounds
+# running the loop first: on a shared machine the speed drifts by tens of
 # percent within minutes, so each round's ratio compares neighbours in time,
-# and the table shows the medians.  See tests/bench/README.md.
+# a drift favours neither side, and the table shows the medians.  See
+# tests/bench/README.md.
 #
 #   CSIRTGW_BIN=build/csirtgw GPGME_LOOP_BIN=build/csirtgw-gpgme-loop \
 #       tests/bench/bench_crypto.sh [ed25519|rsa3072]
@@ -21,7 +23,7 @@
 #   BENCH_SIZE           octets of the signed+encrypted inner entity (4096)
 #   BENCH_THREADS        worker.threads of the daemon = threads of the loop (nproc)
 #   BENCH_LOOP_SECONDS   timed phase of the GPGME loop       (15)
-#   BENCH_ROUNDS         rounds of (end to end, loop)        (3)
+#   BENCH_ROUNDS         rounds of (end to end, loop), every other one in the other order (4)
 #   BENCH_DRAIN_TIMEOUT  seconds to wait for everything to be filed (600)
 #   BENCH_TMPDIR, BENCH_KEEP=1, BENCH_RESULTS=FILE, BENCH_QUIET_WAIT=S, PYTHON  as in bench.sh
 set -uo pipefail
@@ -38,7 +40,7 @@ SESSIONS=${BENCH_SESSIONS:-10}
 SIZE=${BENCH_SIZE:-4096}
 THREADS=${BENCH_THREADS:-$(nproc)}
 LOOP_SECONDS=${BENCH_LOOP_SECONDS:-15}
-ROUNDS=${BENCH_ROUNDS:-3}
+ROUNDS=${BENCH_ROUNDS:-4}
 DRAIN_TIMEOUT=${BENCH_DRAIN_TIMEOUT:-600}
 RCPT=cert@csirt.example
 REPORTER=reporter@reporter.example
@@ -178,9 +180,9 @@ run_loop() {  # prefix [loop options...]: the ceiling, on the same ciphertexts
 median() { printf '%s\n' "$@" | sort -g | awk '{v[NR]=$1} END {print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
 TOTAL=0
 E2E_RATES=(); LOOP_RATES=(); RATIOS=(); DETAIL=""
-for ((round = 1; round <= ROUNDS; round++)); do
-    # Round 1 keeps the plain e2e_/loop_ prefixes (latency percentiles, CPU details).
-    if ((round == 1)); then ep=e2e_; lp=loop_; else ep=e2e${round}_; lp=loop${round}_; fi
+e2e_phase() {  # round: deliver MSGS, wait until all are filed; sets E2E (empty on failure)
+    local round=$1 ep=$2
+    E2E=""
     log "round $round/$ROUNDS: delivering $MSGS messages over LMTP, $SESSIONS sessions (one transaction per connection)"
     ((round == 1)) || "$PY" "$HELPER" sysstat --prefix "${ep}sys0_" >>"$RES"
     t0=$(now_ns)
@@ -196,27 +198,45 @@ for ((round = 1; round <= ROUNDS; round++)); do
     # It polls every 20 ms: a resolution of 0.2% on a 10 s run, and (unlike 5 ms)
     # it takes next to no CPU from the daemon it measures.
     "$PY" "$HELPER" drain "$STATE" "$TOTAL" "$t0" "$DRAIN_TIMEOUT" --poll 0.02 >"$T/drain$round.out"
-    drain_rc=$?
+    local drain_rc=$?
     sed "s/^/${ep}/" "$T/drain$round.out" >>"$RES"
+    local dns
     dns=$(sed -n 's/^drain_ns=//p' "$T/drain$round.out")
     put "${ep}filed_s" "$(calc "$dns/1e9")"
     if [[ $drain_rc -ne 0 ]]; then
         note "round $round: drain failed (spool not empty within ${DRAIN_TIMEOUT}s, or messages missing from queues/incoming): $(tr '\n' ' ' <"$T/drain$round.out")"
-        break
+        return
     fi
-    e2e=$(calc "$OK/($dns/1e9)" .1f)
-    put "${ep}filed_rate" "$e2e"
+    E2E=$(calc "$OK/($dns/1e9)" .1f)
+    put "${ep}filed_rate" "$E2E"
     ((round == 1)) && "$PY" "$HELPER" sysstat --prefix sys1_ >>"$RES"
-    log "round $round: filed $e2e msgs/s end to end; csirtgw-gpgme-loop --threads $THREADS --seconds $LOOP_SECONDS, with the ack"
+    log "round $round: filed $E2E msgs/s end to end"
+}
+loop_phase() {  # round: the ceiling; sets CEIL (empty on failure)
+    local round=$1 lp=$2
+    log "round $round: csirtgw-gpgme-loop --threads $THREADS --seconds $LOOP_SECONDS, with the ack"
     "$PY" "$HELPER" sysstat --prefix "${lp}sys2_" >>"$RES"
     run_loop "$lp" --ack-signer "$TEAM_FPR" --ack-recipient "$REP_FPR"
     "$PY" "$HELPER" sysstat --prefix "${lp}sys3_" >>"$RES"
-    ceil=$(get "${lp}rate")
-    [[ -n $ceil ]] || break
-    ratio=$(calc "$e2e/$ceil")
-    log "round $round: loop $ceil msgs/s; end to end / loop = $ratio"
-    E2E_RATES+=("$e2e"); LOOP_RATES+=("$ceil"); RATIOS+=("$ratio")
-    DETAIL+="${DETAIL:+, }$e2e/$ceil=$ratio"
+    CEIL=$(get "${lp}rate")
+    log "round $round: loop $CEIL msgs/s"
+}
+for ((round = 1; round <= ROUNDS; round++)); do
+    # Round 1 keeps the plain e2e_/loop_ prefixes (latency percentiles, CPU details).
+    if ((round == 1)); then ep=e2e_; lp=loop_; else ep=e2e${round}_; lp=loop${round}_; fi
+    # Odd rounds deliver first, even rounds run the loop first (A B, B A, ...):
+    # a machine that slows down or speeds up over the run favours neither side.
+    if ((round % 2)); then
+        e2e_phase "$round" "$ep"; [[ -n $E2E ]] || break
+        loop_phase "$round" "$lp"; [[ -n $CEIL ]] || break
+    else
+        loop_phase "$round" "$lp"; [[ -n $CEIL ]] || break
+        e2e_phase "$round" "$ep"; [[ -n $E2E ]] || break
+    fi
+    ratio=$(calc "$E2E/$CEIL")
+    log "round $round: end to end / loop = $ratio"
+    E2E_RATES+=("$E2E"); LOOP_RATES+=("$CEIL"); RATIOS+=("$ratio")
+    DETAIL+="${DETAIL:+, }$E2E/$CEIL=$ratio"
 done
 put e2e_total_ok "$TOTAL"
 if ((${#RATIOS[@]} == ROUNDS)); then
