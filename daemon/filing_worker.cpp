@@ -205,43 +205,53 @@ void FilingWorker::load_and_stage(StagedReport& item, std::size_t slot) {
   }
 }
 
-// The in-order step: the ticket (its own transaction, so that a follow-up
-// later in the batch finds it) and the acknowledgement plan (the rate limit
-// counts this batch too). false at a deferral: later messages wait, in order.
-bool FilingWorker::ticket_and_plan(StagedReport& item, AckPlanner& planner) {
-  if (item.deferred_by) return false;
-  item.ordered = true;
-  if (!item.report) return true;  // lost: recorded when filing
-  Report& report = *item.report;
+// The in-order step, for a run of messages whose stages are done: their
+// tickets, in one transaction (a follow-up finds a ticket opened earlier in
+// the batch), then their acknowledgement plans (the rate limit counts this
+// batch too). Stops at a deferral: later messages wait, in order. Returns how
+// many went through.
+std::size_t FilingWorker::tickets_and_plans(StagedReport* run, std::size_t count, AckPlanner& planner) {
+  std::size_t usable = 0;
+  while (usable < count && !run[usable].deferred_by) ++usable;
+  if (usable == 0) return 0;
+  std::vector<TicketAssignment> assigned(usable);
   // Not synced on its own (2 ms a message, on the thread that orders them): the
-  // batch syncs the WAL with its Maildir files, before any of them names it.
-  TicketAssignment assigned;
+  // batch syncs the WAL with its Maildir files, before any of them names a ticket.
   Status committed = commit_unsynced(*db_, [&]() -> Status {
-    auto made = assign_ticket(*db_, report, rules_->policy.ticket_prefix);
-    if (!made) return made.error();
-    assigned = std::move(made.value());
+    for (std::size_t i = 0; i < usable; ++i) {
+      if (!run[i].report) continue;  // lost: recorded when filing
+      auto made = assign_ticket(*db_, *run[i].report, rules_->policy.ticket_prefix);
+      if (!made) return made.error();
+      assigned[i] = std::move(made.value());
+    }
     return ok_status();
   });
   if (!committed) {
-    item.ordered = false;
-    item.deferred_by = "ticket assignment: " + committed.error().message;
-    return false;
+    if (usable > 0) run[0].deferred_by = "ticket assignment: " + committed.error().message;
+    return 0;
   }
-  report.ticket = format_ticket(rules_->policy.ticket_prefix, assigned.number);
-  item.opened_ticket = assigned.created;
-  // A follow-up is filed with its ticket, unless it has to be quarantined.
-  if (!assigned.created && report.queue != "quarantine") report.queue = assigned.queue;
-  if (composers_.empty()) return true;
-  auto plan = planner.plan(report, item.opened_ticket);
-  if (!plan) {
-    item.ordered = false;
-    item.deferred_by = "acknowledgement plan: " + plan.error().message;
-    return false;
+  for (std::size_t i = 0; i < usable; ++i) {
+    StagedReport& item = run[i];
+    if (item.report) {
+      Report& report = *item.report;
+      report.ticket = format_ticket(rules_->policy.ticket_prefix, assigned[i].number);
+      item.opened_ticket = assigned[i].created;
+      // A follow-up is filed with its ticket, unless it has to be quarantined.
+      if (!assigned[i].created && report.queue != "quarantine") report.queue = assigned[i].queue;
+      if (!composers_.empty()) {
+        auto plan = planner.plan(report, item.opened_ticket);
+        if (!plan) {
+          item.deferred_by = "acknowledgement plan: " + plan.error().message;
+          return i;
+        }
+        item.ack.emplace();
+        item.ack->suppressed = std::move(plan->suppressed);
+        item.ack->request = std::move(plan->request);
+      }
+    }
+    item.ordered = true;
   }
-  item.ack.emplace();
-  item.ack->suppressed = std::move(plan->suppressed);
-  item.ack->request = std::move(plan->request);
-  return true;
+  return usable;
 }
 
 // The second step, on a stage thread: sign (and encrypt) the acknowledgement.
@@ -261,19 +271,16 @@ void FilingWorker::compose_ack(StagedReport& item, std::size_t slot) {
 
 // Mail that arrived while the batch ran joins it, up to worker.batch messages:
 // a batch started by the first of a burst does not leave the other threads idle.
-std::size_t FilingWorker::add_arrivals(std::vector<StagedReport>& staged, std::set<std::string>& in_batch) {
+// Reads only rows newer than the batch's last (cheap: asked whenever a
+// thread runs out of messages).
+std::size_t FilingWorker::add_arrivals(std::vector<StagedReport>& staged) {
   const auto cap = static_cast<std::size_t>(rules_->config.worker_batch);
-  if (staged.size() >= cap) return 0;
-  auto ready = next_spooled(*db_, rules_->config.worker_batch);
-  if (!ready) return 0;  // the batch goes on; the next one reads the index again
-  std::size_t added = 0;
-  for (auto& entry : ready.value()) {
-    if (staged.size() >= cap) break;
-    if (!in_batch.insert(entry.spool_id).second) continue;
+  if (staged.empty() || staged.size() >= cap) return 0;
+  auto arrived = next_spooled(*db_, static_cast<std::int64_t>(cap - staged.size()), staged.back().entry.seq);
+  if (!arrived) return 0;  // the batch goes on; the next one reads the index again
+  for (auto& entry : arrived.value())
     staged.push_back(StagedReport{std::move(entry), std::nullopt, std::nullopt, false, std::nullopt});
-    ++added;
-  }
-  return added;
+  return arrived->size();
 }
 
 void FilingWorker::enable_acks(AgentShards& shards, const std::string& team_fingerprint, std::function<void()> queued) {
@@ -324,18 +331,15 @@ FilingWorker::BatchResult FilingWorker::file_batch() {
   // reserved for the whole batch, so it never moves.
   std::vector<StagedReport> staged;
   staged.reserve(std::max<std::size_t>(batch->size(), rules_->config.worker_batch));
-  std::set<std::string> in_batch;
-  for (auto& entry : batch.value()) {
-    in_batch.insert(entry.spool_id);
+  for (auto& entry : batch.value())
     staged.push_back(StagedReport{std::move(entry), std::nullopt, std::nullopt, false, std::nullopt});
-  }
   AckPlanner planner(rules_->config, *db_);
   OrderedSteps steps;
   StagedReport* const at = staged.data();  // not staged[i]: that reads the size add_arrivals changes
   steps.first = [&](std::size_t i, std::size_t slot) { load_and_stage(at[i], slot); };
-  steps.in_order = [&](std::size_t i) { return ticket_and_plan(at[i], planner); };
+  steps.in_order = [&](std::size_t first, std::size_t count) { return tickets_and_plans(at + first, count, planner); };
   steps.second = [&](std::size_t i, std::size_t slot) { compose_ack(at[i], slot); };
-  steps.more = [&] { return add_arrivals(staged, in_batch); };
+  steps.more = [&] { return add_arrivals(staged); };
   run_ordered_pipeline(staged.size(), chains_.size(), steps);
 
   // 4. File in arrival order, stopping at the first deferral.

@@ -76,12 +76,12 @@ class FilingWorker {
     std::optional<std::string> deferred_by;
     bool opened_ticket = false;
     std::optional<AckOutcome> ack;
-    bool ordered = false;  // through ticket_and_plan: may be filed
+    bool ordered = false;  // through tickets_and_plans: may be filed
   };
   void load_and_stage(StagedReport& item, std::size_t slot);
-  bool ticket_and_plan(StagedReport& item, AckPlanner& planner);
+  std::size_t tickets_and_plans(StagedReport* run, std::size_t count, AckPlanner& planner);
   void compose_ack(StagedReport& item, std::size_t slot);
-  std::size_t add_arrivals(std::vector<StagedReport>& staged, std::set<std::string>& in_batch);
+  std::size_t add_arrivals(std::vector<StagedReport>& staged);
   BatchResult file_batch();
   Result<MaildirQueue*> queue(const std::string& name);
   Result<MaildirQueue*> outbound_queue();

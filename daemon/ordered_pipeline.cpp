@@ -71,15 +71,16 @@ class OrderedPipeline {
   void order_what_is_ready(std::unique_lock<std::mutex>& lock) {
     if (in_store_) return;
     in_store_ = true;
-    while (!stopped_ && next_order_ < count_ && first_done_[next_order_]) {
-      const std::size_t item = next_order_++;
-      bool go_on = false;
-      run_unlocked(lock, [&] { go_on = steps_.in_order(item); });
-      if (!go_on) {
-        stopped_ = true;
-        break;
-      }
-      second_ready_.push_back(item);
+    while (!stopped_) {
+      const std::size_t first = next_order_;
+      std::size_t count = 0;
+      while (first + count < count_ && first_done_[first + count]) ++count;
+      if (count == 0) break;
+      std::size_t passed = 0;
+      run_unlocked(lock, [&] { passed = steps_.in_order(first, count); });
+      for (std::size_t i = 0; i < passed && i < count; ++i) second_ready_.push_back(first + i);
+      next_order_ = first + count;
+      if (passed < count) stopped_ = true;
     }
     in_store_ = false;
   }

@@ -18,10 +18,12 @@ namespace csirtgw {
 struct OrderedSteps {
   // Parallel, on the thread that owns `slot` (its filter chain, its composer).
   std::function<void(std::size_t item, std::size_t slot)> first;
-  // In item order, one at a time, each after its item's first step. false
-  // stops the batch: this item gets no second step, no later item is ordered,
-  // and no new first step starts (first steps under way finish).
-  std::function<bool(std::size_t item)> in_order;
+  // In item order, one call at a time, for a run of `count` items from
+  // `first` whose first steps are done (as many as are ready in a row: one
+  // store transaction for them all). Returns how many of them went through;
+  // fewer than `count` stops the batch: the next item gets no second step, no
+  // later item is ordered, and no new first step starts (those under way finish).
+  std::function<std::size_t(std::size_t first, std::size_t count)> in_order;
   // Parallel, after the item's in-order step.
   std::function<void(std::size_t item, std::size_t slot)> second;
   // Called when every item has been claimed: may append items to the batch

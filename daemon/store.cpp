@@ -135,20 +135,20 @@ Status insert_received(Database& db, const ReceivedMessage& m) {
   return stmt->run();
 }
 
-Result<std::vector<SpooledMessage>> next_spooled(Database& db, std::int64_t limit) {
+Result<std::vector<SpooledMessage>> next_spooled(Database& db, std::int64_t limit, std::int64_t after_seq) {
   auto stmt = db.prepare(
-      "SELECT spool_id, received_at, sender, recipients, size, protocol, peer, helo FROM messages"
-      " WHERE state = 'spooled'"
+      "SELECT spool_id, received_at, sender, recipients, size, protocol, peer, helo, seq FROM messages"
+      " WHERE state = 'spooled' AND seq > ?"
       " ORDER BY seq LIMIT ?");
   if (!stmt) return stmt.error();
-  stmt->bind(1, limit);
+  stmt->bind(1, after_seq).bind(2, limit);
   std::vector<SpooledMessage> out;
   while (true) {
     auto row = stmt->step();
     if (!row) return row.error();
     if (!row.value()) break;
     out.push_back({stmt->text(0), stmt->text(1), stmt->text(2), stmt->text(3), stmt->integer(4), stmt->text(5),
-                   stmt->text(6), stmt->text(7)});
+                   stmt->text(6), stmt->text(7), stmt->integer(8)});
   }
   return out;
 }

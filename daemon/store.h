@@ -59,9 +59,11 @@ struct SpooledMessage {
   std::string protocol;
   std::string peer;
   std::string helo;
+  std::int64_t seq = 0;  // arrival order
 };
-// The oldest messages still waiting for the worker, in arrival order.
-Result<std::vector<SpooledMessage>> next_spooled(Database& db, std::int64_t limit);
+// The oldest messages still waiting for the worker, in arrival order; with
+// `after_seq`, only those that arrived after that one.
+Result<std::vector<SpooledMessage>> next_spooled(Database& db, std::int64_t limit, std::int64_t after_seq = 0);
 Status mark_filed(Database& db, const std::string& spool_id, const std::string& queue,
                   const std::string& maildir_name);
 // A spooled row whose file is gone (someone removed it): recorded, never retried.

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
+#include <numeric>
 #include <random>
 #include <thread>
 #include <vector>
@@ -26,6 +27,7 @@ struct Recorder {
   std::vector<std::size_t> order;
   std::atomic<bool> in_exclusive{false};
   std::atomic<bool> overlapped{false};
+  std::size_t calls = 0;  // in_order calls (under order_mutex)
 
   // in_order and more must never overlap each other.
   void exclusive() {
@@ -52,12 +54,16 @@ TEST_CASE("every item goes through its three steps once, in order in the middle"
       jitter(i);
       ++rec.first[i];
     };
-    steps.in_order = [&](std::size_t i) {
+    steps.in_order = [&](std::size_t first, std::size_t count) {
       rec.exclusive();
-      CHECK(rec.first[i] == 1);
+      CHECK(count >= 1);
       std::lock_guard lock(rec.order_mutex);
-      rec.order.push_back(i);
-      return true;
+      for (std::size_t i = first; i < first + count; ++i) {
+        CHECK(rec.first[i] == 1);
+        rec.order.push_back(i);
+      }
+      ++rec.calls;
+      return count;
     };
     steps.second = [&](std::size_t i, std::size_t) {
       jitter(n - i);
@@ -82,10 +88,13 @@ TEST_CASE("a stop in the in-order step ends the batch there") {
     jitter(i);
     ++rec.first[i];
   };
-  steps.in_order = [&](std::size_t i) {
+  steps.in_order = [&](std::size_t first, std::size_t count) {
     std::lock_guard lock(rec.order_mutex);
-    rec.order.push_back(i);
-    return i != stop_at;
+    for (std::size_t i = first; i < first + count; ++i) {
+      rec.order.push_back(i);
+      if (i == stop_at) return i - first;  // items before it went through
+    }
+    return count;
   };
   steps.second = [&](std::size_t i, std::size_t) { ++rec.second[i]; };
   run_ordered_pipeline(n, 2, steps);
@@ -108,11 +117,11 @@ TEST_CASE("items appended by `more` go through like the first ones") {
     jitter(i);
     ++rec.first[i];
   };
-  steps.in_order = [&](std::size_t i) {
+  steps.in_order = [&](std::size_t first, std::size_t count) {
     rec.exclusive();
     std::lock_guard lock(rec.order_mutex);
-    rec.order.push_back(i);
-    return true;
+    for (std::size_t i = first; i < first + count; ++i) rec.order.push_back(i);
+    return count;
   };
   steps.second = [&](std::size_t i, std::size_t) { ++rec.second[i]; };
   steps.more = [&]() -> std::size_t {
@@ -147,7 +156,7 @@ TEST_CASE("no barrier: an early item's second step runs while a later first step
     // With a barrier between the steps this would wait in vain.
     saw_it = cv.wait_for(lock, std::chrono::seconds(5), [&] { return second_of_0_started; });
   };
-  steps.in_order = [](std::size_t) { return true; };
+  steps.in_order = [](std::size_t, std::size_t count) { return count; };
   steps.second = [&](std::size_t i, std::size_t) {
     if (i != 0) return;
     std::lock_guard lock(m);
@@ -158,11 +167,29 @@ TEST_CASE("no barrier: an early item's second step runs while a later first step
   CHECK(saw_it);
 }
 
+TEST_CASE("items ready in a row are ordered in one call (one store transaction)") {
+  std::vector<std::size_t> runs;
+  OrderedSteps steps;
+  steps.first = [](std::size_t i, std::size_t) {
+    if (i == 0) std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  };
+  steps.in_order = [&](std::size_t first, std::size_t count) {
+    CHECK(first == std::accumulate(runs.begin(), runs.end(), std::size_t{0}));
+    runs.push_back(count);
+    return count;
+  };
+  steps.second = [](std::size_t, std::size_t) {};
+  run_ordered_pipeline(8, 4, steps);
+  REQUIRE_FALSE(runs.empty());
+  // items 1..7 were done while item 0 was not: they wait for it, then go together
+  CHECK(runs.front() == 8);
+}
+
 TEST_CASE("an empty batch and a single slot") {
   OrderedSteps steps;
   int calls = 0;
   steps.first = [&](std::size_t, std::size_t) { ++calls; };
-  steps.in_order = [&](std::size_t) { return true; };
+  steps.in_order = [&](std::size_t, std::size_t count) { return count; };
   steps.second = [&](std::size_t, std::size_t) { ++calls; };
   CHECK(run_ordered_pipeline(0, 2, steps) == 0);
   CHECK(calls == 0);
