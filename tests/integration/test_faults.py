@@ -377,21 +377,21 @@ class Killer:
         self._thread.join(10)
 
 
-class AgentKilled(unittest.TestCase):
-    maxDiff = None
-    N_MESSAGES = int(os.environ.get("CSIRTGW_FAULTS_PGP_MESSAGES", "40"))
+class EncryptedReports(unittest.TestCase):
+    """A daemon on its own state directory with CONFIG, and a reporter whose
+    keyring holds the team key (subclasses set TMP_PREFIX and CONFIG)."""
+    TMP_PREFIX = "csirtgw-it-faults-"
+    CONFIG = ""
 
     @classmethod
     def setUpClass(cls):
-        cls.tmp = h.mkdtemp("csirtgw-it-faults-pgp-")
+        cls.tmp = h.mkdtemp(cls.TMP_PREFIX)
         cls.state = os.path.join(cls.tmp, "state")
         keydir = os.path.join(cls.tmp, "keys")
         os.makedirs(keydir)
         config = os.path.join(cls.tmp, "csirtgw.toml")
         with open(config, "w") as f:
-            # Random kills of every worker are the environment failing, not the
-            # message: no message may be taken for a poison message here.
-            f.write("[openpgp]\nagents = 2\nworker_failures = 1000\n[worker]\nthreads = 2\nbatch = 8\n")
+            f.write(cls.CONFIG)
         cls.daemon = h.Daemon(cls.state, extra_args=["--config", config]).start()
         cls.key = pc.GpgKey(keydir, "reporter", f"Reporter <{pc.REPORTER}>", "future-default", "default")
         cp = h.run_cli("keys", "export-team", "--state-dir", cls.state)
@@ -416,6 +416,15 @@ class AgentKilled(unittest.TestCase):
         else:  # to the reporter's own key only: the team cannot decrypt it
             armored = self.key.gpg("--armor", "--recipient", self.key.fpr, "--encrypt", data=text).stdout
         return pc.message(token, "faults", pc.pgp_encrypted(armored), from_=f"Reporter <{pc.REPORTER}>")
+
+
+class AgentKilled(EncryptedReports):
+    maxDiff = None
+    N_MESSAGES = int(os.environ.get("CSIRTGW_FAULTS_PGP_MESSAGES", "40"))
+    TMP_PREFIX = "csirtgw-it-faults-pgp-"
+    # Random kills of every worker are the environment failing, not the
+    # message: no message may be taken for a poison message here.
+    CONFIG = "[openpgp]\nagents = 2\nworker_failures = 1000\n[worker]\nthreads = 2\nbatch = 8\n"
 
     def assert_decrypted(self, filed, tokens, why):
         """Every report decrypted, its plaintext filed, none quarantined."""
@@ -549,30 +558,9 @@ def decrypting_worker_pids(daemon_pid):
     return pids
 
 
-class PoisonMessage(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.tmp = h.mkdtemp("csirtgw-it-faults-poison-")
-        cls.state = os.path.join(cls.tmp, "state")
-        keydir = os.path.join(cls.tmp, "keys")
-        os.makedirs(keydir)
-        config = os.path.join(cls.tmp, "csirtgw.toml")
-        with open(config, "w") as f:
-            f.write("[openpgp]\nworker_failures = 3\n[worker]\nthreads = 1\n")
-        cls.daemon = h.Daemon(cls.state, extra_args=["--config", config]).start()
-        cls.key = pc.GpgKey(keydir, "reporter", f"Reporter <{pc.REPORTER}>", "future-default", "default")
-        cp = h.run_cli("keys", "export-team", "--state-dir", cls.state)
-        assert cp.returncode == 0 and b"BEGIN PGP PUBLIC KEY BLOCK" in cp.stdout, cp.out
-        cls.key.import_team(cp.stdout)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.daemon.cleanup()
-        cls.key.kill_agent()
-
-    def encrypted(self, token):
-        armored = self.key.encrypt(pc.report_text(token, f"secret-{token}").encode())
-        return pc.message(token, "poison", pc.pgp_encrypted(armored), from_=f"Reporter <{pc.REPORTER}>")
+class PoisonMessage(EncryptedReports):
+    TMP_PREFIX = "csirtgw-it-faults-poison-"
+    CONFIG = "[openpgp]\nworker_failures = 3\n[worker]\nthreads = 1\n"
 
     def test_quarantined_after_worker_failures(self):
         d = self.daemon
