@@ -1,4 +1,5 @@
 #include "ack_sender.h"
+#include "json_text.h"
 
 #include <cstdio>
 #include <ctime>
@@ -88,7 +89,7 @@ Status AckSender::recover() {
     const std::string note = "accepted by the smarthost before a restart";
     const nlohmann::json detail = {{"ticket", row.ticket}, {"reply", note}, {"attempts", row.attempts + 1}};
     if (auto st = mark_outbound_sent(*db_, id, note); !st) return st;
-    if (auto st = audit("ack-sent", id, detail.dump()); !st) return st;
+    if (auto st = audit("ack-sent", id, json_text(detail)); !st) return st;
     if (auto st = tx->commit(); !st) return st;
     ++repaired;
   }
@@ -189,7 +190,7 @@ void AckSender::record_result(const std::string& spool_id, const std::string& ti
     detail["retry_in"] = delay;
     if (st) st = mark_outbound_deferred(*db_, spool_id, tried, now + delay, reply);
   }
-  if (st) st = audit(event, spool_id, detail.dump());
+  if (st) st = audit(event, spool_id, json_text(detail));
   if (st) st = tx->commit();
   if (!st) {
     // Retried from the row's state; a sent ack is repaired by recover().

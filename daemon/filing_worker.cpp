@@ -1,4 +1,5 @@
 #include "filing_worker.h"
+#include "json_text.h"
 
 #include <algorithm>
 #include <chrono>
@@ -9,10 +10,9 @@
 
 #include "audit_log.h"
 #include "durable_file.h"
-#include "message_header.h"
+#include "filed_copy.h"
 #include "ordered_pipeline.h"
 #include "outbound_store.h"
-#include "status_headers.h"
 #include "ticket_store.h"
 
 namespace csirtgw {
@@ -30,18 +30,6 @@ std::vector<EnvelopeRecipient> recipients_from_json(const std::string& text) {
   if (!list.is_array()) return out;
   for (const auto& r : list)
     if (r.is_object()) out.push_back({r.value("address", ""), r.value("intake", "")});
-  return out;
-}
-
-// Trace headers written above the message in the queue: the envelope, which a
-// mail client otherwise cannot see. Every part was validated at the intake
-// (printable ASCII, no CR/LF), so none can start a new header.
-std::string trace_headers(const Report& report, const Config& config, std::time_t received) {
-  std::string out = "Return-Path: <" + report.sender + ">\n";
-  for (const auto& r : report.recipients) out += "Delivered-To: " + r.address + "\n";
-  out += "Received: from " + report.helo + " (" + report.peer + ")\n\tby " + config.hostname + " (csirtgw) with " +
-         (report.protocol == "lmtp" ? "LMTP" : "ESMTP") + " id " + report.spool_id + ";\n\t" +
-         rfc5322_date(received) + "\n";
   return out;
 }
 
@@ -129,11 +117,11 @@ Result<MaildirQueue*> FilingWorker::outbound_queue() {
 Status FilingWorker::record_ack(const AckOutcome& ack, const std::string& spool_id) {
   if (ack.suppressed) {
     nlohmann::json detail = {{"ticket", ack.request.ticket}, {"reason", *ack.suppressed}};
-    return append_audit_event(*db_, {"ack-suppressed", spool_id, "csirtgw", detail.dump()});
+    return append_audit_event(*db_, {"ack-suppressed", spool_id, "csirtgw", json_text(detail)});
   }
   if (!ack.composed) {
     nlohmann::json detail = {{"ticket", ack.request.ticket}, {"reason", ack.failure}};
-    return append_audit_event(*db_, {"ack-failed", spool_id, "csirtgw", detail.dump()});
+    return append_audit_event(*db_, {"ack-failed", spool_id, "csirtgw", json_text(detail)});
   }
   const ComposedAck& composed = *ack.composed;
   OutboundRow row{spool_id, ack.request.ticket, ack.request.recipient, composed.message_id, composed.encrypted, 0, 0};
@@ -141,7 +129,7 @@ Status FilingWorker::record_ack(const AckOutcome& ack, const std::string& spool_
   nlohmann::json detail = {{"ticket", ack.request.ticket}, {"message_id", composed.message_id},
                            {"encrypted", composed.encrypted}};
   if (!composed.key_note.empty()) detail["key_note"] = composed.key_note;
-  return append_audit_event(*db_, {"ack-queued", spool_id, "csirtgw", detail.dump()});
+  return append_audit_event(*db_, {"ack-queued", spool_id, "csirtgw", json_text(detail)});
 }
 
 void FilingWorker::audit_deferral(const std::string& spool_id, const std::string& reason) {
@@ -150,7 +138,7 @@ void FilingWorker::audit_deferral(const std::string& spool_id, const std::string
   auto tx = Transaction::begin(*db_);
   if (!tx) return;
   nlohmann::json detail = {{"reason", reason}};
-  if (append_audit_event(*db_, {"deferred", spool_id, "csirtgw", detail.dump()})) (void)tx->commit();
+  if (append_audit_event(*db_, {"deferred", spool_id, "csirtgw", json_text(detail)})) (void)tx->commit();
 }
 
 // Between batches, on the worker thread: no stage is running, so the chains can
@@ -366,7 +354,7 @@ FilingWorker::BatchResult FilingWorker::file_batch() {
     const std::string name = maildir_base_name(received, entry.spool_id, rules_->config.hostname);
     if (!target.value()->contains(name)) {
       // The message is converted to LF while it is written: no second copy of it.
-      const std::string head = trace_headers(report, rules_->config, received) + render_status_headers(report);
+      const std::string head = filed_head(report, rules_->config.hostname, received);
       auto written = target.value()->write_tmp_with_lf(name, head, report.message());
       if (!written) {
         deferral.emplace(entry.spool_id, written.error().message);
@@ -429,7 +417,7 @@ FilingWorker::BatchResult FilingWorker::file_batch() {
       if (st) st = mark_filed(*db_, f.spool_id, f.queue, f.name);
       if (st) {
         nlohmann::json detail = {{"queue", f.queue}, {"maildir", f.name}, {"stages", f.stages}};
-        st = append_audit_event(*db_, {"filed", f.spool_id, "csirtgw", detail.dump()});
+        st = append_audit_event(*db_, {"filed", f.spool_id, "csirtgw", json_text(detail)});
       }
     }
     if (st) st = tx->commit();

@@ -1,4 +1,5 @@
 #include "intake_committer.h"
+#include "json_text.h"
 
 #include <map>
 #include <tuple>
@@ -102,7 +103,7 @@ void IntakeCommitter::commit_batch(std::vector<Request>& batch) {
       // An MTA resending after a lost reply: acknowledge again, file nothing.
       outcomes[i] = {StoreOutcome::duplicate, *original};
       nlohmann::json detail = {{"original", *original}, {"sha256", m.sha256}};
-      if (auto st = append_audit_event(*db_, {"duplicate", request.file.id(), "csirtgw", detail.dump()}); !st)
+      if (auto st = append_audit_event(*db_, {"duplicate", request.file.id(), "csirtgw", json_text(detail)}); !st)
         return fail_all(st.error());
       continue;
     }
@@ -112,7 +113,7 @@ void IntakeCommitter::commit_batch(std::vector<Request>& batch) {
     nlohmann::json intakes = nlohmann::json::array();
     for (const auto& r : m.envelope.recipients) intakes.push_back(r.intake);
     nlohmann::json detail = {{"protocol", m.protocol}, {"size", m.size}, {"sha256", m.sha256}, {"intakes", intakes}};
-    if (auto st = append_audit_event(*db_, {"received", m.spool_id, "csirtgw", detail.dump()}); !st)
+    if (auto st = append_audit_event(*db_, {"received", m.spool_id, "csirtgw", json_text(detail)}); !st)
       return fail_all(st.error());
     outcomes[i] = {StoreOutcome::stored, m.spool_id};
     seen_in_batch.emplace(key, m.spool_id);

@@ -10,6 +10,8 @@
 #include <nlohmann/json.hpp>
 
 #include "audit_log.h"
+#include "json_text.h"
+#include "untrusted_text.h"
 #include "commands.h"
 #include "config_resolution.h"
 #include "durable_file.h"
@@ -29,7 +31,7 @@ std::string operator_name() {
 }
 
 int complain(const std::string& message) {
-  std::fprintf(stderr, "csirtgw: %s\n", message.c_str());
+  std::fprintf(stderr, "csirtgw: %s\n", sanitize_untrusted(message).c_str());
   return 1;
 }
 
@@ -66,7 +68,7 @@ std::vector<std::string> key_emails(gpgme_key_t key) {
 Status audit_key_event(Database& db, const std::string& event, const nlohmann::json& detail) {
   auto tx = Transaction::begin(db);
   if (!tx) return tx.error();
-  if (auto st = append_audit_event(db, {event, "", operator_name(), detail.dump()}); !st) return st;
+  if (auto st = append_audit_event(db, {event, "", operator_name(), json_text(detail)}); !st) return st;
   return tx->commit();
 }
 
@@ -116,7 +118,7 @@ int run_keys_import(const KeysOptions& options, const std::string& file, bool se
       if (!tx) return complain(tx.error().message);
       if (auto st = register_key(*db, entry); !st) return complain(st.error().message);
       nlohmann::json detail = {{"fingerprint", fpr}, {"email", address}, {"organisation", organisation}};
-      if (auto st = append_audit_event(*db, {"key-registered", "", entry.added_by, detail.dump()}); !st)
+      if (auto st = append_audit_event(*db, {"key-registered", "", entry.added_by, json_text(detail)}); !st)
         return complain(st.error().message);
       if (auto st = tx->commit(); !st) return complain(st.error().message);
       std::printf("registered %s for %s%s\n", fpr.c_str(), address.c_str(),
@@ -138,11 +140,12 @@ int run_keys_list(const KeysOptions& options, bool json) {
     for (const auto& k : keys.value())
       list.push_back({{"fingerprint", k.fingerprint}, {"email", k.email}, {"org", k.organisation},
                       {"added_at", k.added_at}, {"added_by", k.added_by}});
-    std::printf("%s\n", list.dump(2).c_str());
+    std::printf("%s\n", json_text(list, 2).c_str());
     return 0;
   }
   for (const auto& k : keys.value())
-    std::printf("%s  %-40s %s\n", k.fingerprint.c_str(), k.email.c_str(), k.organisation.c_str());
+    std::printf("%s  %-40s %s\n", sanitize_untrusted(k.fingerprint).c_str(), sanitize_untrusted(k.email).c_str(),
+                sanitize_untrusted(k.organisation).c_str());
   return 0;
 }
 
@@ -159,7 +162,7 @@ int run_keys_remove(const KeysOptions& options, const std::string& fingerprint_t
   auto removed = unregister_key(*db, fpr);
   if (!removed) return complain(removed.error().message);
   if (auto st = append_audit_event(*db, {"key-removed", "", operator_name(),
-                                         nlohmann::json{{"fingerprint", fpr}, {"bindings", removed.value()}}.dump()});
+                                         json_text({{"fingerprint", fpr}, {"bindings", removed.value()}})});
       !st)
     return complain(st.error().message);
   if (auto st = tx->commit(); !st) return complain(st.error().message);

@@ -1,4 +1,5 @@
 #include "pipeline_rules.h"
+#include "json_text.h"
 
 #include <nlohmann/json.hpp>
 
@@ -51,7 +52,7 @@ std::string rules_audit_detail(const PipelineRules& rules) {
                            {"routes", rules.policy.routes.size()},
                            {"form", origin_of(rules.config.form_file, "(embedded)")},
                            {"fields", rules.form.fields.size()}};
-  return detail.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return json_text(detail);
 }
 
 std::shared_ptr<const PipelineRules> RulesInForce::current() const {

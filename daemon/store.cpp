@@ -1,4 +1,5 @@
 #include "store.h"
+#include "json_text.h"
 
 #include <fcntl.h>
 
@@ -100,7 +101,7 @@ Result<Database> open_store_read_only(const std::filesystem::path& state_dir) {
 std::string recipients_to_json(const std::vector<EnvelopeRecipient>& recipients) {
   auto list = nlohmann::json::array();
   for (const auto& r : recipients) list.push_back({{"address", r.address}, {"intake", r.intake}});
-  return list.dump();
+  return json_text(list);
 }
 
 std::string resend_key(const std::vector<EnvelopeRecipient>& recipients) {

@@ -1,4 +1,5 @@
 #include "ticket_store.h"
+#include "json_text.h"
 
 #include <strings.h>
 
@@ -186,7 +187,7 @@ Result<TicketAssignment> assign_ticket(Database& db, const Report& report, const
   if (!assignment.created) detail["joined_by"] = joined_by;
   if (!external.empty()) detail["external_refs"] = external;
   if (auto st = append_audit_event(db, {assignment.created ? "ticket-created" : "ticket-joined", report.spool_id,
-                                        "csirtgw", detail.dump()});
+                                        "csirtgw", json_text(detail)});
       !st)
     return st.error();
   return assignment;
@@ -284,7 +285,7 @@ Status change_ticket_state(Database& db, std::int64_t number, const std::string&
   if (auto st = stmt->run(); !st) return st;
   if (sqlite3_changes_count(db) == 0) return Error::bad_input("no ticket #" + std::to_string(number));
   nlohmann::json detail = {{"ticket", number}, {"action", action}, {"state", state}};
-  if (auto st = append_audit_event(db, {"ticket-" + action, "", who, detail.dump()}); !st) return st;
+  if (auto st = append_audit_event(db, {"ticket-" + action, "", who, json_text(detail)}); !st) return st;
   return tx->commit();
 }
 
@@ -301,7 +302,7 @@ Status add_ticket_comment(Database& db, std::int64_t number, const std::string& 
   // The comment text is staff's own words but may quote a report: the audit
   // event records that a comment was made, not what it says.
   nlohmann::json detail = {{"ticket", number}, {"comment_length", text.size()}};
-  if (auto st = append_audit_event(db, {"ticket-comment", "", who, detail.dump()}); !st) return st;
+  if (auto st = append_audit_event(db, {"ticket-comment", "", who, json_text(detail)}); !st) return st;
   return tx->commit();
 }
 

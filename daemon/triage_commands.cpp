@@ -13,17 +13,23 @@
 
 #include "commands.h"
 #include "config_resolution.h"
+#include "json_text.h"
 #include "policy.h"
 #include "store.h"
 #include "ticket_store.h"
+#include "untrusted_text.h"
 
 namespace csirtgw {
 namespace {
 
 int complain(const std::string& message) {
-  std::fprintf(stderr, "csirtgw: %s\n", message.c_str());
+  std::fprintf(stderr, "csirtgw: %s\n", sanitize_untrusted(message).c_str());
   return 1;
 }
+
+// Every value printed for a person passes here: a Message-ID carrying
+// "ESC ] 0 ; ... BEL" must not retitle or clear the analyst's terminal.
+std::string shown(const std::string& value, std::size_t max = 4096) { return sanitize_untrusted(value, max); }
 
 std::string operator_name(const std::optional<std::string>& given) {
   if (given && !given->empty()) return *given;
@@ -87,14 +93,14 @@ int run_tickets(const TriageOptions& options, const std::optional<std::string>& 
   if (json) {
     auto list = nlohmann::json::array();
     for (const auto& t : tickets.value()) list.push_back(summary_json(t, opened->prefix));
-    std::printf("%s\n", list.dump(2).c_str());
+    std::printf("%s\n", json_text(list, 2).c_str());
     return 0;
   }
   std::printf("%-18s %-17s %-9s %-3s %-13s %-40s %s\n", "TICKET", "QUEUE", "STATE", "PRI", "TLP", "TYPE", "OWNER");
   for (const auto& t : tickets.value())
-    std::printf("%-18s %-17s %-9s %-3lld %-13s %-40s %s\n", format_ticket(opened->prefix, t.number).c_str(),
-                t.queue.c_str(), t.state.c_str(), static_cast<long long>(t.priority), t.tlp.c_str(), t.type.c_str(),
-                t.owner.c_str());
+    std::printf("%-18s %-17s %-9s %-3lld %-13s %-40s %s\n", shown(format_ticket(opened->prefix, t.number)).c_str(),
+                shown(t.queue).c_str(), shown(t.state).c_str(), static_cast<long long>(t.priority), shown(t.tlp).c_str(),
+                shown(t.type).c_str(), shown(t.owner).c_str());
   return 0;
 }
 
@@ -115,17 +121,20 @@ int run_ticket_show(const TriageOptions& options, const std::string& id, bool js
   out["comments"] = nlohmann::json::array();
   for (const auto& c : d.comments) out["comments"].push_back({{"at", c.at}, {"author", c.author}, {"text", c.text}});
   if (json) {
-    std::printf("%s\n", out.dump(2).c_str());
+    std::printf("%s\n", json_text(out, 2).c_str());
     return 0;
   }
   for (auto& [key, value] : out.items()) {
     if (value.is_array()) continue;
-    std::printf("%-13s %s\n", (key + ":").c_str(), value.is_string() ? value.get<std::string>().c_str() : value.dump().c_str());
+    const std::string text = value.is_string() ? value.get<std::string>() : json_text(value);
+    std::printf("%-13s %s\n", shown(key + ":").c_str(), shown(text).c_str());
   }
-  for (const auto& ref : d.external_refs) std::printf("external:     %s\n", ref.c_str());
+  for (const auto& ref : d.external_refs) std::printf("external:     %s\n", shown(ref).c_str());
   for (const auto& m : d.messages)
-    std::printf("message:      %s %s %s %s\n", m.added_at.c_str(), m.role.c_str(), m.spool_id.c_str(), m.message_id.c_str());
-  for (const auto& c : d.comments) std::printf("comment:      %s %s: %s\n", c.at.c_str(), c.author.c_str(), c.text.c_str());
+    std::printf("message:      %s %s %s %s\n", shown(m.added_at).c_str(), shown(m.role).c_str(), shown(m.spool_id).c_str(),
+                shown(m.message_id).c_str());
+  for (const auto& c : d.comments)
+    std::printf("comment:      %s %s: %s\n", shown(c.at).c_str(), shown(c.author).c_str(), shown(c.text).c_str());
   return 0;
 }
 
@@ -139,7 +148,8 @@ int run_ticket_action(const TriageOptions& options, const std::string& action, c
   Status st = action == "comment" ? add_ticket_comment(opened->db, *number, who, text.value_or(""))
                                   : change_ticket_state(opened->db, *number, action, who);
   if (!st) return complain(st.error().message);
-  std::printf("%s: %s by %s\n", format_ticket(opened->prefix, *number).c_str(), action.c_str(), who.c_str());
+  std::printf("%s: %s by %s\n", shown(format_ticket(opened->prefix, *number)).c_str(), shown(action).c_str(),
+              shown(who).c_str());
   return 0;
 }
 
@@ -155,7 +165,7 @@ int run_queues(const TriageOptions& options) {
   std::printf("%-20s %8s %8s %8s %8s %8s\n", "QUEUE", "NEW", "READ", "OPEN", "TAKEN", "RESOLVED");
   for (auto& [queue, states] : by_queue) {
     const auto dir = opened->state_dir / "queues" / queue;
-    std::printf("%-20s %8zu %8zu %8d %8d %8d\n", queue.c_str(), count_files(dir / "new"), count_files(dir / "cur"),
+    std::printf("%-20s %8zu %8zu %8d %8d %8d\n", shown(queue).c_str(), count_files(dir / "new"), count_files(dir / "cur"),
                 states["open"], states["taken"], states["resolved"]);
   }
   return 0;
@@ -198,12 +208,12 @@ int run_stats(const TriageOptions& options, const std::optional<std::string>& si
     nlohmann::json out = {{"by", by}, {"total", total}, {"counts", counts}};
     if (since) out["since"] = *since;
     if (until) out["until"] = *until;
-    std::printf("%s\n", out.dump(2).c_str());
+    std::printf("%s\n", json_text(out, 2).c_str());
   } else if (format == "csv") {
     std::printf("%s,count\n", by.c_str());
-    for (const auto& [key, n] : counts) std::printf("%s,%d\n", key.c_str(), n);
+    for (const auto& [key, n] : counts) std::printf("%s,%d\n", shown(key).c_str(), n);
   } else {
-    for (const auto& [key, n] : counts) std::printf("%-45s %6d\n", key.c_str(), n);
+    for (const auto& [key, n] : counts) std::printf("%-45s %6d\n", shown(key).c_str(), n);
     std::printf("%-45s %6d\n", "total", total);
   }
   return 0;

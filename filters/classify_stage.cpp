@@ -1,4 +1,5 @@
 #include "ascii_case.h"
+#include "json_text.h"
 #include "classify_stage.h"
 
 #include <algorithm>
@@ -275,7 +276,7 @@ FilterOutcome ClassifyStage::process(Report& report) {
   for (const auto& ind : report.content.indicators) ++indicator_counts[to_string(ind.kind)];
   // Ids and categories only: field values and indicators stay in the message.
   report.audit_notes.push_back(
-      {"classified", nlohmann::json{{"format", report.content.format},
+      {"classified", json_text({{"format", report.content.format},
                                     {"authenticated", report.content.authenticated},
                                     {"type", c.type},
                                     {"type_because", c.type_because},
@@ -285,15 +286,14 @@ FilterOutcome ClassifyStage::process(Report& report) {
                                     {"priority", c.priority},
                                     {"fields", report.content.fields.size()},
                                     {"field_errors", errors},
-                                    {"indicators", indicator_counts}}
-                         .dump()});
+                                    {"indicators", indicator_counts}})});
   return {};
 }
 
 FilterOutcome RouteStage::process(Report& report) {
   if (report.queue == "quarantine") {
     report.route_rule = "quarantined by the OpenPGP stage";
-    report.audit_notes.push_back({"routed", nlohmann::json{{"queue", report.queue}, {"rule", report.route_rule}}.dump()});
+    report.audit_notes.push_back({"routed", json_text({{"queue", report.queue}, {"rule", report.route_rule}})});
     return {};
   }
   const Classification& c = report.classification;
@@ -317,7 +317,7 @@ FilterOutcome RouteStage::process(Report& report) {
     report.route_rule = rule.name;
     break;
   }
-  report.audit_notes.push_back({"routed", nlohmann::json{{"queue", report.queue}, {"rule", report.route_rule}}.dump()});
+  report.audit_notes.push_back({"routed", json_text({{"queue", report.queue}, {"rule", report.route_rule}})});
   return {};
 }
 

@@ -1,4 +1,5 @@
 #include "openpgp_stage.h"
+#include "json_text.h"
 
 #include <algorithm>
 
@@ -399,15 +400,15 @@ FilterOutcome OpenPgpStage::finish(Report& report, Verdict& verdict) {
   if (!crypto.reason.empty()) detail["reason"] = crypto.reason;
   // The literal-data file name is the sender's text: escaped, never a path.
   if (!verdict.literal_file_name.empty()) detail["literal_file_name"] = escape_untrusted(verdict.literal_file_name);
-  report.audit_notes.push_back({"openpgp", detail.dump()});
-  if (verdict.quarantine) report.audit_notes.push_back({"quarantined", nlohmann::json{{"reason", crypto.reason}}.dump()});
+  report.audit_notes.push_back({"openpgp", json_text(detail)});
+  if (verdict.quarantine) report.audit_notes.push_back({"quarantined", json_text({{"reason", crypto.reason}})});
   // Keys offered by the sender are never trusted automatically: staff review
   // them (the registry changes only through `csirtgw keys import`).
   const bool autocrypt = header_value(header_section(report.raw_message), "Autocrypt").has_value();
   if (verdict.attached_keys > 0 || autocrypt)
     report.audit_notes.push_back(
-        {"keys-offered", nlohmann::json{{"pgp_keys_parts", verdict.attached_keys}, {"autocrypt", autocrypt},
-                                        {"imported", false}}.dump()});
+        {"keys-offered", json_text({{"pgp_keys_parts", verdict.attached_keys}, {"autocrypt", autocrypt},
+                                    {"imported", false}})});
   return {};
 }
 

@@ -1,0 +1,17 @@
+// What csirtgw writes above a message in its queue: trace headers (the
+// envelope, which a mail client otherwise cannot see) and the X-Csirtgw-*
+// status headers. Shared by the filing worker and the whole-chain fuzz target,
+// so that what is fuzzed is what is filed.
+#pragma once
+
+#include <ctime>
+#include <string>
+
+#include "report.h"
+
+namespace csirtgw {
+
+// Return-Path, Delivered-To, Received, then render_status_headers(); LF line ends.
+std::string filed_head(const Report& report, const std::string& hostname, std::time_t received);
+
+}  // namespace csirtgw

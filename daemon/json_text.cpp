@@ -1,0 +1,36 @@
+#include "json_text.h"
+
+#include "untrusted_text.h"
+
+namespace csirtgw {
+
+nlohmann::json sanitized_json(const nlohmann::json& value) {
+  switch (value.type()) {
+    case nlohmann::json::value_t::string:
+      return sanitize_untrusted(value.get_ref<const std::string&>(), kUntrustedTextMax);
+    case nlohmann::json::value_t::array: {
+      nlohmann::json out = nlohmann::json::array();
+      for (const auto& item : value) out.push_back(sanitized_json(item));
+      return out;
+    }
+    case nlohmann::json::value_t::object: {
+      nlohmann::json out = nlohmann::json::object();
+      for (const auto& [key, item] : value.items()) out[sanitize_untrusted(key, 256)] = sanitized_json(item);
+      return out;
+    }
+    default:
+      return value;
+  }
+}
+
+std::string json_text(const nlohmann::json& value, int indent) {
+  try {
+    return sanitized_json(value).dump(indent, ' ', false, nlohmann::json::error_handler_t::replace);
+  } catch (const std::exception&) {
+    // Unreachable with sanitised strings; an allocation failure is the only
+    // way here, and the caller still gets a JSON object.
+    return R"({"error":"unwritable JSON"})";
+  }
+}
+
+}  // namespace csirtgw
