@@ -3,14 +3,20 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <ctime>
+
+#include <unistd.h>
 
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
 #include "audit_log.h"
 #include "durable_file.h"
+#include "exception_text.h"
 #include "filed_copy.h"
+#include "json_text.h"
+#include "message_header.h"
 #include "ordered_pipeline.h"
 #include "outbound_store.h"
 #include "ticket_store.h"
@@ -33,6 +39,48 @@ std::vector<EnvelopeRecipient> recipients_from_json(const std::string& text) {
   return out;
 }
 
+// The boundary's answer to a fault: the message goes to the quarantine with
+// the step and the exception's class, audited; never the exception's text,
+// which may quote the message.
+void quarantine_for_fault(Report& report, const std::string& step, const std::string& exception,
+                          const std::string& reason) {
+  report.fault = StageFault{step, exception, reason};
+  report.queue = "quarantine";
+  nlohmann::json detail = {{"stage", step}, {"reason", reason}};
+  if (!exception.empty()) detail["exception"] = exception;
+  report.audit_notes.push_back({"quarantined", json_text(detail)});
+  spdlog::get("worker")->error("{}: quarantined: {} failed{}{}", report.spool_id, step,
+                               exception.empty() ? "" : " with ", exception);
+}
+
+std::string fault_in(const std::string& step) { return "the " + step + " step failed with an exception"; }
+
+// A faulted message is filed as received, without the X-Csirtgw-* fields a
+// sender may have forged (the strip stage may not have run). If even that
+// fails, a note naming the original in originals/ stands in for it.
+std::string faulted_copy(const Report& report) {
+  try {
+    if (!has_header_fields(report.raw_message, "X-Csirtgw-")) return report.raw_message;
+    return remove_header_fields(report.raw_message, "X-Csirtgw-");
+  } catch (...) {
+    return "Subject: quarantined message " + report.spool_id +
+           "\r\n\r\ncsirtgw could not copy this message; the original is in originals/ under its spool id.\r\n";
+  }
+}
+
+// A message in flight when the process died is tried in a batch of its own:
+// if it is what killed the process, the others' counts do not rise with it.
+void isolate_suspects(std::vector<SpooledMessage>& batch, bool& alone) {
+  alone = !batch.empty() && batch.front().unfinished_attempts > 0;
+  if (alone) {
+    batch.resize(1);
+    return;
+  }
+  auto suspect = std::find_if(batch.begin(), batch.end(),
+                              [](const SpooledMessage& m) { return m.unfinished_attempts > 0; });
+  batch.erase(suspect, batch.end());
+}
+
 }  // namespace
 
 FilingWorker::FilingWorker(const RulesInForce& rules, std::filesystem::path state_dir, SpoolDirectory spool,
@@ -44,7 +92,26 @@ FilingWorker::FilingWorker(const RulesInForce& rules, std::filesystem::path stat
       state_dir_(std::move(state_dir)),
       spool_(std::move(spool)),
       fsync_(fsync),
-      store_write_gate_(store_write_gate) {}
+      store_write_gate_(store_write_gate) {
+  // CSIRTGW_TEST_FAULT="abort|throw:STEP:MARKER" — for the fault tests only
+  // (tests/integration/test_stage_boundary.py): a message containing MARKER
+  // makes STEP (stages, tickets, acknowledgement, filing) abort the process or
+  // throw. Unset in production; read once.
+  if (const char* spec = std::getenv("CSIRTGW_TEST_FAULT"); spec && *spec) {
+    const std::string text = spec;
+    const auto first = text.find(':'), second = text.find(':', first + 1);
+    if (first != std::string::npos && second != std::string::npos)
+      injected_fault_ = InjectedFault{text.substr(0, first), text.substr(first + 1, second - first - 1),
+                                      text.substr(second + 1)};
+  }
+}
+
+void FilingWorker::inject_test_fault(std::string_view step, const Report& report) const {
+  if (!injected_fault_ || injected_fault_->step != step) return;
+  if (report.raw_message.find(injected_fault_->marker) == std::string::npos) return;
+  if (injected_fault_->action == "abort") std::abort();
+  throw std::logic_error("injected test fault");
+}
 
 FilingWorker::~FilingWorker() { stop(); }
 
@@ -182,11 +249,29 @@ void FilingWorker::load_and_stage(StagedReport& item, std::size_t slot) {
   report.sender = entry.sender;
   report.recipients = recipients_from_json(entry.recipients_json);
   report.raw_message = std::move(raw.value());  // report.message() is this until a stage rewrites it
+  report.unfinished_attempts = entry.unfinished_attempts;
+  const std::int64_t limit = rules_->config.openpgp_worker_failures;
+  if (entry.unfinished_attempts >= limit) {
+    quarantine_for_fault(report, "start-up", "",
+                         "the process or its OpenPGP worker died " + std::to_string(entry.unfinished_attempts) +
+                             " times while this message was being filed (openpgp.worker_failures = " +
+                             std::to_string(limit) + "): not processed again");
+    return;
+  }
   for (const auto& filter : chains_[slot]) {
-    const FilterOutcome outcome = filter->process(report);
+    FilterOutcome outcome;
+    try {
+      inject_test_fault("stages", report);
+      outcome = filter->process(report);
+    } catch (...) {
+      quarantine_for_fault(report, std::string(filter->name()), exception_class(std::current_exception()),
+                           fault_in(std::string(filter->name())));
+      return;
+    }
     report.stages_done.emplace_back(filter->name());
     if (outcome.verdict == FilterVerdict::defer) {
       item.deferred_by = std::string(filter->name()) + ": " + outcome.reason;
+      item.worker_died = outcome.worker_died;
       return;
     }
     if (outcome.verdict == FilterVerdict::stop) return;
@@ -202,39 +287,64 @@ std::size_t FilingWorker::tickets_and_plans(StagedReport* run, std::size_t count
   std::size_t usable = 0;
   while (usable < count && !run[usable].deferred_by) ++usable;
   if (usable == 0) return 0;
+  const auto takes_ticket = [](const StagedReport& item) { return item.report && !item.report->fault; };
   std::vector<TicketAssignment> assigned(usable);
-  // Not synced on its own (2 ms a message, on the thread that orders them): the
-  // batch syncs the WAL with its Maildir files, before any of them names a ticket.
-  Status committed = commit_unsynced(*db_, [&]() -> Status {
-    for (std::size_t i = 0; i < usable; ++i) {
-      if (!run[i].report) continue;  // lost: recorded when filing
-      auto made = assign_ticket(*db_, *run[i].report, rules_->policy.ticket_prefix);
-      if (!made) return made.error();
-      assigned[i] = std::move(made.value());
+  // A message whose assignment throws is quarantined, the transaction rolled
+  // back and tried again without it (at most once per message of the run).
+  Status committed = ok_status();
+  for (bool again = true; again;) {
+    again = false;
+    std::optional<std::pair<std::size_t, std::string>> fault;  // item, exception class
+    // Not synced on its own (2 ms a message, on the thread that orders them): the
+    // batch syncs the WAL with its Maildir files, before any of them names a ticket.
+    committed = commit_unsynced(*db_, [&]() -> Status {
+      for (std::size_t i = 0; i < usable; ++i) {
+        if (!takes_ticket(run[i])) continue;  // lost (recorded when filing) or faulted
+        try {
+          inject_test_fault("tickets", *run[i].report);
+          auto made = assign_ticket(*db_, *run[i].report, rules_->policy.ticket_prefix);
+          if (!made) return made.error();
+          assigned[i] = std::move(made.value());
+        } catch (...) {
+          fault.emplace(i, exception_class(std::current_exception()));
+          return Error::internal("rolled back: a ticket assignment failed");
+        }
+      }
+      return ok_status();
+    });
+    if (fault) {
+      quarantine_for_fault(*run[fault->first].report, "tickets", fault->second, fault_in("ticket assignment"));
+      again = true;
     }
-    return ok_status();
-  });
+  }
   if (!committed) {
-    if (usable > 0) run[0].deferred_by = "ticket assignment: " + committed.error().message;
+    run[0].deferred_by = "ticket assignment: " + committed.error().message;
     return 0;
   }
   for (std::size_t i = 0; i < usable; ++i) {
     StagedReport& item = run[i];
-    if (item.report) {
+    if (takes_ticket(item)) {
       Report& report = *item.report;
       report.ticket = format_ticket(rules_->policy.ticket_prefix, assigned[i].number);
       item.opened_ticket = assigned[i].created;
       // A follow-up is filed with its ticket, unless it has to be quarantined.
       if (!assigned[i].created && report.queue != "quarantine") report.queue = assigned[i].queue;
       if (!composers_.empty()) {
-        auto plan = planner.plan(report, item.opened_ticket);
-        if (!plan) {
-          item.deferred_by = "acknowledgement plan: " + plan.error().message;
-          return i;
+        try {
+          inject_test_fault("acknowledgement", report);
+          auto plan = planner.plan(report, item.opened_ticket);
+          if (!plan) {
+            item.deferred_by = "acknowledgement plan: " + plan.error().message;
+            return i;
+          }
+          item.ack.emplace();
+          item.ack->suppressed = std::move(plan->suppressed);
+          item.ack->request = std::move(plan->request);
+        } catch (...) {
+          item.ack.reset();
+          quarantine_for_fault(report, "acknowledgement", exception_class(std::current_exception()),
+                               fault_in("acknowledgement plan"));
         }
-        item.ack.emplace();
-        item.ack->suppressed = std::move(plan->suppressed);
-        item.ack->request = std::move(plan->request);
       }
     }
     item.ordered = true;
@@ -245,7 +355,15 @@ std::size_t FilingWorker::tickets_and_plans(StagedReport* run, std::size_t count
 // The second step, on a stage thread: sign (and encrypt) the acknowledgement.
 void FilingWorker::compose_ack(StagedReport& item, std::size_t slot) {
   if (!item.ack || item.ack->suppressed) return;
-  auto composed = composers_[slot].compose(item.ack->request);
+  Result<ComposedAck> composed = Error::internal("not composed");
+  try {
+    composed = composers_[slot].compose(item.ack->request);
+  } catch (...) {
+    item.ack.reset();
+    quarantine_for_fault(*item.report, "acknowledgement", exception_class(std::current_exception()),
+                         fault_in("acknowledgement"));
+    return;
+  }
   if (composed) {
     item.ack->composed = std::move(composed.value());
   } else if (composed.error().kind == ErrorClass::temporary) {
@@ -263,9 +381,15 @@ void FilingWorker::compose_ack(StagedReport& item, std::size_t slot) {
 // thread runs out of messages).
 std::size_t FilingWorker::add_arrivals(std::vector<StagedReport>& staged) {
   const auto cap = static_cast<std::size_t>(rules_->config.worker_batch);
-  if (staged.empty() || staged.size() >= cap) return 0;
+  if (alone_ || staged.empty() || staged.size() >= cap) return 0;
   auto arrived = next_spooled(*db_, static_cast<std::int64_t>(cap - staged.size()), staged.back().entry.seq);
   if (!arrived) return 0;  // the batch goes on; the next one reads the index again
+  bool alone = false;
+  isolate_suspects(arrived.value(), alone);
+  if (alone) return 0;  // a suspect waits for a batch of its own
+  std::vector<std::string> ids;
+  for (const auto& entry : arrived.value()) ids.push_back(entry.spool_id);
+  if (!count_attempts_begun(*db_, ids)) return 0;  // not counted: not touched
   for (auto& entry : arrived.value())
     staged.push_back(StagedReport{std::move(entry), std::nullopt, std::nullopt, false, std::nullopt});
   return arrived->size();
@@ -286,6 +410,92 @@ void FilingWorker::build_composers() {
     composers_.emplace_back(rules_->config, rules_->acks, *ack_shards_, i, team_fingerprint_);
 }
 
+// Writes the filed copy of one ordered message (and its acknowledgement) to
+// tmp files; false when the message must wait (deferral recorded).
+bool FilingWorker::write_filed_copy(StagedReport& item, BatchFiling& batch) {
+  auto log = spdlog::get("worker");
+  const SpooledMessage& entry = item.entry;
+  if (!item.report) {
+    log->critical("{}: spool file is missing; recorded as lost", entry.spool_id);
+    batch.filed.push_back({entry.spool_id, "", "", "", true, entry.received_at, {}, std::nullopt});
+    return true;
+  }
+  Report& report = *item.report;
+  inject_test_fault("filing", report);
+  auto target = queue(report.queue);
+  if (!target) {
+    batch.deferral.emplace(entry.spool_id, target.error().message);
+    return false;
+  }
+  const std::time_t received = parse_utc(entry.received_at);
+  const std::string name = maildir_base_name(received, entry.spool_id, rules_->config.hostname);
+  if (!target.value()->contains(name)) {
+    const std::string head = filed_head(report, rules_->config.hostname, received);
+    const std::string faulted = report.fault ? faulted_copy(report) : std::string();
+    // The message is converted to LF while it is written: no second copy of it.
+    auto written = target.value()->write_tmp_with_lf(name, head, report.fault ? faulted : report.message());
+    if (!written) {
+      batch.deferral.emplace(entry.spool_id, written.error().message);
+      return false;
+    }
+    batch.pending.push_back(std::move(written.value()));
+  } else {
+    log->info("{}: already in queue {} (filed before a restart)", entry.spool_id, report.queue);
+  }
+  batch.touched.insert(target.value());
+  if (item.ack && item.ack->composed) {
+    // The acknowledgement is on disk with the filing, before the commit that queues it.
+    auto outbound = outbound_queue();
+    auto written = outbound ? outbound.value()->write_tmp(entry.spool_id, item.ack->composed->message)
+                            : Result<MaildirQueue::PendingDelivery>(outbound.error());
+    if (!written) {
+      batch.deferral.emplace(entry.spool_id, "acknowledgement: " + written.error().message);
+      return false;
+    }
+    batch.pending.push_back(std::move(written.value()));
+    batch.touched.insert(outbound.value());
+  }
+  std::string stages;
+  for (const auto& stage : report.stages_done) stages += (stages.empty() ? "" : ",") + stage;
+  batch.filed.push_back({entry.spool_id, report.queue, name, stages, false, entry.received_at,
+                         std::move(report.audit_notes), std::move(item.ack)});
+  return true;
+}
+
+// The filing step's boundary: a copy that cannot be written for an exception
+// is written again as a fault, into the quarantine; the tmp files of the
+// failed try are removed first. A second exception defers the message.
+bool FilingWorker::file_guarded(StagedReport& item, BatchFiling& batch) {
+  for (int tries = 0;; ++tries) {
+    const std::size_t pending_before = batch.pending.size();
+    try {
+      return write_filed_copy(item, batch);
+    } catch (...) {
+      const std::string exception = exception_class(std::current_exception());
+      for (std::size_t i = pending_before; i < batch.pending.size(); ++i)
+        ::unlink(batch.pending[i].tmp_path.c_str());
+      batch.pending.resize(pending_before);
+      if (tries > 0 || !item.report || item.report->fault) {
+        batch.deferral.emplace(item.entry.spool_id, "filing failed with " + exception);
+        return false;
+      }
+      item.ack.reset();
+      quarantine_for_fault(*item.report, "filing", exception, fault_in("filing"));
+    }
+  }
+}
+
+// The attempt on every message of the batch is over, except where the
+// OpenPGP worker died on it: lower the counts raised when the batch began
+// (filed messages are done with; their count no longer matters).
+void FilingWorker::finish_attempts(const std::vector<StagedReport>& staged, const std::set<std::string>& filed) {
+  std::vector<std::string> ended;
+  for (const auto& item : staged)
+    if (!item.worker_died && !filed.count(item.entry.spool_id)) ended.push_back(item.entry.spool_id);
+  if (auto st = count_attempts_ended(*db_, ended); !st)
+    spdlog::get("worker")->warn("cannot record the end of {} attempt(s): {}", ended.size(), st.error().message);
+}
+
 FilingWorker::BatchResult FilingWorker::file_batch() {
   auto log = spdlog::get("worker");
   take_current_rules();
@@ -294,22 +504,17 @@ FilingWorker::BatchResult FilingWorker::file_batch() {
     log->warn("cannot read the spool index: {}", batch.error().message);
     return BatchResult::deferred;
   }
+  isolate_suspects(batch.value(), alone_);
   if (batch->empty()) return BatchResult::idle;
-
-  struct Filed {
-    std::string spool_id;
-    std::string queue;
-    std::string name;
-    std::string stages;
-    bool lost = false;
-    std::string received_at;
-    std::vector<AuditNote> notes;
-    std::optional<AckOutcome> ack;
-  };
-  std::vector<Filed> filed;
-  std::vector<MaildirQueue::PendingDelivery> pending;
-  std::set<MaildirQueue*> touched;
-  std::optional<std::pair<std::string, std::string>> deferral;  // spool id, reason
+  if (alone_)
+    log->warn("{}: was being filed when the process or its OpenPGP worker died ({} time(s)); tried alone",
+              batch->front().spool_id, batch->front().unfinished_attempts);
+  std::vector<std::string> ids;
+  for (const auto& entry : batch.value()) ids.push_back(entry.spool_id);
+  if (auto st = count_attempts_begun(*db_, ids); !st) {
+    log->warn("cannot count the attempt on {} message(s), will retry: {}", ids.size(), st.error().message);
+    return BatchResult::deferred;
+  }
 
   // 1-3. Each message through its stages, its ticket and its acknowledgement
   //      (see ordered_pipeline.h): the filter chain and the acknowledgement on
@@ -331,74 +536,36 @@ FilingWorker::BatchResult FilingWorker::file_batch() {
   run_ordered_pipeline(staged.size(), chains_.size(), steps);
 
   // 4. File in arrival order, stopping at the first deferral.
+  BatchFiling filing;
   for (auto& item : staged) {
-    const SpooledMessage& entry = item.entry;
     if (item.deferred_by) {
-      deferral.emplace(entry.spool_id, *item.deferred_by);
+      filing.deferral.emplace(item.entry.spool_id, *item.deferred_by);
       break;  // keep arrival order: later messages wait too
     }
     if (!item.ordered) break;  // behind a deferral: not staged, or not in order
-    if (!item.report) {
-      log->critical("{}: spool file is missing; recorded as lost", entry.spool_id);
-      filed.push_back({entry.spool_id, "", "", "", true, entry.received_at, {}, std::nullopt});
-      continue;
-    }
-    Report& report = *item.report;
-
-    auto target = queue(report.queue);
-    if (!target) {
-      deferral.emplace(entry.spool_id, target.error().message);
-      break;
-    }
-    const std::time_t received = parse_utc(entry.received_at);
-    const std::string name = maildir_base_name(received, entry.spool_id, rules_->config.hostname);
-    if (!target.value()->contains(name)) {
-      // The message is converted to LF while it is written: no second copy of it.
-      const std::string head = filed_head(report, rules_->config.hostname, received);
-      auto written = target.value()->write_tmp_with_lf(name, head, report.message());
-      if (!written) {
-        deferral.emplace(entry.spool_id, written.error().message);
-        break;
-      }
-      pending.push_back(std::move(written.value()));
-    } else {
-      log->info("{}: already in queue {} (filed before a restart)", entry.spool_id, report.queue);
-    }
-    touched.insert(target.value());
-    if (item.ack && item.ack->composed) {
-      // The acknowledgement is on disk with the filing, before the commit that queues it.
-      auto outbound = outbound_queue();
-      auto written = outbound ? outbound.value()->write_tmp(entry.spool_id, item.ack->composed->message)
-                              : Result<MaildirQueue::PendingDelivery>(outbound.error());
-      if (!written) {
-        deferral.emplace(entry.spool_id, "acknowledgement: " + written.error().message);
-        break;
-      }
-      pending.push_back(std::move(written.value()));
-      touched.insert(outbound.value());
-    }
-    std::string stages;
-    for (const auto& s : report.stages_done) stages += (stages.empty() ? "" : ",") + s;
-    filed.push_back({entry.spool_id, report.queue, name, stages, false, entry.received_at,
-                     std::move(report.audit_notes), std::move(item.ack)});
+    if (!file_guarded(item, filing)) break;
   }
+  std::vector<Filed>& filed = filing.filed;
 
   // Maildir delivery for the whole batch: fsync every file together (and the
   // WAL, for the tickets they name), publish them into new/, fsync new/ once
   // per queue. Only then is the filing recorded.
   std::vector<int> fds;
-  for (const auto& p : pending) fds.push_back(p.fd.get());
+  for (const auto& p : filing.pending) fds.push_back(p.fd.get());
   auto wal = open_store_wal(state_dir_);
   Status delivered = wal ? ok_status() : Status(wal.error());
   if (delivered && wal->valid()) fds.push_back(wal->get());
   if (delivered) delivered = fsync_.sync_all(fds);
-  for (std::size_t i = 0; delivered && i < pending.size(); ++i) delivered = MaildirQueue::publish(pending[i]);
-  for (auto it = touched.begin(); delivered && it != touched.end(); ++it) delivered = (*it)->sync_new();
+  for (std::size_t i = 0; delivered && i < filing.pending.size(); ++i)
+    delivered = MaildirQueue::publish(filing.pending[i]);
+  for (auto it = filing.touched.begin(); delivered && it != filing.touched.end(); ++it) delivered = (*it)->sync_new();
   if (!delivered) {
     log->warn("Maildir delivery failed, will retry: {}", delivered.error().message);
     if (!filed.empty()) audit_deferral(filed.front().spool_id, delivered.error().message);
+    finish_attempts(staged, {});
     return BatchResult::deferred;
   }
+  std::set<std::string> recorded;
   if (!filed.empty()) {
     auto tx = Transaction::begin(*db_);
     Status st = tx ? ok_status() : Status(tx.error());
@@ -423,11 +590,13 @@ FilingWorker::BatchResult FilingWorker::file_batch() {
     if (st) st = tx->commit();
     if (!st) {
       log->warn("recording {} filing(s) failed, will retry: {}", filed.size(), st.error().message);
+      finish_attempts(staged, {});
       return BatchResult::deferred;
     }
     if (ack_queued_ && std::any_of(filed.begin(), filed.end(), [](const Filed& f) { return f.ack && f.ack->composed; }))
       ack_queued_();
     for (const auto& f : filed) {
+      recorded.insert(f.spool_id);
       if (!f.lost) {
         // Committed: a failed move only leaves the file for the next start-up.
         if (auto moved = spool_.archive(f.spool_id, f.received_at); !moved)
@@ -437,9 +606,10 @@ FilingWorker::BatchResult FilingWorker::file_batch() {
       deferral_audited_.erase(f.spool_id);
     }
   }
-  if (deferral) {
-    log->warn("{}: deferred: {}", deferral->first, deferral->second);
-    audit_deferral(deferral->first, deferral->second);
+  if (recorded.size() < staged.size()) finish_attempts(staged, recorded);
+  if (filing.deferral) {
+    log->warn("{}: deferred: {}", filing.deferral->first, filing.deferral->second);
+    audit_deferral(filing.deferral->first, filing.deferral->second);
     return filed.empty() ? BatchResult::deferred : BatchResult::progressed;
   }
   return BatchResult::progressed;

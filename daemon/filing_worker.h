@@ -9,11 +9,20 @@
 // loses nor files anything twice. Temporary failures keep the message spooled
 // and are retried with backoff. Each batch works by one rules snapshot
 // (pipeline_rules.h), taken when the batch starts.
+//
+// No message can stop it. Every step runs inside a boundary per message: an
+// exception in a stage, in ticket assignment, in acknowledgement planning or
+// composing, or in filing quarantines that message (StageFault: the step and
+// the exception's class are audited, never its text) and the others go on.
+// A message on which the process itself dies is caught by a count in the store
+// (unfinished_attempts): raised before the stages touch a batch, lowered when
+// the attempt ends; after a crash the messages that were in flight are tried
+// one at a time, and one whose count reaches openpgp.worker_failures is
+// quarantined before any stage sees it again.
 #pragma once
 
 #include <atomic>
 #include <condition_variable>
-#include <functional>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -52,7 +61,7 @@ class FilingWorker {
   FilingWorker(const FilingWorker&) = delete;
   FilingWorker& operator=(const FilingWorker&) = delete;
 
-  // Acknowledgements (issue 5): composed with the team key on the pipeline
+  // Acknowledgements: composed with the team key on the pipeline
   // threads and queued in <state>/outbound with the filing; `queued` is called
   // after each commit that queued one. Call before start(); without it none are sent.
   void enable_acks(AgentShards& shards, const std::string& team_fingerprint, std::function<void()> queued);
@@ -76,12 +85,34 @@ class FilingWorker {
     std::optional<std::string> deferred_by;
     bool opened_ticket = false;
     std::optional<AckOutcome> ack;
-    bool ordered = false;  // through tickets_and_plans: may be filed
+    bool ordered = false;      // through tickets_and_plans: may be filed
+    bool worker_died = false;  // deferred because the OpenPGP worker died on it: the attempt counts
+  };
+  struct Filed {
+    std::string spool_id;
+    std::string queue;
+    std::string name;
+    std::string stages;
+    bool lost = false;
+    std::string received_at;
+    std::vector<AuditNote> notes;
+    std::optional<AckOutcome> ack;
+  };
+  // What the filing step of one batch has written and will record.
+  struct BatchFiling {
+    std::vector<Filed> filed;
+    std::vector<MaildirQueue::PendingDelivery> pending;
+    std::set<MaildirQueue*> touched;
+    std::optional<std::pair<std::string, std::string>> deferral;  // spool id, reason
   };
   void load_and_stage(StagedReport& item, std::size_t slot);
   std::size_t tickets_and_plans(StagedReport* run, std::size_t count, AckPlanner& planner);
   void compose_ack(StagedReport& item, std::size_t slot);
   std::size_t add_arrivals(std::vector<StagedReport>& staged);
+  bool write_filed_copy(StagedReport& item, BatchFiling& batch);
+  bool file_guarded(StagedReport& item, BatchFiling& batch);
+  void finish_attempts(const std::vector<StagedReport>& staged, const std::set<std::string>& filed);
+  void inject_test_fault(std::string_view step, const Report& report) const;
   BatchResult file_batch();
   Result<MaildirQueue*> queue(const std::string& name);
   Result<MaildirQueue*> outbound_queue();
@@ -111,6 +142,12 @@ class FilingWorker {
   std::optional<MaildirQueue> outbound_;
   std::function<void()> ack_queued_;
   std::set<std::string> deferral_audited_;
+  bool alone_ = false;  // this batch tries one message that was in flight at a crash
+  // Test-only fault injection (CSIRTGW_TEST_FAULT, see filing_worker.cpp).
+  struct InjectedFault {
+    std::string action, step, marker;
+  };
+  std::optional<InjectedFault> injected_fault_;
 
   RoundThread thread_;  // last: stopped before the members its rounds use go
 };

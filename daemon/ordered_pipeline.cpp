@@ -2,6 +2,7 @@
 
 #include <condition_variable>
 #include <deque>
+#include <exception>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -51,16 +52,32 @@ class OrderedPipeline {
     changed_.notify_all();  // the others see busy_ == 0 too
   }
 
+  // Rethrows, on the calling thread, the first exception a step let out.
+  void rethrow_if_failed() {
+    if (failure_) std::rethrow_exception(failure_);
+  }
+
   std::size_t count() const { return count_; }
 
  private:
+  // A step that throws stops the batch (the steps are expected to keep their
+  // own faults; this is the last line): no exception leaves a helper thread.
   template <typename Step>
   void run_unlocked(std::unique_lock<std::mutex>& lock, Step step) {
     ++busy_;
     lock.unlock();
-    step();
+    std::exception_ptr failure;
+    try {
+      step();
+    } catch (...) {
+      failure = std::current_exception();
+    }
     lock.lock();
     --busy_;
+    if (failure) {
+      if (!failure_) failure_ = failure;
+      stopped_ = true;
+    }
     changed_.notify_all();
   }
 
@@ -100,6 +117,7 @@ class OrderedPipeline {
   std::size_t completed_at_last_more_ = 0;
   bool stopped_ = false;
   bool in_store_ = false;  // a thread runs in_order or more
+  std::exception_ptr failure_;
 };
 
 }  // namespace
@@ -110,6 +128,7 @@ std::size_t run_ordered_pipeline(std::size_t count, std::size_t slots, const Ord
   for (std::size_t slot = 1; slot < slots; ++slot) helpers.emplace_back([&pipeline, slot] { pipeline.work(slot); });
   pipeline.work(0);
   for (auto& helper : helpers) helper.join();
+  pipeline.rethrow_if_failed();
   return pipeline.count();
 }
 

@@ -35,7 +35,9 @@ struct OrderedSteps {
 // threads, the calling thread being one of them. `in_order` and `more` run
 // one at a time, never beside each other (they may share a database
 // connection), while the other threads go on with their steps. Returns the
-// number of items in the batch at the end.
+// number of items in the batch at the end. A step that throws stops the batch
+// like an in-order step passing fewer; once every thread is done the first such
+// exception is rethrown here, on the calling thread (never on a helper).
 std::size_t run_ordered_pipeline(std::size_t count, std::size_t slots, const OrderedSteps& steps);
 
 }  // namespace csirtgw

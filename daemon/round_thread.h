@@ -1,6 +1,9 @@
 // A thread that works in rounds and sleeps in between: until it is woken
 // (new work), until the round's own timeout (a retry or a safety net), or until
 // it is stopped. The filing worker and the acknowledgement sender are both one.
+// Nothing escapes it: a round that throws is logged (the exception's class,
+// never its text) and the next round comes after a pause, so a bug in one
+// round cannot std::terminate the daemon.
 #pragma once
 
 #include <chrono>
@@ -8,6 +11,10 @@
 #include <functional>
 #include <mutex>
 #include <thread>
+
+#include <spdlog/spdlog.h>
+
+#include "exception_text.h"
 
 namespace csirtgw {
 
@@ -63,11 +70,25 @@ class RoundThread {
         if (stopping_) return;
         woken_ = false;  // a wake() from here on means work the round may not have seen
       }
-      const NextRound next = round();
+      const NextRound next = guarded(round);
       std::unique_lock lock(mutex_);
       if (stopping_) return;
       if (next.after.count() <= 0) continue;
       wake_.wait_for(lock, next.after, [&] { return stopping_ || (next.early_on_wake && woken_); });
+    }
+  }
+
+  static NextRound guarded(const std::function<NextRound()>& round) {
+    try {
+      return round();
+    } catch (...) {
+      const std::string what = exception_class(std::current_exception());
+      try {
+        auto log = spdlog::get("main");
+        (log ? log.get() : spdlog::default_logger_raw())->critical("a worker round failed with {}; retrying in 1 s", what);
+      } catch (...) {
+      }
+      return {std::chrono::seconds(1), false};
     }
   }
 

@@ -167,9 +167,8 @@ int run_serve(const ServeOptions& options) {
   }
   RulesInForce rules(loaded_rules.rules);
   AgentShards shards(state_dir / "gnupg", state_dir / "gnupg-shards", static_cast<std::size_t>(config.openpgp_agents));
-  WorkerFailures worker_failures;
-  auto build_chain = [&state_dir, &shards, &worker_failures](const PipelineRules& r, std::size_t index) {
-    return build_filter_chain({r.config, state_dir, shards, worker_failures, r.policy, r.form}, index);
+  auto build_chain = [&state_dir, &shards](const PipelineRules& r, std::size_t index) {
+    return build_filter_chain({r.config, state_dir, shards, r.policy, r.form}, index);
   };
   FilingWorker worker(rules, state_dir, spool, stage_threads, build_chain, fsync, store_write_gate);
   IntakeCommitter committer(spool, state_dir, static_cast<std::size_t>(config.commit_batch), fsync,

@@ -75,7 +75,12 @@ Status commit_unsynced(Database& db, const std::function<Status()>& work) {
   Status result = [&]() -> Status {
     auto tx = Transaction::begin(db);
     if (!tx) return tx.error();
-    if (auto st = work(); !st) return st;
+    try {
+      if (auto st = work(); !st) return st;
+    } catch (const std::exception& e) {
+      // Rolled back by the transaction; synchronous=FULL is restored below.
+      return Error::internal(std::string("exception in a store transaction: ") + e.what());
+    }
     return tx->commit();
   }();
   if (auto st = db.exec("PRAGMA synchronous = FULL"); !st) {
@@ -138,7 +143,8 @@ Status insert_received(Database& db, const ReceivedMessage& m) {
 
 Result<std::vector<SpooledMessage>> next_spooled(Database& db, std::int64_t limit, std::int64_t after_seq) {
   auto stmt = db.prepare(
-      "SELECT spool_id, received_at, sender, recipients, size, protocol, peer, helo, seq FROM messages"
+      "SELECT spool_id, received_at, sender, recipients, size, protocol, peer, helo, seq, unfinished_attempts"
+      " FROM messages"
       " WHERE state = 'spooled' AND seq > ?"
       " ORDER BY seq LIMIT ?");
   if (!stmt) return stmt.error();
@@ -149,9 +155,35 @@ Result<std::vector<SpooledMessage>> next_spooled(Database& db, std::int64_t limi
     if (!row) return row.error();
     if (!row.value()) break;
     out.push_back({stmt->text(0), stmt->text(1), stmt->text(2), stmt->text(3), stmt->integer(4), stmt->text(5),
-                   stmt->text(6), stmt->text(7), stmt->integer(8)});
+                   stmt->text(6), stmt->text(7), stmt->integer(8), stmt->integer(9)});
   }
   return out;
+}
+
+namespace {
+Status change_attempts(Database& db, const std::vector<std::string>& spool_ids, const char* sql) {
+  if (spool_ids.empty()) return ok_status();
+  return commit_unsynced(db, [&]() -> Status {
+    for (const auto& id : spool_ids) {
+      auto stmt = db.prepare(sql);  // cached: prepared once per connection
+      if (!stmt) return stmt.error();
+      stmt->bind(1, id);
+      if (auto st = stmt->run(); !st) return st;
+    }
+    return ok_status();
+  });
+}
+}  // namespace
+
+Status count_attempts_begun(Database& db, const std::vector<std::string>& spool_ids) {
+  return change_attempts(db, spool_ids,
+                         "UPDATE messages SET unfinished_attempts = unfinished_attempts + 1 WHERE spool_id = ?");
+}
+
+Status count_attempts_ended(Database& db, const std::vector<std::string>& spool_ids) {
+  return change_attempts(
+      db, spool_ids,
+      "UPDATE messages SET unfinished_attempts = max(unfinished_attempts - 1, 0) WHERE spool_id = ?");
 }
 
 Status mark_filed(Database& db, const std::string& spool_id, const std::string& queue,

@@ -60,10 +60,19 @@ struct SpooledMessage {
   std::string peer;
   std::string helo;
   std::int64_t seq = 0;  // arrival order
+  // Attempts on it that ended with the process or its OpenPGP worker dying
+  // (schemas/migrations/0005_unfinished_attempts.sql).
+  std::int64_t unfinished_attempts = 0;
 };
 // The oldest messages still waiting for the worker, in arrival order; with
 // `after_seq`, only those that arrived after that one.
 Result<std::vector<SpooledMessage>> next_spooled(Database& db, std::int64_t limit, std::int64_t after_seq = 0);
+// Raises (by +1) or lowers (by -1, not below 0) the unfinished-attempt count of
+// each message. Raised before the stages touch a batch, in a transaction of its
+// own that is not fsynced: only a process death must be survived, and the WAL
+// write reaches the kernel before any stage runs.
+Status count_attempts_begun(Database& db, const std::vector<std::string>& spool_ids);
+Status count_attempts_ended(Database& db, const std::vector<std::string>& spool_ids);
 Status mark_filed(Database& db, const std::string& spool_id, const std::string& queue,
                   const std::string& maildir_name);
 // A spooled row whose file is gone (someone removed it): recorded, never retried.

@@ -21,6 +21,9 @@ enum class FilterVerdict {
 struct FilterOutcome {
   FilterVerdict verdict = FilterVerdict::proceed;
   std::string reason;  // for the log and the audit event; never message contents
+  // A deferral because the OpenPGP worker died (or hung) on this message: the
+  // attempt counts toward openpgp.worker_failures like a death of the process.
+  bool worker_died = false;
 };
 
 class Filter {

@@ -8,13 +8,11 @@ namespace csirtgw {
 
 FilterChain build_filter_chain(const PipelineContext& context, std::size_t index) {
   FilterChain chain;
-  chain.push_back(std::make_unique<OpenPgpStage>(context.config, context.state_dir, context.shards, index,
-                                                 context.worker_failures));
+  chain.push_back(std::make_unique<OpenPgpStage>(context.config, context.state_dir, context.shards, index));
   // After decryption, so forged X-Csirtgw-* headers inside the encrypted part go too.
   chain.push_back(std::make_unique<StripStatusHeaders>());
   chain.push_back(std::make_unique<ClassifyStage>(context.policy, context.form, context.config));
   chain.push_back(std::make_unique<RouteStage>(context.policy));
-  // Later stages (decrypt/verify, form, classify, route, acknowledge) join here.
   return chain;
 }
 

@@ -10,7 +10,6 @@
 #include "form_schema.h"
 #include "policy.h"
 #include "filter.h"
-#include "worker_failures.h"
 
 namespace csirtgw {
 
@@ -20,7 +19,6 @@ struct PipelineContext {
   const Config& config;
   std::filesystem::path state_dir;
   AgentShards& shards;
-  WorkerFailures& worker_failures;  // outlives the snapshot: kept across reloads
   const Policy& policy;
   const FormSchema& form;
 };

@@ -93,16 +93,16 @@ struct OpenPgpStage::Verdict {
   std::optional<std::string> rebuilt_message;  // the decrypted message to file
   std::optional<Error> temporary;
   bool temporary_while_decrypting = false;
+  bool worker_died = false;  // the temporary failure was the worker dying on this message
   std::size_t attached_keys = 0;  // application/pgp-keys parts: recorded, never imported
 };
 
 OpenPgpStage::OpenPgpStage(const Config& config, std::filesystem::path state_dir, AgentShards& shards,
-                           std::size_t index, WorkerFailures& failures)
+                           std::size_t index)
     : state_dir_(std::move(state_dir)),
       shards_(&shards),
       index_(index),
-      gnupg_home_(state_dir_ / "gnupg"),
-      failures_(&failures) {
+      gnupg_home_(state_dir_ / "gnupg") {
   apply_limits(config);
   start_worker();
 }
@@ -112,9 +112,7 @@ OpenPgpStage::OpenPgpStage(const Config& config, std::filesystem::path state_dir
       own_shards_(std::make_unique<AgentShards>(state_dir_ / "gnupg", state_dir_ / "gnupg-shards", 1)),
       shards_(own_shards_.get()),
       index_(0),
-      gnupg_home_(state_dir_ / "gnupg"),
-      own_failures_(std::make_unique<WorkerFailures>()),
-      failures_(own_failures_.get()) {
+      gnupg_home_(state_dir_ / "gnupg") {
   apply_limits(config);
   start_worker();
 }
@@ -311,10 +309,16 @@ Result<bool> OpenPgpStage::sender_bound(const std::string& fingerprint, const st
 }
 
 // A temporary failure is retried, unless it is the worker failing on this
-// message again and again (worker_failures.h): then the message is quarantined.
+// message again and again: a worker that dies (twice in one attempt) or hangs
+// on one message while the others go through points at the message (a gpg or
+// GPGME crash it triggers), not at the machine. The attempts are counted in the
+// store with the process's own deaths (Report::unfinished_attempts); after
+// openpgp.worker_failures the message is quarantined rather than deferred
+// forever, which in arrival order would hold up every message behind it.
 bool OpenPgpStage::give_up_after_worker_failures(const Report& report, Verdict& verdict) {
   if (!engine_->last_failure_was_the_worker()) return false;
-  const std::size_t attempts = failures_->record(report.spool_id);
+  verdict.worker_died = true;
+  const std::size_t attempts = static_cast<std::size_t>(report.unfinished_attempts) + 1;
   if (attempts < failure_limit_) {
     verdict.temporary->message += " (attempt " + std::to_string(attempts) + " of " +
                                   std::to_string(failure_limit_) + " before quarantine)";
@@ -334,8 +338,7 @@ bool OpenPgpStage::give_up_after_worker_failures(const Report& report, Verdict& 
 
 FilterOutcome OpenPgpStage::finish(Report& report, Verdict& verdict) {
   if (verdict.temporary && !give_up_after_worker_failures(report, verdict))
-    return {FilterVerdict::defer, verdict.temporary->message};
-  failures_->forget(report.spool_id);
+    return {FilterVerdict::defer, verdict.temporary->message, verdict.worker_died};
   CryptoStatus& crypto = report.crypto;
   crypto.encryption = verdict.encryption;
   crypto.reason = verdict.failure;

@@ -19,16 +19,13 @@
 #include "mime_structure.h"
 #include "openpgp_worker.h"
 #include "sqlite_db.h"
-#include "worker_failures.h"
 
 namespace csirtgw {
 
 class OpenPgpStage final : public Filter {
  public:
   // `shards` and `index` pick this thread's GnuPG home (openpgp.agents);
-  // `failures` is shared by the stage threads (worker_failures.h).
-  OpenPgpStage(const Config& config, std::filesystem::path state_dir, AgentShards& shards, std::size_t index,
-               WorkerFailures& failures);
+  OpenPgpStage(const Config& config, std::filesystem::path state_dir, AgentShards& shards, std::size_t index);
   // A stage on <state_dir>/gnupg alone (no shards), with its own failure counts.
   OpenPgpStage(const Config& config, std::filesystem::path state_dir);
   std::string_view name() const override { return "openpgp"; }
@@ -51,8 +48,6 @@ class OpenPgpStage final : public Filter {
   MimeLimits mime_limits_;
   std::optional<Database> registry_;
   std::unique_ptr<OpenPgpWorker> engine_;  // on this thread's home
-  std::unique_ptr<WorkerFailures> own_failures_;  // only for the single-home constructor
-  WorkerFailures* failures_;
   std::size_t failure_limit_ = 1;  // openpgp.worker_failures
 };
 

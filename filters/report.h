@@ -3,6 +3,7 @@
 // add to it; the worker files it into the queue it names.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -30,6 +31,16 @@ struct CryptoStatus {
 struct AuditNote {
   std::string event;
   std::string detail;  // compact JSON; never message contents
+};
+
+// A stage that failed on the message instead of deciding about it: an
+// exception, a broken invariant, or the process dying on it again and again.
+// Such a message is filed in the quarantine exactly as received, with the
+// reason, and gets neither a ticket nor an acknowledgement.
+struct StageFault {
+  std::string stage;      // "openpgp", "tickets", "acknowledgement", "filing", "start-up" ...
+  std::string exception;  // the exception's class; "" for a death count
+  std::string reason;     // our own words; never message contents
 };
 
 // One RFC 2350 disclosure category present in the report, and what put it there.
@@ -60,10 +71,13 @@ struct Report {
   std::string sender;
   std::vector<EnvelopeRecipient> recipients;
   std::string raw_message;  // exactly as received (CRLF line ends)
+  // Earlier attempts on this message that ended with the process or its
+  // OpenPGP worker dying (counted in the store).
+  std::int64_t unfinished_attempts = 0;
 
   // What will be filed: the received bytes until a stage rewrites the message
   // (set_message). Not a copy of raw_message: a 50 MB message that no stage
-  // changes is held in memory once (issue 7).
+  // changes is held in memory once.
   std::string_view message() const { return rewritten_message ? std::string_view(*rewritten_message) : raw_message; }
   void set_message(std::string text) { rewritten_message = std::move(text); }
   std::optional<std::string> rewritten_message;  // set by set_message only
@@ -78,6 +92,7 @@ struct Report {
   std::string route_rule;                  // the routing rule that chose `queue`
   std::string ticket;                      // "XYZ-CERT #42", set when filed
   std::vector<AuditNote> audit_notes;
+  std::optional<StageFault> fault;         // set: quarantined as received, no ticket, no ack
 };
 
 }  // namespace csirtgw
