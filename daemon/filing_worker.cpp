@@ -93,24 +93,30 @@ FilingWorker::FilingWorker(const RulesInForce& rules, std::filesystem::path stat
       spool_(std::move(spool)),
       fsync_(fsync),
       store_write_gate_(store_write_gate) {
-  // CSIRTGW_TEST_FAULT="abort|throw:STEP:MARKER" — for the fault tests only
-  // (tests/integration/test_stage_boundary.py): a message containing MARKER
-  // makes STEP (stages, tickets, acknowledgement, filing) abort the process or
-  // throw. Unset in production; read once.
+  // CSIRTGW_TEST_FAULT="abort|throw:STEP:MARKER[,...]" — for the fault tests
+  // only (tests/integration/test_stage_boundary.py): a message containing
+  // MARKER makes STEP (stages, tickets, acknowledgement, filing) abort the
+  // process or throw. Unset in production; read once.
   if (const char* spec = std::getenv("CSIRTGW_TEST_FAULT"); spec && *spec) {
-    const std::string text = spec;
-    const auto first = text.find(':'), second = text.find(':', first + 1);
-    if (first != std::string::npos && second != std::string::npos)
-      injected_fault_ = InjectedFault{text.substr(0, first), text.substr(first + 1, second - first - 1),
-                                      text.substr(second + 1)};
+    std::string_view rest = spec;
+    while (!rest.empty()) {
+      const auto comma = rest.find(',');
+      const std::string one(rest.substr(0, comma));
+      rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+      const auto first = one.find(':'), second = one.find(':', first + 1);
+      if (first != std::string::npos && second != std::string::npos)
+        injected_faults_.push_back(
+            {one.substr(0, first), one.substr(first + 1, second - first - 1), one.substr(second + 1)});
+    }
   }
 }
 
 void FilingWorker::inject_test_fault(std::string_view step, const Report& report) const {
-  if (!injected_fault_ || injected_fault_->step != step) return;
-  if (report.raw_message.find(injected_fault_->marker) == std::string::npos) return;
-  if (injected_fault_->action == "abort") std::abort();
-  throw std::logic_error("injected test fault");
+  for (const auto& fault : injected_faults_) {
+    if (fault.step != step || report.raw_message.find(fault.marker) == std::string::npos) continue;
+    if (fault.action == "abort") std::abort();
+    throw std::logic_error("injected test fault");
+  }
 }
 
 FilingWorker::~FilingWorker() { stop(); }
@@ -271,7 +277,7 @@ void FilingWorker::load_and_stage(StagedReport& item, std::size_t slot) {
     report.stages_done.emplace_back(filter->name());
     if (outcome.verdict == FilterVerdict::defer) {
       item.deferred_by = std::string(filter->name()) + ": " + outcome.reason;
-      item.worker_died = outcome.worker_died;
+      item.attempt_failed = outcome.worker_died;
       return;
     }
     if (outcome.verdict == FilterVerdict::stop) return;
@@ -421,7 +427,7 @@ bool FilingWorker::write_filed_copy(StagedReport& item, BatchFiling& batch) {
     return true;
   }
   Report& report = *item.report;
-  inject_test_fault("filing", report);
+  if (!report.fault) inject_test_fault("filing", report);
   auto target = queue(report.queue);
   if (!target) {
     batch.deferral.emplace(entry.spool_id, target.error().message);
@@ -476,7 +482,10 @@ bool FilingWorker::file_guarded(StagedReport& item, BatchFiling& batch) {
         ::unlink(batch.pending[i].tmp_path.c_str());
       batch.pending.resize(pending_before);
       if (tries > 0 || !item.report || item.report->fault) {
+        // Even the quarantine copy failed: counted like a death, so that the
+        // message is set aside after openpgp.worker_failures tries.
         batch.deferral.emplace(item.entry.spool_id, "filing failed with " + exception);
+        item.attempt_failed = true;
         return false;
       }
       item.ack.reset();
@@ -486,12 +495,12 @@ bool FilingWorker::file_guarded(StagedReport& item, BatchFiling& batch) {
 }
 
 // The attempt on every message of the batch is over, except where the
-// OpenPGP worker died on it: lower the counts raised when the batch began
+// OpenPGP worker died on it (or even its quarantine copy failed): lower the counts raised when the batch began
 // (filed messages are done with; their count no longer matters).
 void FilingWorker::finish_attempts(const std::vector<StagedReport>& staged, const std::set<std::string>& filed) {
   std::vector<std::string> ended;
   for (const auto& item : staged)
-    if (!item.worker_died && !filed.count(item.entry.spool_id)) ended.push_back(item.entry.spool_id);
+    if (!item.attempt_failed && !filed.count(item.entry.spool_id)) ended.push_back(item.entry.spool_id);
   if (auto st = count_attempts_ended(*db_, ended); !st)
     spdlog::get("worker")->warn("cannot record the end of {} attempt(s): {}", ended.size(), st.error().message);
 }

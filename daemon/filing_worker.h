@@ -86,7 +86,9 @@ class FilingWorker {
     bool opened_ticket = false;
     std::optional<AckOutcome> ack;
     bool ordered = false;      // through tickets_and_plans: may be filed
-    bool worker_died = false;  // deferred because the OpenPGP worker died on it: the attempt counts
+    // Deferred because the OpenPGP worker died on it (or its quarantine copy
+    // could not be written): the attempt counts toward openpgp.worker_failures.
+    bool attempt_failed = false;
   };
   struct Filed {
     std::string spool_id;
@@ -147,7 +149,7 @@ class FilingWorker {
   struct InjectedFault {
     std::string action, step, marker;
   };
-  std::optional<InjectedFault> injected_fault_;
+  std::vector<InjectedFault> injected_faults_;
 
   RoundThread thread_;  // last: stopped before the members its rounds use go
 };
