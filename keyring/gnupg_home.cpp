@@ -2,6 +2,7 @@
 
 #include <strings.h>
 
+#include <cctype>
 #include <cstdio>
 #include <fstream>
 #include <vector>
@@ -81,6 +82,23 @@ Status prepare_gnupg_home(const std::filesystem::path& home) {
           "no-auto-check-trustdb\n";
   if (!conf) return Error::temporary("cannot write " + (home / "gpg.conf").string());
   return ok_status();
+}
+
+Result<std::string> find_team_key(const std::filesystem::path& home, const std::string& configured) {
+  // A verifier needs only the public key: a configured one is taken as it is
+  // (gpg then says whether the keyring has it).
+  if (!configured.empty()) {
+    std::string fingerprint = configured;
+    for (char& c : fingerprint) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return fingerprint;
+  }
+  auto ctx = make_gpgme_context(home);
+  if (!ctx) return ctx.error();
+  auto secret = secret_key_fingerprints(ctx->get());
+  if (!secret) return secret.error();
+  if (secret->size() == 1) return secret->front();
+  return Error::bad_input((secret->empty() ? "no secret key in " : "several secret keys in ") + home.string() +
+                          "; set team.key to the team key's fingerprint");
 }
 
 Result<TeamKey> ensure_team_key(const std::filesystem::path& home, const std::string& configured,
