@@ -35,6 +35,28 @@ Result<std::vector<std::string>> secret_key_fingerprints(gpgme_ctx_t ctx) {
   return out;
 }
 
+// Keys whose primary secret key is in this home, told from the key files
+// (private-keys-v1.d/<keygrip>.key) next to a public listing: asking gpg for
+// secret keys starts a gpg-agent, and a verifier (often root) must not leave
+// one behind in the daemon's home.
+Result<std::vector<std::string>> keys_with_secret_files(gpgme_ctx_t ctx, const std::filesystem::path& home) {
+  std::vector<std::string> out;
+  gpgme_set_keylist_mode(ctx, GPGME_KEYLIST_MODE_LOCAL | GPGME_KEYLIST_MODE_WITH_KEYGRIP);
+  if (auto err = gpgme_op_keylist_start(ctx, nullptr, /*secret_only=*/0)) return gpgme_failure("keylist", err);
+  while (true) {
+    gpgme_key_t raw = nullptr;
+    auto err = gpgme_op_keylist_next(ctx, &raw);
+    if (gpgme_err_code(err) == GPG_ERR_EOF) break;
+    if (err) return gpgme_failure("keylist", err);
+    GpgmeKey key(raw);
+    if (!key->fpr || !key->subkeys || !key->subkeys->keygrip) continue;
+    std::error_code ec;
+    if (std::filesystem::exists(home / "private-keys-v1.d" / (std::string(key->subkeys->keygrip) + ".key"), ec))
+      out.emplace_back(key->fpr);
+  }
+  return out;
+}
+
 }  // namespace
 
 Status init_gpgme() {
@@ -94,7 +116,7 @@ Result<std::string> find_team_key(const std::filesystem::path& home, const std::
   }
   auto ctx = make_gpgme_context(home);
   if (!ctx) return ctx.error();
-  auto secret = secret_key_fingerprints(ctx->get());
+  auto secret = keys_with_secret_files(ctx->get(), home);
   if (!secret) return secret.error();
   if (secret->size() == 1) return secret->front();
   return Error::bad_input((secret->empty() ? "no secret key in " : "several secret keys in ") + home.string() +

@@ -309,7 +309,8 @@ class AnchoredTamper(unittest.TestCase):
                 cls.running_anchors = anchors
             rc = d.terminate()
             assert rc == 0, f"SIGTERM exit status {rc}\n{d.stderr_tail()}"
-            cls.log = open(d.log_path, encoding="utf-8", errors="replace").read()
+            with open(d.log_path, encoding="utf-8", errors="replace") as f:
+                cls.log = f.read()
         finally:
             d.cleanup()
         cls.rows = h.audit_rows(cls.base)
@@ -356,8 +357,11 @@ class AnchoredTamper(unittest.TestCase):
             self.assertEqual(a["head"], by_seq[a["seq"]], a)
             self.assertEqual(a["key"], self.team_key.upper(), a)
         self.assertRegex(self.log, r"anchored the audit chain at seq \d+")
-        cp = self.verify_anchored(self.copy())
+        dst = self.copy()
+        cp = self.verify_anchored(dst)
         self.assertEqual(cp.returncode, 0, cp.out)
+        # verifying needs no gpg-agent, and leaves none behind in the daemon's home
+        self.assertEqual([f for f in os.listdir(os.path.join(dst, "gnupg")) if f.startswith("S.")], [])
         m = ANCHORED_INTACT_RE.search(cp.out)
         self.assertTrue(m, cp.out)
         self.assertEqual((int(m.group(1)), m.group(2), int(m.group(3))),
@@ -454,7 +458,8 @@ class AnchoredTamper(unittest.TestCase):
         try:
             rc = d.terminate()
             self.assertEqual(rc, 0, d.stderr_tail())
-            log = open(d.log_path, encoding="utf-8", errors="replace").read()
+            with open(d.log_path, encoding="utf-8", errors="replace") as f:
+                log = f.read()
         finally:
             d.cleanup()
         self.assertIn("dropped an incomplete last record", log)

@@ -7,6 +7,7 @@
 // and every anchor that is not the team's.
 #include <doctest/doctest.h>
 
+#include <cctype>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -19,6 +20,7 @@
 #include "audit_anchor_check.h"
 #include "audit_anchor_writer.h"
 #include "audit_log.h"
+#include "gnupg_home.h"
 #include "openpgp_test_keys.h"
 #include "store.h"
 #include "temp_dir.h"
@@ -292,6 +294,33 @@ TEST_CASE("audit anchors: verification finds what the chain alone cannot") {
       CHECK_MESSAGE(verdict.broken.rfind(row.broken, 0) == 0, verdict.broken);
     }
   }
+}
+
+TEST_CASE("audit anchors: the verifier finds the team key without generating one") {
+  OpenPgpWorld& world = ready_world();
+  struct Row {
+    const char* name;
+    std::filesystem::path home;
+    std::string configured;
+    std::string found;  // "" for an error
+  };
+  TempDir empty;
+  std::string lower = world.team_fpr;
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const Row rows[] = {
+      {"the only secret key (the reporter's is public only)", world.team_home, "", world.team_fpr},
+      {"the configured key, upper-cased", world.team_home, lower, world.team_fpr},
+      {"a home without keys", empty.path(), "", ""},
+  };
+  for (const auto& row : rows) {
+    CAPTURE(row.name);
+    auto found = find_team_key(row.home, row.configured);
+    CHECK(found.ok() == !row.found.empty());
+    if (found.ok()) CHECK(found.value() == row.found);
+  }
+  // Nothing generated (gpg may create an empty keyring), and no agent started.
+  CHECK_FALSE(std::filesystem::exists(empty.path() / "private-keys-v1.d"));
+  CHECK_FALSE(std::filesystem::exists(empty.path() / "S.gpg-agent"));
 }
 
 TEST_CASE("audit anchors: the verdict's lines say which event and which hashes") {
