@@ -65,6 +65,14 @@ Status truncate_durably(const std::filesystem::path& file, std::size_t length) {
   return sync_file(fd.get());
 }
 
+// A worker process for this one signature (the daemon's GPGME work runs in
+// workers, keyring/openpgp_worker_loop.h says why): anchors are minutes
+// apart, and an idle worker would only sit there.
+Result<DetachedSignature> sign_with_team_key(const AnchorWriterSettings& settings, std::string_view text) {
+  OpenPgpWorker signer(OpenPgpWorkerSettings{settings.gnupg_home, {}, settings.team_fingerprint});
+  return signer.sign_detached(text);
+}
+
 }  // namespace
 
 AuditAnchorWriter::AuditAnchorWriter(AnchorWriterSettings settings) : settings_(std::move(settings)) {}
@@ -141,9 +149,7 @@ Result<bool> AuditAnchorWriter::anchor_now() {
   if (head->seq == 0 || (last_anchored_ && *last_anchored_ == head.value())) return false;
 
   const AuditAnchor anchor{head->seq, head->hash, utc_timestamp_now(), upper(settings_.team_fingerprint)};
-  if (!signer_)
-    signer_ = std::make_unique<OpenPgpWorker>(OpenPgpWorkerSettings{settings_.gnupg_home, {}, settings_.team_fingerprint});
-  auto signature = signer_->sign_detached(anchor_statement(anchor));
+  auto signature = sign_with_team_key(settings_, anchor_statement(anchor));
   if (!signature) return signature.error();
   auto record = anchor_record(anchor, signature->armored);
   if (!record) return record.error();
@@ -184,7 +190,6 @@ void AuditAnchorWriter::stop() {
   }
   wake_.notify_all();
   thread_.join();
-  signer_.reset();
   db_.reset();
 }
 

@@ -3,15 +3,15 @@
 // the audit chain's head with the team key and appends the record
 // (audit_anchor.h) to <state>/audit-anchors.asc, write + fsync — but only when
 // the head moved since the last anchor. It runs beside the mail path, never
-// on it: its own thread, its own read-only store connection, its own OpenPGP
-// worker process. A failure is logged and tried again at the next interval;
-// it never stops the daemon. It never writes the store.
+// on it: its own thread, its own read-only store connection, an OpenPGP
+// worker process of its own for each signature. A failure is logged and
+// tried again at the next interval; it never stops the daemon. It never
+// writes the store.
 #pragma once
 
 #include <chrono>
 #include <condition_variable>
 #include <filesystem>
-#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -22,8 +22,6 @@
 #include "sqlite_db.h"
 
 namespace csirtgw {
-
-class OpenPgpWorker;
 
 struct AnchorWriterSettings {
   std::filesystem::path state_dir;   // holds csirtgw.db and the anchors file
@@ -63,7 +61,6 @@ class AuditAnchorWriter {
 
   AnchorWriterSettings settings_;
   std::optional<Database> db_;              // opened on first use, again after an error
-  std::unique_ptr<OpenPgpWorker> signer_;   // likewise
   std::optional<AuditHead> last_anchored_;  // from the file, then from our own appends
   bool checked_last_anchor_ = false;
 
