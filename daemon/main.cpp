@@ -1,6 +1,6 @@
 // csirtgw — the mail intake of a CSIRT. One binary; subcommands:
 //   serve         run the LMTP/SMTP intake, spool, worker and audit log
-//   audit verify  check the audit log's hash chain
+//   audit verify  check the audit log's hash chain (and its signed anchors)
 //   check-config  validate a configuration file, every error with its line
 //   keys          the team key and the reporter key registry
 //   tickets, ticket, queues, stats   triage
