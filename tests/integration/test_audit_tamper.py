@@ -470,6 +470,30 @@ class AnchoredTamper(unittest.TestCase):
         self.assertEqual(cp.returncode, 0, cp.out)
         self.assertRegex(cp.out, ANCHORED_INTACT_RE)
 
+    def test_07_daemon_started_on_a_rewritten_chain(self):
+        # The daemon says so at start-up; the anchor it then signs for the
+        # forged head hides nothing: the earlier anchors still disagree.
+        k = self.anchors[0]["seq"]
+        dst, new = self.tamper(lambda c: rewrite_and_rechain(c, k))
+        d = h.Daemon(dst, extra_args=["--smarthost", ""]).start()
+        try:
+            rc = d.terminate()
+            self.assertEqual(rc, 0, d.stderr_tail())
+            with open(d.log_path, encoding="utf-8", errors="replace") as f:
+                log = f.read()
+        finally:
+            d.cleanup()
+        self.assertRegex(log, rf"error \[audit\] event {self.anchors[-1]['seq']} has hash "
+                              rf"{new[self.anchors[-1]['seq']]} but the last anchor in \S+ names "
+                              rf"{self.anchors[-1]['head']}: the chain was rewritten")
+        anchors = anchors_in(os.path.join(dst, "audit-anchors.asc"))
+        self.assertEqual(anchors[:len(self.anchors)], self.anchors)
+        cp = self.verify_anchored(dst)
+        self.assertEqual(cp.returncode, 1, cp.out)
+        m = REWRITTEN_RE.search(cp.out)
+        self.assertTrue(m, cp.out)
+        self.assertEqual(m.group(1), "1")
+
 
 if __name__ == "__main__":
     h.main()
