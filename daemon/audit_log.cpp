@@ -73,6 +73,25 @@ Status append_audit_event(Database& db, const AuditEvent& event) {
   return update->run();
 }
 
+Result<AuditHead> read_audit_head(Database& db) {
+  auto head = db.prepare("SELECT seq, hash FROM audit_head WHERE id = 1");
+  if (!head) return head.error();
+  auto row = head->step();
+  if (!row) return row.error();
+  if (!row.value()) return Error::internal("audit_head row is missing");
+  return AuditHead{head->integer(0), head->text(1)};
+}
+
+Result<std::optional<std::string>> audit_hash_at(Database& db, std::int64_t seq) {
+  auto stmt = db.prepare("SELECT hash FROM audit WHERE seq = ?");
+  if (!stmt) return stmt.error();
+  stmt->bind(1, seq);
+  auto row = stmt->step();
+  if (!row) return row.error();
+  if (!row.value()) return std::optional<std::string>();
+  return std::optional<std::string>(stmt->text(0));
+}
+
 Result<AuditVerdict> verify_audit_chain(Database& db) {
   AuditVerdict verdict;
   auto rows = db.prepare("SELECT seq, at, event, spool_id, actor, detail, prev_hash, hash FROM audit ORDER BY seq");

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "result.h"
@@ -32,6 +33,17 @@ struct AuditVerdict {
   std::string reason;
 };
 Result<AuditVerdict> verify_audit_chain(Database& db);
+
+// The head record: the newest event's seq and hash (seq 0 and the genesis hash
+// for an empty log). What an anchor (audit_anchor.h) signs.
+struct AuditHead {
+  std::int64_t seq = 0;
+  std::string hash;
+  bool operator==(const AuditHead&) const = default;
+};
+Result<AuditHead> read_audit_head(Database& db);
+// The stored hash of event `seq`, or nullopt when there is no such row.
+Result<std::optional<std::string>> audit_hash_at(Database& db, std::int64_t seq);
 
 // SHA-256 over prev_hash and the length-prefixed fields (exposed for tests).
 std::string audit_row_hash(const std::string& prev_hash, std::int64_t seq, const std::string& at,

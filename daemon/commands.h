@@ -44,7 +44,9 @@ int run_stats(const TriageOptions& options, const std::optional<std::string>& si
 int run_form(const std::optional<std::string>& schema_file);
 // Prints the embedded default acknowledgement template (schemas/ack-template.txt).
 int run_print_ack_template();
-int run_audit_verify(const std::optional<std::string>& config_file, const std::optional<std::string>& state_dir);
+// With `anchors_file`, the chain is checked against the signed anchors in it too.
+int run_audit_verify(const std::optional<std::string>& config_file, const std::optional<std::string>& state_dir,
+                     const std::optional<std::string>& anchors_file = std::nullopt);
 int run_check_config(const std::optional<std::string>& config_file);
 
 }  // namespace csirtgw

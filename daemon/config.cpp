@@ -132,6 +132,10 @@ const Setting kSettings[] = {
    "Threads running the pipeline stages (gpg runs in them); 0 means one per CPU core."},
   {"worker", "commit_batch", &Config::commit_batch, nullptr, 256, 1, 10000, Check::none,
    "Most received messages committed to the store in one transaction (group commit)."},
+  {"audit", "anchor_interval", &Config::audit_anchor_interval, nullptr, 300, 1, 86400, Check::none,
+   "Seconds between two signed anchors of the audit chain's head appended to <state>/audit-anchors.asc "
+   "(also at start-up and at shutdown; only when the head moved). Ship that file off the host: "
+   "`csirtgw audit verify --anchors FILE` then finds a chain rewritten since."},
 };
 // clang-format on
 

@@ -74,6 +74,8 @@ struct Config {
   std::int64_t worker_batch = 0;
   std::int64_t worker_threads = 0;  // 0: one per core
   std::int64_t commit_batch = 0;
+  // [audit]
+  std::int64_t audit_anchor_interval = 0;  // seconds
   // [[intake]]
   std::vector<Intake> intakes;
 

@@ -1,15 +1,19 @@
-// `check-config` and `audit verify`: read-only commands for operators.
+// `check-config` and `audit verify [--anchors FILE]`: read-only commands for operators.
 #include <cstdio>
 #include <filesystem>
 
 #include "ack_template.h"
+#include "audit_anchor_check.h"
 #include "audit_log.h"
 #include "commands.h"
 #include "config.h"
 #include "config_resolution.h"
+#include "durable_file.h"
 #include "embedded_schemas.h"
+#include "gnupg_home.h"
 #include "pipeline_rules.h"
 #include "store.h"
+#include "untrusted_text.h"
 
 namespace csirtgw {
 
@@ -34,7 +38,46 @@ int run_print_ack_template() {
   return 0;
 }
 
-int run_audit_verify(const std::optional<std::string>& config_file, const std::optional<std::string>& state_dir) {
+namespace {
+
+// `audit verify --anchors FILE`: the signatures are checked with the team key
+// of the state directory's GnuPG home (team.key, else its only secret key).
+int verify_against_anchors(Database& db, const Config& config, const std::filesystem::path& dir,
+                           const std::string& anchors_file) {
+  auto text = read_whole_file(anchors_file);
+  if (!text) {
+    std::fprintf(stderr, "csirtgw: cannot read %s: %s\n", sanitize_untrusted(anchors_file).c_str(),
+                 sanitize_untrusted(text.error().message).c_str());
+    return 2;
+  }
+  const std::filesystem::path gnupg_home = dir / "gnupg";
+  if (auto st = init_gpgme(); !st) {
+    std::fprintf(stderr, "csirtgw: gpg: %s\n", sanitize_untrusted(st.error().message).c_str());
+    return 2;
+  }
+  auto team = find_team_key(gnupg_home, config.team_key);
+  if (!team) {
+    std::fprintf(stderr, "csirtgw: the team key: %s\n", sanitize_untrusted(team.error().message).c_str());
+    return 2;
+  }
+  auto verdict = verify_chain_against_anchors(db, text.value(), gnupg_home, team.value());
+  if (!verdict) {
+    std::fprintf(stderr, "csirtgw: cannot verify: %s\n", sanitize_untrusted(verdict.error().message).c_str());
+    return 2;
+  }
+  if (!verdict->intact) {
+    std::printf("broken: %s\n", verdict->broken.c_str());
+    return 1;
+  }
+  std::printf("intact: %lld events, head %s, %zu anchors verified\n", static_cast<long long>(verdict->events),
+              verdict->head_hash.c_str(), verdict->anchors);
+  return 0;
+}
+
+}  // namespace
+
+int run_audit_verify(const std::optional<std::string>& config_file, const std::optional<std::string>& state_dir,
+                     const std::optional<std::string>& anchors_file) {
   auto config = resolve_config(config_file);
   if (!config) return 2;
   const std::filesystem::path dir = state_dir ? *state_dir : config->state_dir;
@@ -43,6 +86,7 @@ int run_audit_verify(const std::optional<std::string>& config_file, const std::o
     std::fprintf(stderr, "csirtgw: %s\n", db.error().message.c_str());
     return 2;
   }
+  if (anchors_file) return verify_against_anchors(db.value(), *config, dir, *anchors_file);
   auto verdict = verify_audit_chain(db.value());
   if (!verdict) {
     std::fprintf(stderr, "csirtgw: cannot read the audit log: %s\n", verdict.error().message.c_str());

@@ -1,6 +1,6 @@
 // csirtgw — the mail intake of a CSIRT. One binary; subcommands:
 //   serve         run the LMTP/SMTP intake, spool, worker and audit log
-//   audit verify  check the audit log's hash chain
+//   audit verify  check the audit log's hash chain (and its signed anchors)
 //   check-config  validate a configuration file, every error with its line
 //   keys          the team key and the reporter key registry
 //   tickets, ticket, queues, stats   triage
@@ -24,12 +24,14 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--smtp", serve.smtp, "SMTP listener: HOST:PORT or unix:PATH; \"\" disables");
   serve_cmd->add_option("--smarthost", serve.smarthost, "HOST:PORT of the relay for outgoing mail");
 
-  std::optional<std::string> audit_config, audit_state_dir;
+  std::optional<std::string> audit_config, audit_state_dir, audit_anchors;
   auto* audit_cmd = app.add_subcommand("audit", "Audit log commands");
   audit_cmd->require_subcommand(1);
   auto* verify_cmd = audit_cmd->add_subcommand("verify", "Verify the audit log's hash chain; prints the head hash");
   verify_cmd->add_option("--config", audit_config, "Configuration file naming the state directory");
   verify_cmd->add_option("--state-dir", audit_state_dir, "State directory holding csirtgw.db");
+  verify_cmd->add_option("--anchors", audit_anchors,
+                         "Also check the chain against the signed anchors in this file (a copy of audit-anchors.asc)");
 
   std::optional<std::string> check_config_file;
   auto* check_cmd = app.add_subcommand("check-config", "Validate a configuration file; every error with its line");
@@ -129,7 +131,7 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
 
   if (serve_cmd->parsed()) return csirtgw::run_serve(serve);
-  if (verify_cmd->parsed()) return csirtgw::run_audit_verify(audit_config, audit_state_dir);
+  if (verify_cmd->parsed()) return csirtgw::run_audit_verify(audit_config, audit_state_dir, audit_anchors);
   if (check_cmd->parsed()) return csirtgw::run_check_config(check_config_file);
   if (import_cmd->parsed())
     return csirtgw::run_keys_import(keys, import_file, import_secret, import_email, import_org);

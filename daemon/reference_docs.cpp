@@ -131,7 +131,9 @@ void print_command_page(const CLI::App& app) {
               ".SH FILES\n.TP\n.I /etc/csirtgw/csirtgw.conf\nconfiguration, see \\fBcsirtgw.conf\\fR(5)\n"
               ".TP\n.I /var/lib/csirtgw\nstate directory: spool, Maildir queues, \\fIcsirtgw.db\\fR "
               "(SQLite; copied to \\fIcsirtgw.db.bak\\-v\\fRN\\fI\\-\\fRTIME before a schema upgrade), "
-              "GnuPG home\n.TP\n.I /run/csirtgw/lmtp.sock\nthe packaged LMTP socket\n"
+              "GnuPG home, \\fIaudit\\-anchors.asc\\fR (the audit chain's head, signed with the team key "
+              "every \\fBaudit.anchor_interval\\fR; ship it off the host and check with "
+              "\\fBaudit verify \\-\\-anchors\\fR)\n.TP\n.I /run/csirtgw/lmtp.sock\nthe packaged LMTP socket\n"
               ".TP\n.I /usr/share/csirtgw\nthe default policy, taxonomy and reporting form\n"
               ".SH EXIT STATUS\n0 on success, 1 when a check fails, 2 on bad usage or configuration.\n"
               ".SH SEE ALSO\n.BR csirtgw.conf (5),\n.BR postfix (1),\n.BR gpg (1)\n");

@@ -20,6 +20,7 @@
 
 #include "ack_sender.h"
 #include "ack_template.h"
+#include "audit_anchor_writer.h"
 #include "commands.h"
 #include "config_resolution.h"
 #include "durable_file.h"
@@ -37,7 +38,7 @@ namespace csirtgw {
 namespace {
 
 void setup_logging() {
-  for (const char* name : {"main", "intake", "worker", "outbound"}) {
+  for (const char* name : {"main", "intake", "worker", "outbound", "audit"}) {
     if (spdlog::get(name)) continue;
     auto logger = spdlog::stderr_color_mt(name);
     logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ [%n] %v");
@@ -205,6 +206,10 @@ int run_serve(const ServeOptions& options) {
   if (auto st = committer.start(); !st) return fail("store", st.error());
   worker.start();
   ack_sender.start();
+  // Signs the chain head now, every audit.anchor_interval and at shutdown.
+  AuditAnchorWriter anchors({state_dir, gnupg_home, team_key->fingerprint,
+                             std::chrono::seconds(config.audit_anchor_interval)});
+  anchors.start();
   server.start();
 
   boost::asio::signal_set signals(io, SIGTERM, SIGINT, SIGHUP);
@@ -238,6 +243,7 @@ int run_serve(const ServeOptions& options) {
   committer.stop();
   worker.stop();
   ack_sender.stop();
+  anchors.stop();  // after every writer of audit events: the last anchor covers them
   stop_gpg_agent(gnupg_home);
   shards.stop_agents();
   log->info("stopped");

@@ -2,6 +2,7 @@
 
 #include <strings.h>
 
+#include <cctype>
 #include <cstdio>
 #include <fstream>
 #include <vector>
@@ -30,6 +31,28 @@ Result<std::vector<std::string>> secret_key_fingerprints(gpgme_ctx_t ctx) {
     if (err) return gpgme_failure("keylist", err);
     GpgmeKey key(raw);
     if (key->fpr) out.emplace_back(key->fpr);
+  }
+  return out;
+}
+
+// Keys whose primary secret key is in this home, told from the key files
+// (private-keys-v1.d/<keygrip>.key) next to a public listing: asking gpg for
+// secret keys starts a gpg-agent, and a verifier (often root) must not leave
+// one behind in the daemon's home.
+Result<std::vector<std::string>> keys_with_secret_files(gpgme_ctx_t ctx, const std::filesystem::path& home) {
+  std::vector<std::string> out;
+  gpgme_set_keylist_mode(ctx, GPGME_KEYLIST_MODE_LOCAL | GPGME_KEYLIST_MODE_WITH_KEYGRIP);
+  if (auto err = gpgme_op_keylist_start(ctx, nullptr, /*secret_only=*/0)) return gpgme_failure("keylist", err);
+  while (true) {
+    gpgme_key_t raw = nullptr;
+    auto err = gpgme_op_keylist_next(ctx, &raw);
+    if (gpgme_err_code(err) == GPG_ERR_EOF) break;
+    if (err) return gpgme_failure("keylist", err);
+    GpgmeKey key(raw);
+    if (!key->fpr || !key->subkeys || !key->subkeys->keygrip) continue;
+    std::error_code ec;
+    if (std::filesystem::exists(home / "private-keys-v1.d" / (std::string(key->subkeys->keygrip) + ".key"), ec))
+      out.emplace_back(key->fpr);
   }
   return out;
 }
@@ -81,6 +104,23 @@ Status prepare_gnupg_home(const std::filesystem::path& home) {
           "no-auto-check-trustdb\n";
   if (!conf) return Error::temporary("cannot write " + (home / "gpg.conf").string());
   return ok_status();
+}
+
+Result<std::string> find_team_key(const std::filesystem::path& home, const std::string& configured) {
+  // A verifier needs only the public key: a configured one is taken as it is
+  // (gpg then says whether the keyring has it).
+  if (!configured.empty()) {
+    std::string fingerprint = configured;
+    for (char& c : fingerprint) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return fingerprint;
+  }
+  auto ctx = make_gpgme_context(home);
+  if (!ctx) return ctx.error();
+  auto secret = keys_with_secret_files(ctx->get(), home);
+  if (!secret) return secret.error();
+  if (secret->size() == 1) return secret->front();
+  return Error::bad_input((secret->empty() ? "no secret key in " : "several secret keys in ") + home.string() +
+                          "; set team.key to the team key's fingerprint");
 }
 
 Result<TeamKey> ensure_team_key(const std::filesystem::path& home, const std::string& configured,

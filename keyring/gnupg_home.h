@@ -26,6 +26,9 @@ struct TeamKey {
   std::string fingerprint;
   bool generated = false;
 };
+// The team key's fingerprint without generating one (audit verify): the
+// configured fingerprint, else the only secret key in the home.
+Result<std::string> find_team_key(const std::filesystem::path& gnupg_home, const std::string& configured_fingerprint);
 Result<TeamKey> ensure_team_key(const std::filesystem::path& gnupg_home, const std::string& configured_fingerprint,
                                 const std::string& team_name, const std::string& team_address);
 

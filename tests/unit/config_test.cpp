@@ -61,6 +61,7 @@ std::map<std::string, std::string> settings_of(const Config& c) {
       {"worker.batch", std::to_string(c.worker_batch)},
       {"worker.threads", std::to_string(c.worker_threads)},
       {"worker.commit_batch", std::to_string(c.commit_batch)},
+      {"audit.anchor_interval", std::to_string(c.audit_anchor_interval)},
   };
 }
 
@@ -122,6 +123,7 @@ const std::map<std::string, std::string> kDefaults = {
     {"worker.batch", "64"},
     {"worker.threads", "0"},
     {"worker.commit_batch", "256"},
+    {"audit.anchor_interval", "300"},
 };
 const std::string kDefaultIntakes = "cert=cert@csirt.example;abuse=abuse@csirt.example;vuln=vuln@csirt.example;";
 
@@ -287,6 +289,10 @@ TEST_CASE("config: errors come with the right line") {
       {"intake is not an array of tables", "intake = \"cert@csirt.example\"\n",
        "1: intake: expected [[intake]] tables\n"},
       {"bad_commands below its minimum", "[limits]\nbad_commands = 0\n", "2: limits.bad_commands: 0 is outside 1..10000\n"},
+      {"anchor interval 0", "[audit]\nanchor_interval = 0\n", "2: audit.anchor_interval: 0 is outside 1..86400\n"},
+      {"anchor interval over a day", "[audit]\nanchor_interval = 86401\n",
+       "2: audit.anchor_interval: 86401 is outside 1..86400\n"},
+      {"unknown audit setting", "[audit]\nanchor_file = \"x\"\n", "2: audit.anchor_file: unknown setting\n"},
       {"file-wide problems come last", "[listen]\nlmtp = \"\"\nsmtp = \"\"\n[limits]\nmessage_size = 2048\nrecipients = 0\n",
        "6: limits.recipients: 0 is outside 1..100000\n"
        "0: listen: both lmtp and smtp are disabled; nothing could deliver\n"
@@ -367,7 +373,7 @@ TEST_CASE("config: describe_settings covers every key") {
     const std::set<std::string> text_settings = {"outbound.smarthost", "ack.on_failure", "ack.response_time",
                                                  "ack.hours", "ack.template"};
     const bool numeric = name.rfind("limits.", 0) == 0 || name.rfind("worker.", 0) == 0 ||
-                         name.rfind("mime.", 0) == 0 || name.rfind("openpgp.", 0) == 0 ||
+                         name.rfind("mime.", 0) == 0 || name.rfind("openpgp.", 0) == 0 || name.rfind("audit.", 0) == 0 ||
                          ((name.rfind("outbound.", 0) == 0 || name.rfind("ack.", 0) == 0) && !text_settings.count(name));
     CHECK(s.type == (numeric ? "integer" : "string"));
   }
