@@ -45,6 +45,8 @@ int run_form(const std::optional<std::string>& schema_file);
 // Prints the embedded default acknowledgement template (schemas/ack-template.txt).
 int run_print_ack_template();
 int run_audit_verify(const std::optional<std::string>& config_file, const std::optional<std::string>& state_dir);
-int run_check_config(const std::optional<std::string>& config_file);
+// With listen.user set and `user_access`, also whether that user can reach
+// every file and the state directory serve opens after dropping privileges.
+int run_check_config(const std::optional<std::string>& config_file, bool user_access = true);
 
 }  // namespace csirtgw
