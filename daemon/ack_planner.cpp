@@ -1,5 +1,7 @@
 #include "ack_planner.h"
 
+#include <spdlog/spdlog.h>
+
 #include <ctime>
 
 #include "ack_message.h"
@@ -7,9 +9,63 @@
 #include "envelope_address.h"
 #include "key_registry.h"
 #include "message_header.h"
+#include "once_per_window.h"
 #include "outbound_store.h"
+#include "untrusted_text.h"
 
 namespace csirtgw {
+namespace {
+
+// Process-wide, like the logger it guards: the worker makes a planner per
+// batch, and a cap that stays reached must not log a warning per batch.
+OncePerWindow& cap_warnings() {
+  static OncePerWindow warnings;
+  return warnings;
+}
+
+// "user@Example.ORG" (lower-cased already) -> "example.org"; "" without "@".
+std::string domain_of(const std::string& address) {
+  const auto at = address.rfind('@');
+  return at == std::string::npos ? std::string() : address.substr(at + 1);
+}
+
+void warn_cap_once(const std::string& spool_id, const std::string& reason, const std::string& domain,
+                   std::int64_t now, const Config& config) {
+  const bool global = reason.rfind("global", 0) == 0;
+  const std::int64_t window = global ? kGlobalAckWindow : config.ack_rate_window;
+  if (!cap_warnings().first_in_window(global ? "global" : "domain " + domain, now, window)) return;
+  auto log = spdlog::get("worker");
+  if (!log) return;
+  if (global)
+    log->warn("{}: acknowledgement suppressed: {}; further ones within {} s are audited, not logged", spool_id,
+              reason, window);
+  else
+    log->warn("{}: acknowledgement to domain {} suppressed: {}; further ones to it within {} s are audited, not logged",
+              spool_id, sanitize_untrusted(domain, 255), reason, window);
+}
+
+}  // namespace
+
+Result<std::optional<std::string>> AckPlanner::cap_reached(const std::string& domain, std::int64_t now) {
+  if (config_.ack_domain_rate_limit > 0 && !domain.empty()) {
+    auto queued = queued_by_domain_.find(domain);
+    if (queued == queued_by_domain_.end()) {
+      auto counted = outbound_count_domain_since(db_, domain, now - config_.ack_rate_window);
+      if (!counted) return counted.error();
+      queued = queued_by_domain_.emplace(domain, counted.value()).first;
+    }
+    if (auto capped = ack_domain_capped(queued->second + planned_by_domain_[domain], config_)) return capped;
+  }
+  if (config_.ack_global_rate_limit > 0) {
+    if (!queued_total_) {
+      auto counted = outbound_count_all_since(db_, now - kGlobalAckWindow);
+      if (!counted) return counted.error();
+      queued_total_ = counted.value();
+    }
+    if (auto capped = ack_global_capped(*queued_total_ + planned_total_, config_)) return capped;
+  }
+  return std::optional<std::string>();
+}
 
 Result<AckPlan> AckPlanner::plan(const Report& report, bool opened_ticket) {
   AckPlan plan;
@@ -34,6 +90,17 @@ Result<AckPlan> AckPlanner::plan(const Report& report, bool opened_ticket) {
       return plan;
     }
   }
+  // After the per-address limit: one sender over its own limit is that
+  // sender's matter and does not use up its domain's or everyone's share.
+  const std::int64_t now = std::time(nullptr);
+  const std::string domain = domain_of(key);
+  auto capped = cap_reached(domain, now);
+  if (!capped) return capped.error();
+  if (capped.value()) {
+    warn_cap_once(report.spool_id, *capped.value(), domain, now, config_);
+    plan.suppressed = std::move(capped.value());
+    return plan;
+  }
   AckRequest& request = plan.request;
   request.spool_id = report.spool_id;
   request.recipient = report.sender;
@@ -51,6 +118,8 @@ Result<AckPlan> AckPlanner::plan(const Report& report, bool opened_ticket) {
     request.registered_keys = std::move(keys.value());
   }
   ++planned_in_batch_[key];
+  ++planned_by_domain_[domain];
+  ++planned_total_;
   return plan;
 }
 

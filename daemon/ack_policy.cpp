@@ -83,4 +83,18 @@ std::optional<std::string> ack_rate_limited(std::int64_t already, const Config& 
          std::to_string(config.ack_rate_window) + " s";
 }
 
+std::optional<std::string> ack_domain_capped(std::int64_t already, const Config& config) {
+  if (config.ack_domain_rate_limit == 0 || already < config.ack_domain_rate_limit) return std::nullopt;
+  return "domain rate limit: " + std::to_string(already) + " acknowledgements to this domain within " +
+         std::to_string(config.ack_rate_window) + " s (ack.domain_rate_limit = " +
+         std::to_string(config.ack_domain_rate_limit) + ")";
+}
+
+std::optional<std::string> ack_global_capped(std::int64_t already, const Config& config) {
+  if (config.ack_global_rate_limit == 0 || already < config.ack_global_rate_limit) return std::nullopt;
+  return "global rate limit: " + std::to_string(already) + " acknowledgements within " +
+         std::to_string(kGlobalAckWindow) + " s (ack.global_rate_limit = " +
+         std::to_string(config.ack_global_rate_limit) + ")";
+}
+
 }  // namespace csirtgw

@@ -27,4 +27,11 @@ std::optional<std::string> ack_suppression(const AckCandidate& candidate, const 
 // The rate limit: `already` acknowledgements to this address in the window.
 std::optional<std::string> ack_rate_limited(std::int64_t already, const Config& config);
 
+// The backscatter caps (ack_planner.h): `already` acknowledgements to this
+// recipient's domain within ack.rate_window, and to anyone within the hour.
+// The reasons name the cap and the counts, never the address or the domain.
+inline constexpr std::int64_t kGlobalAckWindow = 3600;  // ack.global_rate_limit is per hour
+std::optional<std::string> ack_domain_capped(std::int64_t already, const Config& config);
+std::optional<std::string> ack_global_capped(std::int64_t already, const Config& config);
+
 }  // namespace csirtgw

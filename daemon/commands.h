@@ -47,6 +47,8 @@ int run_print_ack_template();
 // With `anchors_file`, the chain is checked against the signed anchors in it too.
 int run_audit_verify(const std::optional<std::string>& config_file, const std::optional<std::string>& state_dir,
                      const std::optional<std::string>& anchors_file = std::nullopt);
-int run_check_config(const std::optional<std::string>& config_file);
+// With listen.user set and `user_access`, also whether that user can reach
+// every file and the state directory serve opens after dropping privileges.
+int run_check_config(const std::optional<std::string>& config_file, bool user_access = true);
 
 }  // namespace csirtgw

@@ -83,7 +83,13 @@ const Setting kSettings[] = {
   {"ack", "rate_limit", &Config::ack_rate_limit, nullptr, 5, 0, 100000, Check::none,
    "Most acknowledgements to one address within ack.rate_window; 0: no limit.", OnReload::applied},
   {"ack", "rate_window", &Config::ack_rate_window, nullptr, 3600, 1, 2592000, Check::none,
-   "The window of ack.rate_limit, in seconds.", OnReload::applied},
+   "The window of ack.rate_limit and ack.domain_rate_limit, in seconds.", OnReload::applied},
+  // Forged envelope senders must not turn the team into a backscatter source:
+  // caps per recipient domain and over all recipients (ack_planner.h).
+  {"ack", "domain_rate_limit", &Config::ack_domain_rate_limit, nullptr, 50, 0, 1000000, Check::none,
+   "Most acknowledgements to the addresses of one domain within ack.rate_window; 0: no limit.", OnReload::applied},
+  {"ack", "global_rate_limit", &Config::ack_global_rate_limit, nullptr, 500, 0, 10000000, Check::none,
+   "Most acknowledgements per hour to all recipients together; 0: no limit.", OnReload::applied},
   {"ack", "response_time", &Config::ack_response_time, "Some response will be made within one working day.", 0,
    0, 0, Check::one_line, "The response-time promise ({response_time} in the template; RFC 2350 Appendix E).",
    OnReload::applied},

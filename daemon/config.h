@@ -48,6 +48,8 @@ struct Config {
   std::string ack_on_failure;  // "neutral" | "none"
   std::int64_t ack_rate_limit = 0;
   std::int64_t ack_rate_window = 0;  // seconds
+  std::int64_t ack_domain_rate_limit = 0;  // per ack.rate_window, one recipient domain
+  std::int64_t ack_global_rate_limit = 0;  // per hour, all recipients
   std::string ack_response_time;
   std::string ack_hours;
   std::string ack_template;  // file; "" = embedded

@@ -11,13 +11,35 @@
 #include "durable_file.h"
 #include "embedded_schemas.h"
 #include "gnupg_home.h"
+#include "paths_after_drop.h"
 #include "pipeline_rules.h"
 #include "store.h"
 #include "untrusted_text.h"
 
 namespace csirtgw {
 
-int run_check_config(const std::optional<std::string>& config_file) {
+namespace {
+
+// serve drops privileges to listen.user (when started as root) and then opens
+// these by path: each one that user could not reach is an error here, as it
+// would be at start-up.
+bool user_can_reach_paths(const std::string& origin, const Config& config,
+                          const std::optional<std::string>& config_file) {
+  auto user = user_identity(config.user);
+  if (!user) {
+    std::fprintf(stderr, "%s: listen.user: %s\n", origin.c_str(), user.error().message.c_str());
+    return false;
+  }
+  const auto problems =
+      unreachable_paths(paths_needed_after_drop(config, config_file, config.state_dir, false), user.value());
+  for (const auto& problem : problems)
+    std::fprintf(stderr, "%s: listen.user %s: %s\n", origin.c_str(), config.user.c_str(), problem.c_str());
+  return problems.empty();
+}
+
+}  // namespace
+
+int run_check_config(const std::optional<std::string>& config_file, bool user_access) {
   auto loaded = config_file ? load_config_file(*config_file) : LoadedConfig{default_config(), {}};
   if (!loaded.errors.empty()) {
     print_config_errors(*config_file, loaded.errors);
@@ -28,6 +50,9 @@ int run_check_config(const std::optional<std::string>& config_file) {
   auto rules = load_pipeline_rules(loaded.config);
   for (const auto& error : rules.errors) std::fprintf(stderr, "%s\n", error.c_str());
   if (!rules.rules) return 1;
+  if (user_access && !loaded.config.user.empty() &&
+      !user_can_reach_paths(config_file.value_or("embedded defaults"), loaded.config, config_file))
+    return 1;
   std::printf(config_file ? "config ok\n" : "config ok (embedded defaults)\n");
   return 0;
 }

@@ -37,6 +37,10 @@ int main(int argc, char** argv) {
   auto* check_cmd = app.add_subcommand("check-config", "Validate a configuration file; every error with its line");
   check_cmd->add_option("--config", check_config_file, "TOML configuration file (default: embedded defaults)");
   check_cmd->add_option("FILE", check_config_file, "The same as --config FILE");
+  bool check_no_access = false;
+  check_cmd->add_flag("--no-access-check", check_no_access,
+                      "Do not check that listen.user can reach the files and state directory (a file checked away "
+                      "from where it will be used, as the build does)");
 
   csirtgw::KeysOptions keys;
   auto* keys_cmd = app.add_subcommand("keys", "Team key and reporter key registry");
@@ -132,7 +136,7 @@ int main(int argc, char** argv) {
 
   if (serve_cmd->parsed()) return csirtgw::run_serve(serve);
   if (verify_cmd->parsed()) return csirtgw::run_audit_verify(audit_config, audit_state_dir, audit_anchors);
-  if (check_cmd->parsed()) return csirtgw::run_check_config(check_config_file);
+  if (check_cmd->parsed()) return csirtgw::run_check_config(check_config_file, !check_no_access);
   if (import_cmd->parsed())
     return csirtgw::run_keys_import(keys, import_file, import_secret, import_email, import_org);
   if (list_cmd->parsed()) return csirtgw::run_keys_list(keys, list_json);

@@ -35,6 +35,32 @@ Result<std::int64_t> outbound_count_since(Database& db, const std::string& recip
   return row.value() ? stmt->integer(0) : 0;
 }
 
+Result<std::int64_t> outbound_count_domain_since(Database& db, const std::string& domain, std::int64_t since) {
+  // "%@domain": the domain is what follows the last "@" (a quoted local part
+  // may hold one). LIKE ignores ASCII case, as domains do; its wildcards in
+  // the domain are escaped so that "ex_mple.org" matches only itself.
+  std::string pattern = "%@";
+  for (char c : domain) {
+    if (c == '%' || c == '_' || c == '\\') pattern += '\\';
+    pattern += c;
+  }
+  auto stmt = db.prepare("SELECT count(*) FROM outbound WHERE queued_at >= ? AND recipient LIKE ? ESCAPE '\\'");
+  if (!stmt) return stmt.error();
+  stmt->bind(1, since).bind(2, pattern);
+  auto row = stmt->step();
+  if (!row) return row.error();
+  return row.value() ? stmt->integer(0) : 0;
+}
+
+Result<std::int64_t> outbound_count_all_since(Database& db, std::int64_t since) {
+  auto stmt = db.prepare("SELECT count(*) FROM outbound WHERE queued_at >= ?");
+  if (!stmt) return stmt.error();
+  stmt->bind(1, since);
+  auto row = stmt->step();
+  if (!row) return row.error();
+  return row.value() ? stmt->integer(0) : 0;
+}
+
 namespace {
 
 constexpr std::string_view kRowColumns =

@@ -27,6 +27,10 @@ struct OutboundRow {
 Status insert_outbound(Database& db, const OutboundRow& row, std::int64_t now);
 // Acknowledgements queued to `recipient` since `since` (unix seconds): the rate limit.
 Result<std::int64_t> outbound_count_since(Database& db, const std::string& recipient, std::int64_t since);
+// ... to any address at `domain` (exactly that domain, ASCII case ignored): ack.domain_rate_limit.
+Result<std::int64_t> outbound_count_domain_since(Database& db, const std::string& domain, std::int64_t since);
+// ... to anyone: ack.global_rate_limit.
+Result<std::int64_t> outbound_count_all_since(Database& db, std::int64_t since);
 // Queued rows whose next attempt is due, oldest first.
 Result<std::vector<OutboundRow>> due_outbound(Database& db, std::int64_t now, std::int64_t limit);
 // Seconds until the next queued row is due (0 = now), or -1 when none is queued.

@@ -31,6 +31,7 @@
 #include "intake_committer.h"
 #include "intake_server.h"
 #include "parallel_fsync.h"
+#include "paths_after_drop.h"
 #include "pipeline_rules.h"
 #include "service_notify.h"
 
@@ -57,7 +58,8 @@ void raise_descriptor_limit(std::int64_t connections) {
   }
 }
 
-Status drop_privileges(const std::string& user, const std::filesystem::path& state_dir) {
+Status drop_privileges(const std::string& user, const std::filesystem::path& state_dir,
+                       const std::vector<NeededPath>& needed) {
   if (::geteuid() != 0) return ok_status();
   if (user.empty()) {
     spdlog::get("main")->warn("running as root: set listen.user to drop privileges after binding");
@@ -71,6 +73,14 @@ Status drop_privileges(const std::string& user, const std::filesystem::path& sta
        !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec))
     if (::lchown(it->path().c_str(), pw->pw_uid, pw->pw_gid) != 0) return errno_error("chown " + it->path().string(), errno);
   if (::chown(state_dir.c_str(), pw->pw_uid, pw->pw_gid) != 0) return errno_error("chown state directory", errno);
+  // Refused now, with the path in the way, rather than a daemon failing later.
+  auto identity = user_identity(user);
+  if (!identity) return Error::bad_input("listen.user: " + identity.error().message);
+  if (auto problems = unreachable_paths(needed, *identity); !problems.empty()) {
+    std::string message = "listen.user " + user + " could not reach what the daemon opens after the drop:";
+    for (const auto& problem : problems) message += " [" + problem + "]";
+    return Error::bad_input(message);
+  }
   if (::initgroups(pw->pw_name, pw->pw_gid) != 0 || ::setgid(pw->pw_gid) != 0 || ::setuid(pw->pw_uid) != 0)
     return errno_error("dropping privileges to " + user, errno);
   if (::setuid(0) == 0) return Error::internal("could regain root after dropping privileges");
@@ -188,10 +198,14 @@ int run_serve(const ServeOptions& options) {
     if (!bound) return fail("SMTP listener", bound.error());
     bound_smtp = bound.value();
   }
-  if (auto st = drop_privileges(config.user, state_dir); !st) return fail("privileges", st.error());
+  // Before the drop: the user may not be able to search the way to it.
+  if (auto st = pin_openpgp_worker_program(); !st) return fail("OpenPGP worker", st.error());
+  if (auto st = drop_privileges(config.user, state_dir,
+                                paths_needed_after_drop(config, options.config_file, state_dir, true));
+      !st)
+    return fail("privileges", st.error());
 
   if (auto st = init_gpgme(); !st) return fail("gpg", st.error());
-  if (auto program = openpgp_worker_program(); !program) return fail("OpenPGP worker", program.error());
   const auto gnupg_home = state_dir / "gnupg";
   if (auto st = prepare_gnupg_home(gnupg_home); !st) return fail("GnuPG home", st.error());
   const std::string team_address = config.intakes.empty() ? "cert@" + config.team_domain : config.intakes.front().address;

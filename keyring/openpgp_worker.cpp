@@ -9,6 +9,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -24,6 +25,42 @@ constexpr const char* kProgramName = "csirtgw-openpgp-worker";
 constexpr std::chrono::milliseconds kAnswerGrace{15000};
 
 bool executable(const std::filesystem::path& path) { return ::access(path.c_str(), X_OK) == 0; }
+
+// The worker's file descriptors: 3 its end of the socketpair, 4 (pinned
+// program only) the descriptor the kernel executes it through.
+constexpr int kWorkerSocketFd = 3;
+constexpr int kProgramFd = 4;
+// The pinned descriptor lives above both, so that setting up 3 and 4 in the
+// child cannot overwrite it before it is copied.
+constexpr int kPinnedFdFloor = 10;
+
+// pin_openpgp_worker_program()'s file: one per process, like the executable
+// it belongs with; set once at start-up, read by every start after that.
+struct PinnedProgram {
+  std::mutex mutex;
+  std::filesystem::path path;
+  int fd = -1;  // O_PATH; never closed
+};
+PinnedProgram& pinned_program() {
+  static PinnedProgram pinned;
+  return pinned;
+}
+
+// How a start executes the program: by the pinned descriptor, else by path.
+struct ProgramToRun {
+  std::filesystem::path path;  // argv[0] and error messages
+  int fd = -1;
+};
+Result<ProgramToRun> program_to_run() {
+  {
+    PinnedProgram& pinned = pinned_program();
+    std::lock_guard lock(pinned.mutex);
+    if (pinned.fd >= 0) return ProgramToRun{pinned.path, pinned.fd};
+  }
+  auto path = openpgp_worker_program();
+  if (!path) return path.error();
+  return ProgramToRun{path.value(), -1};
+}
 
 // RAII for the two spawn attribute objects.
 struct SpawnSetup {
@@ -49,6 +86,25 @@ Result<T> decoded(const Result<std::string>& answer, Result<T> (*decode)(std::st
 
 }  // namespace
 
+Status pin_openpgp_worker_program() {
+  auto path = openpgp_worker_program();
+  if (!path) return path.error();
+  UniqueFd opened(::open(path->c_str(), O_PATH | O_CLOEXEC));
+  if (!opened.valid())
+    return Error::internal("OpenPGP worker: cannot open " + path->string() + ": " + std::strerror(errno));
+  UniqueFd high(::fcntl(opened.get(), F_DUPFD_CLOEXEC, kPinnedFdFloor));
+  if (!high.valid()) return Error::internal(std::string("OpenPGP worker: fcntl: ") + std::strerror(errno));
+  // Without /proc (a bare chroot) the descriptor cannot be executed: starts
+  // go by path, as without a pin.
+  if (::access(("/proc/self/fd/" + std::to_string(high.get())).c_str(), X_OK) != 0) return ok_status();
+  PinnedProgram& pinned = pinned_program();
+  std::lock_guard lock(pinned.mutex);
+  if (pinned.fd >= 0) ::close(pinned.fd);
+  pinned.fd = high.release();
+  pinned.path = path.value();
+  return ok_status();
+}
+
 Result<std::filesystem::path> openpgp_worker_program() {
   std::error_code ec;
   const auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
@@ -73,7 +129,7 @@ OpenPgpWorker::OpenPgpWorker(OpenPgpWorkerSettings settings) : settings_(std::mo
 OpenPgpWorker::~OpenPgpWorker() { stop(/*kill=*/false); }
 
 Status OpenPgpWorker::start() {
-  auto program = openpgp_worker_program();
+  auto program = program_to_run();
   if (!program) return program.error();
   int ends[2];
   if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ends) != 0)
@@ -82,11 +138,21 @@ Status OpenPgpWorker::start() {
 
   SpawnSetup setup;
   // fd 3 is the worker's end; stdin and stdout are /dev/null; stderr stays
-  // the daemon's, for the worker's own complaints. Nothing else is inherited.
-  posix_spawn_file_actions_adddup2(&setup.actions, theirs.get(), 3);
+  // the daemon's, for the worker's own complaints. Nothing else is inherited
+  // but, for a pinned program, fd 4: the kernel opens /proc/self/fd/4 in the
+  // child, a magic link that needs no search permission on the directories
+  // above the file (the worker closes it first thing).
+  posix_spawn_file_actions_adddup2(&setup.actions, theirs.get(), kWorkerSocketFd);
   posix_spawn_file_actions_addopen(&setup.actions, 0, "/dev/null", O_RDONLY, 0);
   posix_spawn_file_actions_addopen(&setup.actions, 1, "/dev/null", O_WRONLY, 0);
-  posix_spawn_file_actions_addclosefrom_np(&setup.actions, 4);
+  std::string exec_path = program->path.string();
+  if (program->fd >= 0) {
+    posix_spawn_file_actions_adddup2(&setup.actions, program->fd, kProgramFd);
+    posix_spawn_file_actions_addclosefrom_np(&setup.actions, kProgramFd + 1);
+    exec_path = "/proc/self/fd/" + std::to_string(kProgramFd);
+  } else {
+    posix_spawn_file_actions_addclosefrom_np(&setup.actions, kWorkerSocketFd + 1);
+  }
   sigset_t none, all;
   sigemptyset(&none);
   sigfillset(&all);
@@ -94,7 +160,8 @@ Status OpenPgpWorker::start() {
   posix_spawnattr_setsigdefault(&setup.attributes, &all);
   posix_spawnattr_setflags(&setup.attributes, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
 
-  const std::string program_text = program->string();
+  // argv[0] is the program's own path, for ps and for the worker's messages.
+  const std::string program_text = program->path.string();
   std::vector<std::string> arguments = worker_arguments(settings_);
   std::vector<char*> argv{const_cast<char*>(program_text.c_str())};
   for (auto& a : arguments) argv.push_back(a.data());
@@ -102,8 +169,10 @@ Status OpenPgpWorker::start() {
   // posix_spawn clones without copying the daemon's address space (CLONE_VM |
   // CLONE_VFORK in glibc): this one spawn is cheap where GPGME's forks were not.
   pid_t pid = -1;
-  if (int err = ::posix_spawn(&pid, program_text.c_str(), &setup.actions, &setup.attributes, argv.data(), environ))
-    return Error::temporary("OpenPGP worker: cannot start " + program_text + ": " + std::strerror(err));
+  if (int err = ::posix_spawn(&pid, exec_path.c_str(), &setup.actions, &setup.attributes, argv.data(), environ))
+    return Error::temporary("OpenPGP worker: cannot start " + program_text +
+                            (program->fd >= 0 ? " (through " + exec_path + ")" : std::string()) + ": " +
+                            std::strerror(err));
   pid_ = pid;
   socket_ = std::move(ours);
   return ok_status();

@@ -26,6 +26,14 @@ namespace csirtgw {
 // binaries), else in the installed libexec directory.
 Result<std::filesystem::path> openpgp_worker_program();
 
+// Finds the program now and holds it open (O_PATH) for the life of the
+// process; every later start, also a restart after a worker died, executes
+// that file through /proc/self/fd. Serve calls it before it drops privileges:
+// the user it becomes may not be able to search the directories on the way
+// (a build tree under /root, 0700). Without it, each start looks the program
+// up by path (unit tests).
+Status pin_openpgp_worker_program();
+
 class OpenPgpWorker {
  public:
   // Starts the worker process.

@@ -1,5 +1,8 @@
 // csirtgw-openpgp-worker: started by the daemon (keyring/openpgp_worker.h)
 // with its end of a socketpair as file descriptor 3; not for use by hand.
+#include <sys/prctl.h>
+#include <unistd.h>
+
 #include <csignal>
 #include <cstdio>
 
@@ -7,6 +10,12 @@
 #include "openpgp_worker_loop.h"
 
 int main(int argc, char** argv) {
+  // Started through /proc/self/fd/4 (the daemon's handle on this program,
+  // opened before it dropped privileges), the kernel names the process "4":
+  // its own name again, for ps and for whoever looks for it. The handle
+  // itself is not needed (when started by path, fd 4 is not open).
+  ::prctl(PR_SET_NAME, "csirtgw-openpgp-worker", 0, 0, 0);
+  ::close(4);
   // The daemon ends a worker by closing the socket, after the operation in
   // flight: a service manager's SIGTERM to the whole group must not cut it off.
   std::signal(SIGTERM, SIG_IGN);

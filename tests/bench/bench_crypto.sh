@@ -114,6 +114,8 @@ PIDS+=("$!")
     echo "smarthost = \"127.0.0.1:$SINK_PORT\""
     echo "[ack]"
     echo "rate_limit = 0    # one reporter sends every message: acknowledge each"
+    echo "domain_rate_limit = 0"
+    echo "global_rate_limit = 0"
 } >"$CFG"
 "$BIN" check-config --config "$CFG" >"$T/check-config.out" 2>&1 || die "check-config: $(cat "$T/check-config.out")"
 # For ed25519 this generates the team key exactly as the daemon's first start does.

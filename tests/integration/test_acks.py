@@ -73,6 +73,15 @@ each final "." and each "250 ... queued as"):
     outbound/new/ within 0.5 s of Postfix having it (else a SIGKILL there sends
     it twice, which the test then shows)
 
+AckCaps (a daemon of its own, no smarthost: acknowledgements are queued, not
+sent; rate_limit = 0, domain_rate_limit = 2, global_rate_limit = 3):
+  * reports from a@, b@, c@victim.example, d@other.example, e@third.example:
+    the first two and d@ are acknowledged, c@ is suppressed by the domain cap
+    and e@ by the global cap, each audited with the cap and its counts; one
+    more to victim.example is suppressed too, and the log warns once per cap
+  * after a restart the store's counts still hold: f@fourth.example is
+    suppressed by the global cap
+
 AckTemplateConfig (no daemon): `ack-template` prints the default; check-config
 accepts a good custom template and exits 1 for {subject} (per intake and as
 ack.template) or a bad on_failure; serve refuses to start with them.
@@ -791,6 +800,8 @@ class AckGateway(AckChecks, unittest.TestCase):
         with open(cls.config, "w") as f:
             f.write(f'[team]\nname = "{TEAM_NAME}"\ndomain = "csirt.example"\n'
                     f'[ack]\nenabled = 1\nfollow_ups = 0\non_failure = "neutral"\nrate_limit = 2\n'
+                    # every case's ack must arrive; the caps have their own class (AckCaps)
+                    f'domain_rate_limit = 0\nglobal_rate_limit = 0\n'
                     f'rate_window = 3600\nresponse_time = "{RESPONSE_TIME}"\nhours = "{HOURS}"\n'
                     f'[outbound]\ntimeout = 20\nretry_min = 1\nretry_max = 2\n'
                     f'[[intake]]\nname = "cert"\naddress = "cert@csirt.example"\n'
@@ -1288,7 +1299,7 @@ class AckDurability(AckChecks, unittest.TestCase):
         os.makedirs(cls.state)
         cls.config = os.path.join(cls.work, "csirtgw.toml")
         with open(cls.config, "w") as f:
-            f.write('[ack]\non_failure = "none"\nrate_limit = 0\n'
+            f.write('[ack]\non_failure = "none"\nrate_limit = 0\ndomain_rate_limit = 0\nglobal_rate_limit = 0\n'
                     '[outbound]\ntimeout = 20\nretry_min = 1\nretry_max = 2\n')
         cls.daemon = cls.pf = cls.tap = None
         cls.key = None
@@ -1713,6 +1724,55 @@ class SmtpTap:
 # --------------------------------------------------------------------------
 # templates and configuration
 # --------------------------------------------------------------------------
+class AckCaps(unittest.TestCase):
+    """Backscatter caps (issue 14): see the module docstring."""
+
+    DOMAIN = ("domain rate limit: 2 acknowledgements to this domain within 3600 s "
+              "(ack.domain_rate_limit = 2)")
+    GLOBAL = "global rate limit: 3 acknowledgements within 3600 s (ack.global_rate_limit = 3)"
+
+    def test_domain_and_global_caps(self):
+        work = h.mkdtemp("csirtgw-it-ack-caps-")
+        state = os.path.join(work, "state")
+        config = os.path.join(work, "csirtgw.toml")
+        with open(config, "w") as f:
+            f.write('[ack]\nrate_limit = 0\ndomain_rate_limit = 2\nglobal_rate_limit = 3\n'
+                    '[outbound]\nsmarthost = ""\n')
+        d = h.Daemon(state, lmtp=None, extra_args=["--config", config]).start()
+        self.addCleanup(d.cleanup)
+
+        def outcome(sender):
+            """Sends one report and waits for its ack event: None (queued) or the reason."""
+            token = h.unique_token("cap")
+            with smtplib.SMTP("127.0.0.1", d.smtp_port, timeout=30) as s:
+                s.sendmail(sender, ["cert@csirt.example"], h.make_message(token, sender=sender))
+            spool_id = h.wait_for_messages(state, token, 1)[0].spool_id
+            deadline = time.monotonic() + 30
+            while True:
+                rows = h.audit_rows(state, "WHERE spool_id = ? AND event IN ('ack-queued', 'ack-suppressed')",
+                                    (spool_id,))
+                if rows:
+                    break
+                self.assertLess(time.monotonic(), deadline, f"no ack event for {sender}")
+                time.sleep(0.1)
+            self.assertEqual(len(rows), 1, rows)
+            return None if rows[0]["event"] == "ack-queued" else json.loads(rows[0]["detail"])["reason"]
+
+        got = {s: outcome(s) for s in ("a@victim.example", "b@victim.example", "c@victim.example",
+                                        "d@other.example", "e@third.example", "g@victim.example")}
+        self.assertEqual(got, {"a@victim.example": None, "b@victim.example": None,
+                               "c@victim.example": self.DOMAIN, "d@other.example": None,
+                               "e@third.example": self.GLOBAL, "g@victim.example": self.DOMAIN})
+        log = d.stderr_tail(10000)
+        self.assertEqual(log.count("acknowledgement to domain victim.example suppressed: domain rate limit"), 1, log)
+        self.assertEqual(log.count("acknowledgement suppressed: global rate limit"), 1, log)
+        self.assertEqual(d.terminate(), 0)
+        # The counts are the store's: a restart does not reset them.
+        d.start()
+        self.assertEqual(outcome("f@fourth.example"), self.GLOBAL)
+        self.assertEqual(d.terminate(), 0)
+
+
 class AckTemplateConfig(unittest.TestCase):
 
     @classmethod

@@ -165,7 +165,7 @@ class SmarthostFaults(unittest.TestCase):
         self.state = h.mkdtemp("csirtgw-it-smarthost-")
         cfg = os.path.join(self.state, "..", os.path.basename(self.state) + ".toml")
         with open(cfg, "w") as f:
-            f.write("[outbound]\ntimeout = 2\nretry_min = 1\nretry_max = 2\n[ack]\nrate_limit = 0\n")
+            f.write("[outbound]\ntimeout = 2\nretry_min = 1\nretry_max = 2\n[ack]\nrate_limit = 0\ndomain_rate_limit = 0\n")
         self.addCleanup(lambda: os.path.exists(cfg) and os.remove(cfg))
         self.daemon = h.Daemon(os.path.join(self.state, "state"), extra_args=[
             "--config", cfg, "--smarthost", f"127.0.0.1:{self.smarthost.port}"])
@@ -239,7 +239,7 @@ class TemplateReload(unittest.TestCase):
                 f.write(f"Subject: {subject}\n\nTicket {{ticket}} from {{team}}.\n")
         write_template("First words")
         with open(cfg, "w") as f:
-            f.write(f'[ack]\nrate_limit = 0\ntemplate = "{template}"\n')
+            f.write(f'[ack]\nrate_limit = 0\ndomain_rate_limit = 0\ntemplate = "{template}"\n')
         daemon = h.Daemon(os.path.join(base, "state"), extra_args=[
             "--config", cfg, "--smarthost", f"127.0.0.1:{smarthost.port}"])
         daemon.start()

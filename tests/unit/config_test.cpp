@@ -39,6 +39,8 @@ std::map<std::string, std::string> settings_of(const Config& c) {
       {"ack.on_failure", c.ack_on_failure},
       {"ack.rate_limit", std::to_string(c.ack_rate_limit)},
       {"ack.rate_window", std::to_string(c.ack_rate_window)},
+      {"ack.domain_rate_limit", std::to_string(c.ack_domain_rate_limit)},
+      {"ack.global_rate_limit", std::to_string(c.ack_global_rate_limit)},
       {"ack.response_time", c.ack_response_time},
       {"ack.hours", c.ack_hours},
       {"ack.template", c.ack_template},
@@ -101,6 +103,8 @@ const std::map<std::string, std::string> kDefaults = {
     {"ack.on_failure", "neutral"},
     {"ack.rate_limit", "5"},
     {"ack.rate_window", "3600"},
+    {"ack.domain_rate_limit", "50"},
+    {"ack.global_rate_limit", "500"},
     {"ack.response_time", "Some response will be made within one working day."},
     {"ack.hours", "Monday to Friday, 09:00 to 17:00 local time, except public holidays."},
     {"ack.template", ""},
@@ -409,7 +413,7 @@ const std::set<std::string> kAppliedOnReload = {
     "team.name", "paths.policy", "paths.form", "mime.depth", "mime.parts",
     "openpgp.max_plaintext", "openpgp.timeout", "openpgp.worker_failures", "worker.batch",
     "ack.enabled", "ack.follow_ups", "ack.on_failure", "ack.rate_limit", "ack.rate_window",
-    "ack.response_time", "ack.hours", "ack.template",
+    "ack.domain_rate_limit", "ack.global_rate_limit", "ack.response_time", "ack.hours", "ack.template",
 };
 
 TEST_CASE("config: which settings a reload applies") {
