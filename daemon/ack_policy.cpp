@@ -1,4 +1,5 @@
 #include "ack_policy.h"
+#include "untrusted_text.h"
 
 #include <array>
 
@@ -67,12 +68,12 @@ std::optional<std::string> ack_suppression(const AckCandidate& candidate, const 
     return "robot or role address";
   if (is_team_address(candidate.sender, config)) return "the team's own address";
   if (auto value = header_value(candidate.headers, "Auto-Submitted"); value && first_token(*value) != "no")
-    return "Auto-Submitted: " + escape_untrusted(*value, 40);
+    return "Auto-Submitted: " + sanitize_untrusted(*value, 40);
   if (auto value = header_value(candidate.headers, "Precedence")) {
     const std::string precedence = first_token(*value);
     if (precedence == "bulk" || precedence == "list" || precedence == "junk") return "Precedence: " + precedence;
   }
-  if (auto list = first_list_header(candidate.headers)) return escape_untrusted(*list, 40) + " header (mailing list)";
+  if (auto list = first_list_header(candidate.headers)) return sanitize_untrusted(*list, 40) + " header (mailing list)";
   if (candidate.failed && config.ack_on_failure == "none") return "report failed and ack.on_failure = none";
   return std::nullopt;
 }

@@ -127,8 +127,9 @@ const Setting kSettings[] = {
   {"openpgp", "timeout", &Config::openpgp_timeout, nullptr, 30, 1, 3600, Check::none,
    "Seconds one gpg operation may take before it is cancelled and the message quarantined.", OnReload::applied},
   {"openpgp", "worker_failures", &Config::openpgp_worker_failures, nullptr, 3, 1, 1000, Check::none,
-   "Attempts on one message in which the OpenPGP worker dies (twice) or stops answering before the message is "
-   "quarantined rather than retried (a message that crashes gpg would otherwise hold up all mail behind it).",
+   "Attempts on one message in which the daemon or its OpenPGP worker dies (twice) or stops answering before the "
+   "message is quarantined rather than retried (a message that crashes gpg or the daemon would otherwise hold up all "
+   "mail behind it, or stop the daemon at every start). Counted in the store, across restarts.",
    OnReload::applied},
   {"openpgp", "agents", &Config::openpgp_agents, nullptr, 1, 1, 64, Check::none,
    "gpg-agents (copies of the GnuPG home) the pipeline threads are spread over; one agent serialises private-key operations."},

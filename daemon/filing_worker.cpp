@@ -17,6 +17,7 @@
 #include "filed_copy.h"
 #include "json_text.h"
 #include "message_header.h"
+#include "untrusted_text.h"
 #include "ordered_pipeline.h"
 #include "outbound_store.h"
 #include "ticket_store.h"
@@ -617,7 +618,7 @@ FilingWorker::BatchResult FilingWorker::file_batch() {
   }
   if (recorded.size() < staged.size()) finish_attempts(staged, recorded);
   if (filing.deferral) {
-    log->warn("{}: deferred: {}", filing.deferral->first, filing.deferral->second);
+    log->warn("{}: deferred: {}", filing.deferral->first, sanitize_untrusted(filing.deferral->second, 300));
     audit_deferral(filing.deferral->first, filing.deferral->second);
     return filed.empty() ? BatchResult::deferred : BatchResult::progressed;
   }

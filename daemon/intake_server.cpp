@@ -17,6 +17,7 @@
 
 #include "audit_log.h"
 #include "durable_file.h"
+#include "exception_text.h"
 #include "message_header.h"
 
 namespace csirtgw {
@@ -87,8 +88,10 @@ struct SessionRunner {
 
     try {
       co_await converse(server, socket, protocol, session_id, peer, *state);
-    } catch (const std::exception& e) {
-      log->error("[{}] session aborted: {}", session_id, e.what());
+    } catch (...) {
+      // A session's failure ends that session only; its text is not logged
+      // (it may carry peer bytes), its class is.
+      log->error("[{}] session aborted: {}", session_id, exception_class(std::current_exception()));
     }
 
     state->finished = true;
@@ -304,10 +307,19 @@ void IntakeServer::spawn_accept_loop(Acceptor& acceptor, Protocol protocol) {
             continue;  // the socket closes as it goes out of scope
           }
           asio::co_spawn(io_, SessionRunner::run(*this, std::move(socket), protocol, std::string(id)),
-                         asio::detached);
+                         [id = std::string(id)](std::exception_ptr error) {
+                           if (error)
+                             spdlog::get("intake")->critical("[{}] session ended with {}", id, exception_class(error));
+                         });
         }
       },
-      asio::detached);
+      // Not asio::detached: an exception would leave io_context::run() and end
+      // the daemon. A loop that fails is logged and started again.
+      [this, &acceptor, protocol](std::exception_ptr error) {
+        if (!error) return;
+        spdlog::get("intake")->critical("accept loop ended with {}; restarting it", exception_class(error));
+        if (acceptor.is_open() && !stopping_) spawn_accept_loop(acceptor, protocol);
+      });
 }
 
 void IntakeServer::start() {

@@ -24,6 +24,7 @@
 #include "commands.h"
 #include "config_resolution.h"
 #include "durable_file.h"
+#include "exception_text.h"
 #include "filing_worker.h"
 #include "filter_chain.h"
 #include "gnupg_home.h"
@@ -253,7 +254,16 @@ int run_serve(const ServeOptions& options) {
   log->info("ready: lmtp={} smtp={} state={} intakes={}", bound_lmtp, bound_smtp, state_dir.string(),
             config.intakes.size());
 
-  io.run();
+  // The listener thread's last line: a handler that lets an exception out is
+  // logged and the loop goes on (run() may be called again after it threw).
+  while (true) {
+    try {
+      io.run();
+      break;
+    } catch (...) {
+      log->critical("listener thread: a handler failed with {}; going on", exception_class(std::current_exception()));
+    }
+  }
   committer.stop();
   worker.stop();
   ack_sender.stop();

@@ -1,5 +1,6 @@
 #include "openpgp_stage.h"
 #include "json_text.h"
+#include "untrusted_text.h"
 
 #include <algorithm>
 
@@ -402,7 +403,7 @@ FilterOutcome OpenPgpStage::finish(Report& report, Verdict& verdict) {
                            {"signatures", verdict.signatures.size()}};
   if (!crypto.reason.empty()) detail["reason"] = crypto.reason;
   // The literal-data file name is the sender's text: escaped, never a path.
-  if (!verdict.literal_file_name.empty()) detail["literal_file_name"] = escape_untrusted(verdict.literal_file_name);
+  if (!verdict.literal_file_name.empty()) detail["literal_file_name"] = sanitize_untrusted(verdict.literal_file_name);
   report.audit_notes.push_back({"openpgp", json_text(detail)});
   if (verdict.quarantine) report.audit_notes.push_back({"quarantined", json_text({{"reason", crypto.reason}})});
   // Keys offered by the sender are never trusted automatically: staff review

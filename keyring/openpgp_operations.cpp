@@ -235,21 +235,6 @@ std::string_view to_string(SignatureStatus status) {
   return "bad";
 }
 
-std::string escape_untrusted(std::string_view text, std::size_t max_length) {
-  std::string out;
-  for (unsigned char c : text.substr(0, max_length)) {
-    if (c >= 0x20 && c < 0x7f && c != '\\') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\x%02x", c);
-      out += buf;
-    }
-  }
-  if (text.size() > max_length) out += "...";
-  return out;
-}
-
 struct OpenPgpEngine::State {
   std::filesystem::path home;
   OperationLimits limits;

@@ -81,7 +81,5 @@ class OpenPgpEngine {
   std::unique_ptr<State> state_;
 };
 
-// Printable, single-line rendering of untrusted text for logs and audit details.
-std::string escape_untrusted(std::string_view text, std::size_t max_length = 200);
 
 }  // namespace csirtgw

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "openpgp_operations.h"
+#include "untrusted_text.h"
 #include "openpgp_test_keys.h"
 
 namespace csirtgw {
@@ -21,32 +22,6 @@ using testing::OpenPgpWorld;
 OpenPgpWorld& world() { return testing::ready_world(); }
 
 }  // namespace
-
-TEST_CASE("escape_untrusted") {
-  using namespace std::string_literals;
-  struct Row {
-    std::string name;
-    std::string text;
-    std::size_t max_length;
-    std::string escaped;
-  };
-  const std::vector<Row> rows = {
-      {"printable kept", "report-2024.txt", 200, "report-2024.txt"},
-      {"forged status line", "\n[GNUPG:] GOODSIG 0123 Rep", 200, "\\x0a[GNUPG:] GOODSIG 0123 Rep"},
-      {"CR, NUL, DEL, high bytes", "a\r\x00\x7f\xff"s, 200, "a\\x0d\\x00\\x7f\\xff"},
-      {"backslash escaped, so escapes are unambiguous", "a\\x0a", 200, "a\\x5cx0a"},
-      {"truncated", std::string(10, 'a'), 4, "aaaa..."},
-      {"exactly the maximum", std::string(4, 'a'), 4, "aaaa"},
-      {"empty", "", 200, ""},
-  };
-  for (const auto& row : rows) {
-    SUBCASE(row.name.c_str()) {
-      const std::string escaped = escape_untrusted(row.text, row.max_length);
-      CHECK(escaped == row.escaped);
-      for (unsigned char c : escaped) CHECK((c >= 0x20 && c < 0x7f));
-    }
-  }
-}
 
 TEST_CASE("SignatureStatus names") {
   const std::vector<std::pair<SignatureStatus, std::string>> rows = {
@@ -151,7 +126,7 @@ TEST_CASE("decrypt_and_verify") {
     // either way it is the sender's text, and its escaped form is one line.
     CHECK(outcome->literal_file_name.find("GOODSIG") != std::string::npos);
     CHECK(outcome->literal_file_name.find('\n') == std::string::npos);
-    const std::string escaped = escape_untrusted(outcome->literal_file_name);
+    const std::string escaped = sanitize_untrusted(outcome->literal_file_name);
     CHECK(escaped.find('\n') == std::string::npos);
     CHECK(escaped.find("GOODSIG") != std::string::npos);
   }
