@@ -21,17 +21,26 @@ bool version_at_least(const char* version, int major, int minor, int micro) {
   return c >= micro;
 }
 
-Result<std::vector<std::string>> secret_key_fingerprints(gpgme_ctx_t ctx) {
-  std::vector<std::string> out;
-  if (auto err = gpgme_op_keylist_start(ctx, nullptr, /*secret_only=*/1)) return gpgme_failure("keylist", err);
+// Calls `each` for every key gpg lists (secret keys only with `secret_only`).
+template <typename Each>
+Status for_each_listed_key(gpgme_ctx_t ctx, bool secret_only, Each each) {
+  if (auto err = gpgme_op_keylist_start(ctx, nullptr, secret_only ? 1 : 0)) return gpgme_failure("keylist", err);
   while (true) {
     gpgme_key_t raw = nullptr;
     auto err = gpgme_op_keylist_next(ctx, &raw);
-    if (gpgme_err_code(err) == GPG_ERR_EOF) break;
+    if (gpgme_err_code(err) == GPG_ERR_EOF) return ok_status();
     if (err) return gpgme_failure("keylist", err);
     GpgmeKey key(raw);
-    if (key->fpr) out.emplace_back(key->fpr);
+    each(key.get());
   }
+}
+
+Result<std::vector<std::string>> secret_key_fingerprints(gpgme_ctx_t ctx) {
+  std::vector<std::string> out;
+  auto listed = for_each_listed_key(ctx, /*secret_only=*/true, [&](gpgme_key_t key) {
+    if (key->fpr) out.emplace_back(key->fpr);
+  });
+  if (!listed) return listed.error();
   return out;
 }
 
@@ -42,18 +51,13 @@ Result<std::vector<std::string>> secret_key_fingerprints(gpgme_ctx_t ctx) {
 Result<std::vector<std::string>> keys_with_secret_files(gpgme_ctx_t ctx, const std::filesystem::path& home) {
   std::vector<std::string> out;
   gpgme_set_keylist_mode(ctx, GPGME_KEYLIST_MODE_LOCAL | GPGME_KEYLIST_MODE_WITH_KEYGRIP);
-  if (auto err = gpgme_op_keylist_start(ctx, nullptr, /*secret_only=*/0)) return gpgme_failure("keylist", err);
-  while (true) {
-    gpgme_key_t raw = nullptr;
-    auto err = gpgme_op_keylist_next(ctx, &raw);
-    if (gpgme_err_code(err) == GPG_ERR_EOF) break;
-    if (err) return gpgme_failure("keylist", err);
-    GpgmeKey key(raw);
-    if (!key->fpr || !key->subkeys || !key->subkeys->keygrip) continue;
+  auto listed = for_each_listed_key(ctx, /*secret_only=*/false, [&](gpgme_key_t key) {
+    if (!key->fpr || !key->subkeys || !key->subkeys->keygrip) return;
     std::error_code ec;
     if (std::filesystem::exists(home / "private-keys-v1.d" / (std::string(key->subkeys->keygrip) + ".key"), ec))
       out.emplace_back(key->fpr);
-  }
+  });
+  if (!listed) return listed.error();
   return out;
 }
 

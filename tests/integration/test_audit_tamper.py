@@ -77,7 +77,29 @@ def anchors_in(path):
             for m in ANCHOR_RECORD_RE.finditer(text)]
 
 
-class AuditTamper(unittest.TestCase):
+class StateCopies:
+    """Copies of the base state directory (cls.work, cls.base, cls.n) to tamper with."""
+
+    def copy(self):
+        type(self).n += 1
+        dst = os.path.join(self.work, f"copy{self.n:02d}")
+        shutil.copytree(self.base, dst, symlinks=True)
+        return dst
+
+    def altered_copy(self, sql_fn):
+        """A copy with sql_fn(con) applied and committed: (dir, sql_fn's result)."""
+        dst = self.copy()
+        con = sqlite3.connect(os.path.join(dst, "csirtgw.db"))
+        try:
+            result = sql_fn(con)
+            con.commit()
+            con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            con.close()
+        return dst, result
+
+
+class AuditTamper(StateCopies, unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
@@ -107,22 +129,9 @@ class AuditTamper(unittest.TestCase):
         assert len(cls.rows) >= 6, f"expected >= 6 audit events, got {len(cls.rows)}"
         cls.n = 0
 
-    def copy(self):
-        type(self).n += 1
-        dst = os.path.join(self.work, f"copy{self.n:02d}")
-        shutil.copytree(self.base, dst, symlinks=True)
-        return dst
-
     def tamper(self, sql_fn):
         """Copy the state dir, run sql_fn(con) on the copy, return (dir, verify result)."""
-        dst = self.copy()
-        con = sqlite3.connect(os.path.join(dst, "csirtgw.db"))
-        try:
-            sql_fn(con)
-            con.commit()
-            con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        finally:
-            con.close()
+        dst, _ = self.altered_copy(sql_fn)
         return dst, h.audit_verify(dst)
 
     def assertBroken(self, cp, seqs=None):
@@ -269,7 +278,7 @@ class AuditTamper(unittest.TestCase):
 
 
 
-class AnchoredTamper(unittest.TestCase):
+class AnchoredTamper(StateCopies, unittest.TestCase):
     """A daemon anchoring every second: anchors while it runs and at SIGTERM."""
 
     @classmethod
@@ -317,23 +326,9 @@ class AnchoredTamper(unittest.TestCase):
         cls.anchors = anchors_in(cls.anchors_file)
         cls.n = 0
 
-    def copy(self):
-        type(self).n += 1
-        dst = os.path.join(self.work, f"copy{self.n:02d}")
-        shutil.copytree(self.base, dst, symlinks=True)
-        return dst
-
     def tamper(self, sql_fn):
         """A copy with sql_fn(con) applied: (dir, sql_fn's result)."""
-        dst = self.copy()
-        con = sqlite3.connect(os.path.join(dst, "csirtgw.db"))
-        try:
-            result = sql_fn(con)
-            con.commit()
-            con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        finally:
-            con.close()
-        return dst, result
+        return self.altered_copy(sql_fn)
 
     def verify_anchored(self, state_dir, anchors=None):
         return h.run_cli("audit", "verify", "--state-dir", state_dir, "--anchors",
