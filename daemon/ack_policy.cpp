@@ -1,11 +1,10 @@
 #include "ack_policy.h"
-#include "untrusted_text.h"
 
 #include <array>
 
 #include "ascii_case.h"
 #include "message_header.h"
-#include "openpgp_operations.h"
+#include "untrusted_text.h"
 
 namespace csirtgw {
 namespace {

@@ -1,5 +1,4 @@
 #include "ack_sender.h"
-#include "json_text.h"
 
 #include <cstdio>
 #include <ctime>
@@ -11,6 +10,7 @@
 
 #include "audit_log.h"
 #include "durable_file.h"
+#include "json_text.h"
 #include "outbound_store.h"
 #include "smtp_client.h"
 #include "store.h"

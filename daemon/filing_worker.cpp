@@ -1,5 +1,4 @@
 #include "filing_worker.h"
-#include "json_text.h"
 
 #include <algorithm>
 #include <chrono>
@@ -17,10 +16,10 @@
 #include "filed_copy.h"
 #include "json_text.h"
 #include "message_header.h"
-#include "untrusted_text.h"
 #include "ordered_pipeline.h"
 #include "outbound_store.h"
 #include "ticket_store.h"
+#include "untrusted_text.h"
 
 namespace csirtgw {
 namespace {

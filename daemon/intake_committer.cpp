@@ -1,5 +1,4 @@
 #include "intake_committer.h"
-#include "json_text.h"
 
 #include <map>
 #include <tuple>
@@ -10,6 +9,7 @@
 #include "audit_log.h"
 #include "durable_file.h"
 #include "exception_text.h"
+#include "json_text.h"
 
 namespace csirtgw {
 

@@ -1,9 +1,9 @@
 #include "pipeline_rules.h"
-#include "json_text.h"
 
 #include <nlohmann/json.hpp>
 
 #include "config_resolution.h"
+#include "json_text.h"
 
 namespace csirtgw {
 namespace {

@@ -1,5 +1,4 @@
 #include "store.h"
-#include "json_text.h"
 
 #include <fcntl.h>
 
@@ -11,6 +10,7 @@
 #include <spdlog/spdlog.h>
 
 #include "envelope_address.h"
+#include "json_text.h"
 
 #include "migrations.h"
 #include "store_backup.h"

@@ -1,5 +1,4 @@
 #include "ticket_store.h"
-#include "json_text.h"
 
 #include <strings.h>
 
@@ -9,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "audit_log.h"
+#include "json_text.h"
 #include "message_header.h"
 
 namespace csirtgw {

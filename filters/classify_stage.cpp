@@ -1,5 +1,3 @@
-#include "ascii_case.h"
-#include "json_text.h"
 #include "classify_stage.h"
 
 #include <algorithm>
@@ -8,7 +6,9 @@
 #include <nlohmann/json.hpp>
 
 #include "abuse_report_parsers.h"
+#include "ascii_case.h"
 #include "indicator_extractor.h"
+#include "json_text.h"
 #include "mime_structure.h"
 #include "team_form_parser.h"
 #include "transfer_decoding.h"

@@ -1,16 +1,16 @@
 #include "openpgp_stage.h"
-#include "json_text.h"
-#include "untrusted_text.h"
 
 #include <algorithm>
 
 #include <nlohmann/json.hpp>
 
 #include "from_mailboxes.h"
+#include "json_text.h"
 #include "key_registry.h"
 #include "message_header.h"
 #include "store.h"
 #include "transfer_decoding.h"
+#include "untrusted_text.h"
 
 namespace csirtgw {
 namespace {
