@@ -1,8 +1,7 @@
 #include "filter_chain.h"
 
-#include "classify_stage.h"
+#include "content_stages.h"
 #include "openpgp_stage.h"
-#include "strip_status_headers.h"
 
 namespace csirtgw {
 
@@ -10,11 +9,8 @@ FilterChain build_filter_chain(const PipelineContext& context, std::size_t index
   FilterChain chain;
   chain.push_back(std::make_unique<OpenPgpStage>(context.config, context.state_dir, context.shards, index,
                                                  context.worker_failures));
-  // After decryption, so forged X-Csirtgw-* headers inside the encrypted part go too.
-  chain.push_back(std::make_unique<StripStatusHeaders>());
-  chain.push_back(std::make_unique<ClassifyStage>(context.policy, context.form, context.config));
-  chain.push_back(std::make_unique<RouteStage>(context.policy));
-  // Later stages (decrypt/verify, form, classify, route, acknowledge) join here.
+  append_content_stages(chain, context.policy, context.form, context.config);
+  // Later stages (acknowledge ...) join here.
   return chain;
 }
 
