@@ -131,8 +131,16 @@ inline bool csirtgw_field(std::string_view line) {
   return false;
 }
 
-inline void check_head(std::string_view head) {
+// `message`: what follows the head in the file (an empty line may end the
+// head only when the message starts with white space, filed_copy.h).
+inline void check_head(std::string_view head, std::string_view message) {
   FUZZ_CHECK(!head.empty() && head.back() == '\n', "the head does not end with a line end");
+  const bool folded_start = !message.empty() && (message.front() == ' ' || message.front() == '\t');
+  if (folded_start) {
+    FUZZ_CHECK(head.size() >= 2 && head.substr(head.size() - 2) == "\n\n",
+               "a message starting with white space, and no empty line ends the head");
+    head.remove_suffix(1);
+  }
   for (char c : head) {
     const auto u = static_cast<unsigned char>(c);
     FUZZ_CHECK(c == '\n' || c == '\t' || (u >= 0x20 && u < 0x7f), "the head holds a CR, control or non-ASCII byte");
@@ -181,7 +189,7 @@ inline std::string filed_bytes(std::string_view head, std::string_view message) 
 // `spooled`: the message came from the intake (CRLF only), so the header
 // checks apply; otherwise (decrypted text may hold anything) only the bytes.
 inline void check_filed(const Report& report, std::string_view head, bool spooled) {
-  check_head(head);
+  check_head(head, report.message());
   const std::string filed = filed_bytes(head, report.message());
   FUZZ_CHECK(filed.size() >= head.size() && std::string_view(filed).substr(0, head.size()) == head,
              "the filed copy does not start with the head");
@@ -190,17 +198,23 @@ inline void check_filed(const Report& report, std::string_view head, bool spoole
   if (!spooled) return;
   // A message line right below the head that starts with white space would
   // read as a continuation of csirtgw's last status field.
-  FUZZ_CHECK(filed.size() == head.size() || (filed[head.size()] != ' ' && filed[head.size()] != '\t'),
+  FUZZ_CHECK(head.substr(head.size() - 2) == "\n\n" || filed.size() == head.size() ||
+                 (filed[head.size()] != ' ' && filed[head.size()] != '\t'),
              "the message's first line continues csirtgw's last status field");
+  if (head.substr(head.size() - 2) == "\n\n") return;  // the message is all body
   // The top header block as a mail client reads the LF file, after the
-  // head: none of its lines may pass for a csirtgw status field.
+  // head: no field in it (a line and its continuation lines, holding a
+  // colon; a line without one is no field) may pass for a csirtgw status field.
   for (std::size_t pos = head.size(); pos < filed.size();) {
-    const std::size_t end = std::min(filed.find('\n', pos), filed.size());
-    const std::string_view line = std::string_view(filed).substr(pos, end - pos);
-    if (line.empty()) break;  // the end of the top header block
-    std::string start(line.substr(0, 10));
+    std::size_t end = std::min(filed.find('\n', pos), filed.size());
+    if (end == pos) break;  // the empty line: the end of the top header block
+    while (end + 1 < filed.size() && (filed[end + 1] == ' ' || filed[end + 1] == '\t'))
+      end = std::min(filed.find('\n', end + 1), filed.size());
+    const std::string_view field = std::string_view(filed).substr(pos, end - pos);
+    std::string start(field.substr(0, 10));
     for (char& c : start) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    FUZZ_CHECK(start != "x-csirtgw-", "an X-Csirtgw-* line from the message in the top header block");
+    FUZZ_CHECK(start != "x-csirtgw-" || field.find(':') == std::string_view::npos,
+               "an X-Csirtgw-* field from the message in the top header block");
     pos = end + 1;
   }
 }

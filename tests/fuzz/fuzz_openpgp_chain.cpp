@@ -12,6 +12,7 @@
 // (LLVMFuzzerInitialize) and removed, with the gpg-agent, at exit.
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
@@ -115,6 +116,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   fuzz::check_queue(report, r.policy);
   if (report.crypto.encryption == EncryptionState::failed)
     FUZZ_CHECK(report.queue == "quarantine" && !report.crypto.reason.empty(), "failed decryption not quarantined");
+  // CSIRTGW_FUZZ_VERBOSE=1 with seed files as arguments shows what the stage
+  // made of each: the fixed keys must make the seeds decrypt and verify.
+  static const bool verbose = std::getenv("CSIRTGW_FUZZ_VERBOSE") != nullptr;
+  if (verbose)
+    std::fprintf(stderr, "openpgp_chain: encryption %d signature %s verified %d queue %s reason %s\n",
+                 static_cast<int>(report.crypto.encryption), report.crypto.signature.c_str(),
+                 report.crypto.sender_verified ? 1 : 0, report.queue.c_str(), report.crypto.reason.c_str());
   const std::string head = filed_head(report, r.config.hostname, std::time_t{1796410800});
   fuzz::check_filed(report, head, true);
   return 0;
