@@ -270,6 +270,9 @@ def door_messages():
     out.append(("door-yaml-escape-cut", _xarf_message(
         b"---\nCategory: abuse\nService: " + "\u00e4".encode() * 30 + b'"\\q' + "\u20ac".encode() * 30 + b'"\n', rng)))
     out.append(("door-yaml-key-64k", huge_yaml_key(rng, b"", [])))
+    # Found by fuzz_whole_chain: a first line starting with white space read
+    # as a continuation of csirtgw's last status field.
+    out.append(("door-folded-first-line", b"\tRED\r\nFrom: a@example.org\r\nSubject: folded\r\n\r\nbody\r\n"))
     out.append(("door-json-parse-error", _plain(b"json", b'{"Version":"4","Report":{"a":1,\xe2\x82}}')))
     return out
 

@@ -16,7 +16,10 @@ with the fixed doors of issue 14 (the 140-octet JSON mail first). Then:
   * every message answered 250 is filed (routed or quarantined): as many
     `messages` rows in state 'filed' as 250s, none left 'spooled', none
     'lost', and as many files in queues/*/new|cur as filed rows, per queue;
-  * `csirtgw audit verify` passes (after a clean SIGTERM, exit 0).
+  * in every filed copy, as a mail client reads it, each X-Csirtgw-* field
+    appears once with one of csirtgw's own values (no message line extends
+    or forges one);
+  * `csirtgw audit verify` passes (and the daemon ends with exit 0 on SIGTERM).
 
 The figures (messages built, sent, accepted, refused, filed per queue,
 quarantined, seconds) are printed. When the daemon dies, the messages it had
@@ -33,6 +36,7 @@ CSIRTGW_MUTATION_ONLY=op,op restricts the operators (to hunt one door).
 """
 import collections
 import os
+import re
 import sqlite3
 import sys
 import threading
@@ -287,6 +291,29 @@ class MutationRun(unittest.TestCase):
         broken = [(self.messages[i][0], o) for i, o in enumerate(self.outcomes) if isinstance(o, str)
                   and o.startswith("connection")]
         self.assertEqual(broken[:10], [])
+
+    def test_4_status_fields_intact(self):
+        """Whatever the message held, a mail client reading a filed copy sees
+        each X-Csirtgw-* field once, with one of csirtgw's own values."""
+        words = {"X-Csirtgw-Encryption": re.compile(r"none|decrypted|failed"),
+                 "X-Csirtgw-Signature": re.compile(r"none|good|bad|unknown-key|expired|revoked|partial"),
+                 "X-Csirtgw-Sender-Verified": re.compile(r"yes|no"),
+                 "X-Csirtgw-Constituency": re.compile(r"yes|no"),
+                 "X-Csirtgw-Priority": re.compile(r"[0-9]+"),
+                 "X-Csirtgw-TLP": re.compile(r"CLEAR|GREEN|AMBER|AMBER\+STRICT|RED"),
+                 "X-Csirtgw-Signer": re.compile(r"[0-9A-F]{40}"),
+                 "X-Csirtgw-Ticket": re.compile(r"\[?[A-Z0-9-]+ #[0-9]+\]?")}
+        bad = []
+        for q in h.queue_names(self.state):
+            for m in h.maildir_messages(self.state, q):
+                queue = m.headers("X-Csirtgw-Queue")
+                if queue != [q]:
+                    bad.append(f"{q}/{m.name}: X-Csirtgw-Queue {queue}")
+                for name, pattern in words.items():
+                    values = m.headers(name)
+                    if len(values) > 1 or any(not pattern.fullmatch(str(v).strip()) for v in values):
+                        bad.append(f"{q}/{m.name}: {name} {values}")
+        self.assertEqual(bad[:10], [], f"{len(bad)} filed copies with broken status fields")
 
     def test_9_audit_verifies(self):
         # After tearDownClass would be too late: verify on a copy of the state now.
