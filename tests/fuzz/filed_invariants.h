@@ -158,14 +158,16 @@ inline void check_head(std::string_view head, std::string_view message) {
 // Writes the message the way the worker does (MaildirQueue::write_tmp_with_lf,
 // in a queue under a per-process temp dir) and returns the bytes on disk.
 inline std::string filed_bytes(std::string_view head, std::string_view message) {
-  static const std::filesystem::path root = [] {
+  // Never destroyed: the exit handler that removes it runs after static destructors.
+  static const std::filesystem::path& root = *[] {
     std::string pattern = (std::filesystem::temp_directory_path() / "cgw-fuzz-queue-XXXXXX").string();
     FUZZ_CHECK(::mkdtemp(pattern.data()) != nullptr, "mkdtemp");
+    static auto* made = new std::filesystem::path(pattern);
     std::atexit([] {
       std::error_code ec;
-      std::filesystem::remove_all(root, ec);
+      std::filesystem::remove_all(*made, ec);
     });
-    return std::filesystem::path(pattern);
+    return made;
   }();
   static MaildirQueue queue = [] {
     auto opened = MaildirQueue::open(root, "q");
