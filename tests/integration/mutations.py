@@ -163,12 +163,25 @@ def yaml_escape(rng, m, bases):
 
 
 def huge_yaml_key(rng, m, bases):
-    """A YAML complex key of about 64 KiB, cut inside a multi-byte character,
-    carried in base64 (a raw 64 KiB line would be refused at the intake)."""
-    ch = rng.choice(MULTIBYTE).encode()
-    size = 65536 + rng.randint(-8, 8)
-    key = (ch * (size // len(ch) + 1))[:size]
-    yaml = b"---\nCategory: abuse\nReport-Type: login-attack\nSource: 192.0.2.55\n? " + key + b"\n: value\n"
+    """A YAML complex key of about 64 KiB of multi-byte characters, so that a
+    cap at 64 KiB cuts inside one: either a plain scalar folded over lines
+    shorter than the intake's line limit (8bit), or one line in base64."""
+    ch = rng.choice(MULTIBYTE)
+    chars = (65536 + rng.randint(-8, 8)) // len(ch.encode()) + rng.randint(0, 8)
+    head = b"---\nCategory: abuse\nReport-Type: login-attack\nSource: 192.0.2.55\n"
+    if rng.random() < 0.5:
+        lines = [(ch * 200).encode() for _ in range(chars // 200)] + [(ch * (chars % 200 or 1)).encode()]
+        indent = b"\n  " if rng.random() < 0.5 else b"\n    "
+        yaml = head + b"? " + indent.join(lines) + b"\n: value\n"
+        return _xarf_message(yaml, rng)
+    key = (ch * chars).encode()
+    shape = rng.randrange(3)
+    if shape == 0:
+        yaml = head + b"? " + key + b"\n: value\n"
+    elif shape == 1:
+        yaml = head + b"? [source-" + key + b"]\n: value\n"
+    else:
+        yaml = head + b"Details:\n  ? " + key + b"\n  : value\n"
     return _xarf_message(yaml, rng, encoding="base64")
 
 

@@ -32,7 +32,8 @@ and operator; only the OpenPGP ciphertexts differ from run to run (keys and
 session keys are made at test time). Bounded: CSIRTGW_MUTATION_COUNT messages
 (default 5000), sending stops after CSIRTGW_MUTATION_SECONDS (default 120),
 filing is waited for at most CSIRTGW_MUTATION_FILE_TIMEOUT (default 120).
-CSIRTGW_MUTATION_ONLY=op,op restricts the operators (to hunt one door).
+CSIRTGW_MUTATION_ONLY=op,op restricts the operators and CSIRTGW_MUTATION_DOORS=0
+leaves the fixed doors out (to hunt the doors one operator finds).
 """
 import collections
 import os
@@ -54,6 +55,7 @@ COUNT = int(os.environ.get("CSIRTGW_MUTATION_COUNT", "5000"))
 SEND_SECONDS = float(os.environ.get("CSIRTGW_MUTATION_SECONDS", "120"))
 FILE_TIMEOUT = float(os.environ.get("CSIRTGW_MUTATION_FILE_TIMEOUT", "120"))
 ONLY = {x for x in os.environ.get("CSIRTGW_MUTATION_ONLY", "").split(",") if x}
+DOORS = os.environ.get("CSIRTGW_MUTATION_DOORS", "1") != "0"  # 0: leave the fixed doors out (hunting)
 CONNECTIONS = 4  # two LMTP, two SMTP
 INTAKES = ("cert@csirt.example", "abuse@csirt.example", "vuln@csirt.example")
 # The compression bomb alone costs more gpg time than the rest of the run.
@@ -136,7 +138,7 @@ class MutationRun(unittest.TestCase):
         pgp_cases = pc.build_corpus(cls.keys, rows=PGP_ROWS)
         bases = mu.base_messages(ROOT, pgp_cases)
         # The doors, also inside PGP/MIME encryption (signed+encrypted by a registered reporter).
-        doors = mu.door_messages()
+        doors = mu.door_messages() if DOORS else []
         rep = cls.keys["reporter"]
         for name, raw in list(doors):
             body = raw.split(b"\r\n\r\n", 1)[1]
@@ -209,20 +211,29 @@ class MutationRun(unittest.TestCase):
     @classmethod
     def unfiled_labels(cls):
         """The X-Mutation lines (or door names) of the messages still spooled,
-        oldest first, copied to the log directory for replay."""
+        in arrival order (the first is the one the worker was on), copied to
+        the log directory for replay."""
         keep = os.path.join(cls.daemon.log_dir, "unfiled")
         os.makedirs(keep, exist_ok=True)
+        con = cls.db()
+        try:
+            spooled = [r[0] for r in con.execute("SELECT spool_id FROM messages WHERE state = 'spooled' ORDER BY seq")]
+        finally:
+            con.close()
         out = []
-        ready = os.path.join(cls.state, "spool", "ready")
-        for name in sorted(os.listdir(ready)) if os.path.isdir(ready) else []:
-            with open(os.path.join(ready, name), "rb") as f:
-                raw = f.read()
-            with open(os.path.join(keep, name), "wb") as f:
+        for spool_id in spooled:
+            try:
+                with open(os.path.join(cls.state, "spool", "ready", spool_id), "rb") as f:
+                    raw = f.read()
+            except OSError as e:
+                out.append(f"{spool_id}: {e}")
+                continue
+            with open(os.path.join(keep, spool_id), "wb") as f:
                 f.write(raw)
             first = raw.split(b"\r\n", 1)[0]
             door = [n for n, m in cls.messages if mu.canonical(m) == raw]
-            out.append(first.decode("latin-1") if first.startswith(b"X-Mutation:") else
-                       (door[0] if door else f"{name} (no label; {len(raw)} octets)"))
+            out.append(f"{spool_id} " + (first.decode("latin-1") if first.startswith(b"X-Mutation:") else
+                                         (door[0] if door else f"(no label; {len(raw)} octets)")))
         return out
 
     @classmethod
@@ -254,7 +265,7 @@ class MutationRun(unittest.TestCase):
         for k, v in f.items():
             print(f"  {k}: {v}", file=sys.stderr)
         if cls.unfiled:
-            print(f"  not filed ({len(cls.unfiled)}, oldest first; copies in "
+            print(f"  not filed ({len(cls.unfiled)}, in arrival order; copies in "
                   f"{os.path.join(cls.daemon.log_dir, 'unfiled')}):", file=sys.stderr)
             for line in cls.unfiled[:25]:
                 print(f"    {line}", file=sys.stderr)
