@@ -13,7 +13,16 @@ std::string filed_head(const Report& report, const std::string& hostname, std::t
   out += "Received: from " + report.helo + " (" + report.peer + ")\n\tby " + hostname + " (csirtgw) with " +
          (report.protocol == "lmtp" ? "LMTP" : "ESMTP") + " id " + report.spool_id + ";\n\t" +
          rfc5322_date(received) + "\n";
-  return out + render_status_headers(report);
+  out += render_status_headers(report);
+  // A message whose first line starts with white space has no header section
+  // (RFC 5322 2.2.3: a field never starts so). Right below our fields that
+  // line would read as a continuation of the last one ("X-Csirtgw-Priority:
+  // 3" + " RED"): an empty line ends our header block first, and the message,
+  // its own would-be headers included, is the body (as Postfix's cleanup
+  // files content that does not start with a header).
+  const std::string_view message = report.message();
+  if (!message.empty() && (message.front() == ' ' || message.front() == '\t')) out += "\n";
+  return out;
 }
 
 }  // namespace csirtgw

@@ -11,7 +11,9 @@
 
 namespace csirtgw {
 
-// Return-Path, Delivered-To, Received, then render_status_headers(); LF line ends.
+// Return-Path, Delivered-To, Received, then render_status_headers(); LF line
+// ends. Followed by an empty line when report.message() starts with white
+// space, so that no line of the message can continue csirtgw's last field.
 std::string filed_head(const Report& report, const std::string& hostname, std::time_t received);
 
 }  // namespace csirtgw

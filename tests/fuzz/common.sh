@@ -5,7 +5,17 @@ FUZZ_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$FUZZ_DIR/../.." && pwd)
 BUILD=${CSIRTGW_FUZZ_BUILD:-$ROOT/build-fuzz}
 CXX_FOR_FUZZ=${CXX_FOR_FUZZ:-clang++-14}
-TARGETS=(protocol_session mime team_form abuse_reports indicators envelope_address config policy smtp_client)
+TARGETS=(protocol_session mime team_form abuse_reports indicators envelope_address config policy smtp_client
+         whole_chain openpgp_chain)
+# Longest input per target: 64 KiB, but whole messages need room for a YAML
+# key cut at 64 KiB and the headers around it.
+max_len() { case $1 in whole_chain|openpgp_chain) echo 139264 ;; *) echo 65536 ;; esac; }
+# Extra libFuzzer flags per target: the message targets share one dictionary.
+target_flags() {
+  case $1 in
+    whole_chain|openpgp_chain|abuse_reports|mime) echo "-dict=$FUZZ_DIR/mail.dict" ;;
+  esac
+}
 export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1:detect_stack_use_after_return=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 

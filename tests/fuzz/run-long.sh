@@ -22,7 +22,7 @@ for t in "${TARGETS[@]}"; do
   echo "$(date -Is) $t: ${slice}s, $JOBS workers"
   before=$(ls "$BUILD/artifacts/$t" | wc -l)
   "$BUILD/fuzz_$t" -max_total_time="$slice" -fork="$JOBS" -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1 \
-      -timeout=10 -rss_limit_mb=2560 -max_len=65536 -artifact_prefix="$BUILD/artifacts/$t/" \
+      -timeout=10 -rss_limit_mb=2560 -max_len="$(max_len "$t")" $(target_flags "$t") -artifact_prefix="$BUILD/artifacts/$t/" \
       "$BUILD/corpus/$t" "$FUZZ_DIR/corpus/$t" >"$BUILD/logs/$t.long.log" 2>&1 || true
   after=$(ls "$BUILD/artifacts/$t" | wc -l)
   ((after > before)) && found+=("$t")

@@ -19,7 +19,7 @@ for t in "${TARGETS[@]}"; do
     continue
   fi
   status=ok
-  "$BUILD/fuzz_$t" -max_total_time="$SECONDS_PER_TARGET" -timeout=10 -rss_limit_mb=2560 -max_len=65536 \
+  "$BUILD/fuzz_$t" -max_total_time="$SECONDS_PER_TARGET" -timeout=10 -rss_limit_mb=2560 -max_len="$(max_len "$t")" $(target_flags "$t") \
       -print_final_stats=1 -artifact_prefix="$BUILD/artifacts/$t/" \
       "$BUILD/corpus/$t" "$FUZZ_DIR/corpus/$t" >"$BUILD/logs/$t.log" 2>&1 || status=CRASH
   execs=$(grep -a 'stat::number_of_executed_units' "$BUILD/logs/$t.log" | awk '{print $2}' | tail -1 || true)

@@ -658,8 +658,8 @@ def main_needing_postfix():
     require_bin_or_exit()
     if not is_root() or not postfix_available():
         print("SKIP: needs root and Postfix (/usr/sbin/postfix)", file=sys.stderr)
-        sys.exit(77)
-    unittest.main(verbosity=2)
+        sys.exit(SKIPPED)
+    run_tests()
 
 
 def postfix_available():
@@ -921,7 +921,28 @@ class Postfix:
 # --------------------------------------------------------------------------
 # unittest helpers
 # --------------------------------------------------------------------------
+# ctest's SKIP_RETURN_CODE for every integration test (tests/integration/CMakeLists.txt).
+SKIPPED = 77
+
+
+def run_tests():
+    """unittest.main(), but a skipped test is not a passed one: exit 1 on any
+    failure or error, else SKIPPED (77, ctest reports the test as skipped, not
+    passed) when any test was skipped or none ran, else 0. The skipped tests
+    and their reasons are printed last, where a CI log reader looks."""
+    program = unittest.main(verbosity=2, exit=False)
+    result = program.result
+    if not result.wasSuccessful():
+        sys.exit(1)
+    if result.skipped or result.testsRun == 0:
+        print(f"SKIPPED: {len(result.skipped)} of {result.testsRun} test(s):", file=sys.stderr)
+        for test, reason in result.skipped:
+            print(f"  {test.id()}: {reason}", file=sys.stderr)
+        sys.exit(SKIPPED)
+    sys.exit(0)
+
+
 def main():
-    """unittest.main() with a check for CSIRTGW_BIN first."""
+    """run_tests() with a check for CSIRTGW_BIN first."""
     require_bin_or_exit()
-    unittest.main(verbosity=2)
+    run_tests()

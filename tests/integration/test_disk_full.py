@@ -81,4 +81,4 @@ class DiskFull(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    unittest.main(verbosity=2)
+    h.main()

@@ -46,9 +46,12 @@ class Load(unittest.TestCase):
         soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
         wanted = IDLE + SLOW + 200
         if soft < wanted:
-            if hard != resource.RLIM_INFINITY and hard < wanted:
+            # Root may raise the hard limit too; anyone else only up to it.
+            new_hard = hard if hard == resource.RLIM_INFINITY or hard >= wanted else wanted
+            try:
+                resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, new_hard))
+            except (ValueError, OSError):
                 self.skipTest(f"only {hard} file descriptors allowed")
-            resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
         state = os.path.join(h.mkdtemp("csirtgw-it-load-"), "state")
         daemon = h.Daemon(state)
         daemon.start()
@@ -106,4 +109,4 @@ class Load(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    unittest.main(verbosity=2)
+    h.main()

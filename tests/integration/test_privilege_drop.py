@@ -192,4 +192,4 @@ if __name__ == "__main__":
     if not h.is_root():
         print("skipped: the privilege drop needs root", file=sys.stderr)
         sys.exit(77)
-    unittest.main(verbosity=2)
+    h.run_tests()

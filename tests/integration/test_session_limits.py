@@ -125,4 +125,4 @@ class PrivilegeDrop(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    unittest.main(verbosity=2)
+    h.main()

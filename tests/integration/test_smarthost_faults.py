@@ -273,5 +273,4 @@ class TemplateReload(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    h.require_bin_or_exit()
-    unittest.main(verbosity=2)
+    h.main()
