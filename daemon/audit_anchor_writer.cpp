@@ -12,6 +12,7 @@
 
 #include "audit_anchor.h"
 #include "durable_file.h"
+#include "exception_text.h"
 #include "openpgp_worker.h"
 #include "store.h"
 #include "unique_fd.h"
@@ -166,7 +167,12 @@ void AuditAnchorWriter::start() {
 
 void AuditAnchorWriter::run() {
   const auto attempt = [this] {
-    auto done = anchor_now();
+    Result<bool> done = false;
+    try {
+      done = anchor_now();
+    } catch (...) {  // nothing leaves this thread: an anchor is retried next interval
+      done = Error::internal("anchoring failed with " + exception_class(std::current_exception()));
+    }
     if (!done)
       logger()->warn("audit anchor not written: {} (trying again in {} s)", sanitize_untrusted(done.error().message),
                      settings_.interval.count());

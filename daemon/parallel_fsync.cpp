@@ -48,7 +48,12 @@ Status ParallelFsync::sync_all(const std::vector<int>& fds) {
     std::lock_guard lock(mutex_);
     for (std::size_t i = 0; i < fds.size(); ++i)
       jobs_.emplace_back([&, i] {
-        auto st = sync_file(fds[i]);
+        Status st = ok_status();
+        try {
+          st = sync_file(fds[i]);
+        } catch (...) {  // counted down whatever happens, or sync_all would wait forever
+          st = Error::temporary("fsync failed with an exception");
+        }
         std::lock_guard done_lock(done_mutex);
         if (!st) failures[i] = st.error();
         if (--remaining == 0) done_signal.notify_one();
