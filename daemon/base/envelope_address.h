@@ -14,6 +14,19 @@
 
 namespace csirtgw {
 
+// One accepted recipient and the intake it reached, and a transaction's
+// envelope: shared by the intake session, the store and the Report.
+struct EnvelopeRecipient {
+  std::string address;
+  std::string intake;
+};
+
+struct Envelope {
+  std::string helo;
+  std::string sender;  // "" for <>
+  std::vector<EnvelopeRecipient> recipients;
+};
+
 struct EnvelopePath {
   std::string address;  // "" for the null reverse-path <>
   std::vector<std::pair<std::string, std::string>> parameters;  // keys upper-cased

@@ -16,6 +16,8 @@
 #include <string_view>
 #include <vector>
 
+#include "envelope_address.h"
+
 namespace csirtgw {
 
 enum class Protocol { smtp, lmtp };
@@ -27,17 +29,6 @@ struct ProtocolLimits {
   std::size_t message_size = 10240000;
   std::size_t recipients = 100;
   std::size_t bad_commands = 20;    // then 421 and close
-};
-
-struct EnvelopeRecipient {
-  std::string address;
-  std::string intake;
-};
-
-struct Envelope {
-  std::string helo;
-  std::string sender;  // "" for <>
-  std::vector<EnvelopeRecipient> recipients;
 };
 
 // What the caller must do before feeding more input.

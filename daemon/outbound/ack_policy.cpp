@@ -5,7 +5,6 @@
 
 #include "ascii_case.h"
 #include "message_header.h"
-#include "openpgp_operations.h"
 
 namespace csirtgw {
 namespace {

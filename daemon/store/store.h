@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "protocol_session.h"
+#include "envelope_address.h"
 #include "result.h"
 #include "sqlite_db.h"
 #include "unique_fd.h"

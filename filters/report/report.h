@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "protocol_session.h"
+#include "envelope_address.h"
 #include "report_content.h"
 
 namespace csirtgw {
