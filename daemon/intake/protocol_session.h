@@ -1,6 +1,6 @@
 // The SMTP (RFC 5321) / LMTP (RFC 2033) server state machine. It does no I/O:
 // it is fed bytes and answers with reply text, message body bytes and events, so
-// it is tested with plain strings (tests/unit/protocol_session_test.cpp).
+// it is tested with plain strings (tests/unit/daemon/intake/protocol_session_test.cpp).
 //
 // It must never: end DATA on anything but <CRLF>.<CRLF>; accept a bare CR or LF
 // (SMTP smuggling, CVE-2023-51764 class: it answers 521 and closes instead); let a

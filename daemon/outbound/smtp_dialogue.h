@@ -1,6 +1,6 @@
 // The outbound SMTP client's side of the conversation (RFC 5321), as a state
 // machine: it is fed the server's replies and answers with the next bytes to
-// send and with each mail's result. It does no I/O; daemon/smtp_client.cpp moves
+// send and with each mail's result. It does no I/O; daemon/outbound/smtp_client.cpp moves
 // the bytes and keeps time, and tests feed it replies as plain values.
 //
 // One command at a time (no PIPELINING), so a mail's result is known, and

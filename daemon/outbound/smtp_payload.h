@@ -1,6 +1,6 @@
 // What the outbound SMTP client writes besides fixed command words: the DATA
 // payload (RFC 5321 4.5.2 dot-stuffing) and the words it puts into commands.
-// No I/O; tested with plain strings (tests/unit/smtp_client_test.cpp).
+// No I/O; tested with plain strings (tests/unit/daemon/outbound/smtp_client_test.cpp).
 //
 // It must never emit a bare CR or LF (a receiver may read the stream otherwise
 // than we meant, the SMTP smuggling class our own intake refuses with 521) nor

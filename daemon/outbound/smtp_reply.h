@@ -1,6 +1,6 @@
 // Reading SMTP server replies (RFC 5321 4.2) for the outbound client. It does no
 // I/O: it is fed bytes as they arrive and says when one reply is complete, so it
-// is tested with plain strings (tests/unit/smtp_client_test.cpp).
+// is tested with plain strings (tests/unit/daemon/outbound/smtp_client_test.cpp).
 //
 // The server is not trusted to be sane: a reply is bounded (line length, line
 // count) and anything that is not "NNN-text" / "NNN text" lines with one code is

@@ -1,6 +1,6 @@
-// The ARF / X-ARF / XARF v4 parsers (filters/abuse_report_parsers.h) over
+// The ARF / X-ARF / XARF v4 parsers (filters/parsers/abuse_report_parsers.h) over
 // arbitrary messages, behind the same scan_mime pre-check with the daemon's
-// default MimeLimits that filters/classify_stage.cpp runs first.
+// default MimeLimits that filters/classify/classify_stage.cpp runs first.
 //
 // Checked: no exception escapes (libFuzzer reports one as a crash), the format
 // names are the documented ones.

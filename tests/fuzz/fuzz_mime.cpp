@@ -1,6 +1,6 @@
-// scan_mime (filters/mime_structure.h) over arbitrary messages with the
-// MimeLimits the daemon builds from its configuration (filters/classify_stage.cpp,
-// filters/openpgp_stage.cpp), then what the classify stage does next with the
+// scan_mime (filters/mime/mime_structure.h) over arbitrary messages with the
+// MimeLimits the daemon builds from its configuration (filters/classify/classify_stage.cpp,
+// filters/openpgp/openpgp_stage.cpp), then what the classify stage does next with the
 // tree (the first text/plain part, transfer-decoded).
 //
 // Input: byte 0 = options (bit 0: tight limits derived from bits 1-7 instead of

@@ -1,8 +1,8 @@
 // Anchoring the audit chain with a real team key (tests/unit/openpgp_test_keys.h)
-// and a real store in a temp directory: the writer (daemon/audit_anchor_writer.h)
+// and a real store in a temp directory: the writer (daemon/audit/audit_anchor_writer.h)
 // signs through a real csirtgw-openpgp-worker, appends only when the head
 // moved, drops a torn last record and writes a last anchor when stopped; the
-// check (daemon/audit_anchor_check.h) finds every tampering the plain chain
+// check (daemon/audit/audit_anchor_check.h) finds every tampering the plain chain
 // check misses — the chain rewritten and hashed again, rows cut from the end —
 // and every anchor that is not the team's.
 #include <doctest/doctest.h>

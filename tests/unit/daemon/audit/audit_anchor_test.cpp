@@ -1,4 +1,4 @@
-// The audit anchor record format (daemon/audit_anchor.h), without gpg: records
+// The audit anchor record format (daemon/audit/audit_anchor.h), without gpg: records
 // read back as written; a record cut at any octet is torn (and the records
 // before it stay whole); damaged records are refused with the record and line,
 // never taken for torn ones; anchor_record() writes nothing the reader refuses.

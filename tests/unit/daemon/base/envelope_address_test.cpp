@@ -1,4 +1,4 @@
-// Envelope path parsing (daemon/envelope_address.cpp): which paths are accepted,
+// Envelope path parsing (daemon/base/envelope_address.cpp): which paths are accepted,
 // why the others are refused, and how ESMTP parameters are split.
 #include <doctest/doctest.h>
 

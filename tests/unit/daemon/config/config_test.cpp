@@ -1,4 +1,4 @@
-// The TOML configuration (daemon/config.cpp): defaults, overrides, every error
+// The TOML configuration (daemon/config/config.cpp): defaults, overrides, every error
 // with its line number, and the settings table that documents them.
 #include <doctest/doctest.h>
 

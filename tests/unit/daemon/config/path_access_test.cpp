@@ -1,5 +1,5 @@
-// Whether another user could reach a path (daemon/path_access.h) and the list
-// of what serve opens after dropping privileges (daemon/paths_after_drop.h).
+// Whether another user could reach a path (daemon/config/path_access.h) and the list
+// of what serve opens after dropping privileges (daemon/config/paths_after_drop.h).
 // Needs no root: the identities are made up and only the mode bits of a tree
 // in a temp directory, owned by whoever runs the tests, are judged.
 #include <doctest/doctest.h>

@@ -1,4 +1,4 @@
-// Golden transcripts for the SMTP/LMTP state machine (daemon/protocol_session.cpp).
+// Golden transcripts for the SMTP/LMTP state machine (daemon/intake/protocol_session.cpp).
 // The session does no I/O, so every test is a client byte string in and the
 // concatenated replies, stored bodies and envelopes out. Every transcript in the
 // table is also replayed one byte at a time and split at every position into two

@@ -1,4 +1,4 @@
-// The backscatter caps of the AckPlanner (daemon/ack_planner.h): per recipient
+// The backscatter caps of the AckPlanner (daemon/outbound/ack_planner.h): per recipient
 // domain within ack.rate_window, over all recipients within the hour, and how
 // they combine with the per-address limit — on a real SQLite store whose
 // outbound rows stand for acknowledgements queued before (also before a

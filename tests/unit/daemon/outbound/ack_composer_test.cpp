@@ -1,4 +1,4 @@
-// Composing acknowledgements with real keys (daemon/ack_composer.cpp,
+// Composing acknowledgements with real keys (daemon/outbound/ack_composer.cpp,
 // keyring/openpgp_writer.cpp): the detached signature verifies with gpg over
 // the signed part exactly as it stands in the message; an ack to a reporter
 // with a usable registered key is signed and encrypted in one OpenPGP message

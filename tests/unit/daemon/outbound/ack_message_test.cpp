@@ -1,5 +1,5 @@
-// The acknowledgement's text and headers (daemon/ack_message.cpp,
-// daemon/ack_template.cpp): nothing from outside can add a header line, the
+// The acknowledgement's text and headers (daemon/outbound/ack_message.cpp,
+// daemon/outbound/ack_template.cpp): nothing from outside can add a header line, the
 // structure is RFC 3156 PGP/MIME, and templates cannot name report content.
 #include <doctest/doctest.h>
 

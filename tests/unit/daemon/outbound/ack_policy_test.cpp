@@ -1,4 +1,4 @@
-// Who gets no acknowledgement (daemon/ack_policy.cpp): RFC 3834 and loop
+// Who gets no acknowledgement (daemon/outbound/ack_policy.cpp): RFC 3834 and loop
 // prevention, each with the reason that is audited.
 #include <doctest/doctest.h>
 

@@ -1,5 +1,5 @@
-// The outbound queue (daemon/outbound_store.cpp, daemon/ack_planner.cpp,
-// daemon/ack_sender.cpp's pure parts) on a real SQLite store.
+// The outbound queue (daemon/store/outbound_store.cpp, daemon/outbound/ack_planner.cpp,
+// daemon/outbound/ack_sender.cpp's pure parts) on a real SQLite store.
 #include <doctest/doctest.h>
 
 #include <ctime>

@@ -1,4 +1,4 @@
-// The outbound SMTP client (daemon/smtp_client.cpp) against a scripted SMTP
+// The outbound SMTP client (daemon/outbound/smtp_client.cpp) against a scripted SMTP
 // sink on 127.0.0.1:0: the sink reads commands line by line like a real
 // server, answers from a script and records every byte it received. Client and
 // sink share one io_context, so the order of events (what the sink read, when

@@ -1,7 +1,7 @@
 // Golden transcripts for the outbound client's state machine
-// (daemon/smtp_dialogue.cpp): server replies in, the client's bytes and each
+// (daemon/outbound/smtp_dialogue.cpp): server replies in, the client's bytes and each
 // mail's result out. The cases here are the ones a socket test cannot reach
-// easily; tests/unit/smtp_client_test.cpp runs the common ones over TCP.
+// easily; tests/unit/daemon/outbound/smtp_client_test.cpp runs the common ones over TCP.
 #include <doctest/doctest.h>
 
 #include <string>

@@ -1,6 +1,6 @@
 // The outbound client's pure parts: reading server replies
-// (daemon/smtp_reply.cpp) and what goes out after 354 and into RCPT TO
-// (daemon/smtp_payload.cpp). Plain strings in, values out. Every reply in the
+// (daemon/outbound/smtp_reply.cpp) and what goes out after 354 and into RCPT TO
+// (daemon/outbound/smtp_payload.cpp). Plain strings in, values out. Every reply in the
 // parser table is also fed one byte at a time: the result must not depend on
 // how the bytes arrive.
 #include <doctest/doctest.h>

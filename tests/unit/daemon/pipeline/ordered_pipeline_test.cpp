@@ -1,4 +1,4 @@
-// The pipeline worker's scheduler (daemon/ordered_pipeline.h): every item goes
+// The pipeline worker's scheduler (daemon/pipeline/ordered_pipeline.h): every item goes
 // through its three steps exactly once, the in-order step in item order and
 // never beside `more`; a stop leaves the later items without an in-order or
 // second step; items appended by `more` go through like the first ones; and

@@ -1,4 +1,4 @@
-// The rules snapshot (daemon/pipeline_rules.cpp): loaded whole or not at all,
+// The rules snapshot (daemon/pipeline/pipeline_rules.cpp): loaded whole or not at all,
 // every error of every file with its origin, a reload keeping what needs a
 // restart, and a replaced snapshot staying valid for whoever still holds it.
 #include <doctest/doctest.h>

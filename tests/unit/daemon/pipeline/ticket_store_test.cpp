@@ -1,4 +1,4 @@
-// Tickets (daemon/ticket_store.cpp) in a real store in a temp directory: ticket
+// Tickets (daemon/pipeline/ticket_store.cpp) in a real store in a temp directory: ticket
 // tags in subjects; assigning filed reports to new tickets or, as follow-ups,
 // to existing ones (our tag, In-Reply-To/References, the same Message-ID),
 // idempotently by spool id; other teams' tags kept as external references;

@@ -1,4 +1,4 @@
-// The hash-chained audit log (daemon/audit_log.cpp) in a real store in a temp
+// The hash-chained audit log (daemon/store/audit_log.cpp) in a real store in a temp
 // directory: appending in transactions, verifying, and every kind of tampering
 // done with raw SQL behind csirtgw's back, each reported at the right event.
 #include <doctest/doctest.h>

@@ -1,4 +1,4 @@
-// Maildir queues (daemon/maildir_queue.cpp) in a temp directory: layout, delivery
+// Maildir queues (daemon/store/maildir_queue.cpp) in a temp directory: layout, delivery
 // through tmp/ into new/, recognising a message already filed (new/ or cur/ with
 // flags), and the Maildir base name.
 #include <doctest/doctest.h>

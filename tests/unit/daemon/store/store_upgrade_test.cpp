@@ -1,4 +1,4 @@
-// Upgrading the store (daemon/store.cpp, daemon/store_backup.cpp) with real
+// Upgrading the store (daemon/store/store.cpp, daemon/store/store_backup.cpp) with real
 // SQLite files in a temp directory: an existing database is copied, synced,
 // before forward migrations change it, and the copy is the old database
 // unchanged; a fresh store is not copied; a database newer than the binary is

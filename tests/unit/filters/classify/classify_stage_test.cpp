@@ -1,4 +1,4 @@
-// Classification and routing (filters/classify_stage.cpp) under the embedded
+// Classification and routing (filters/classify/classify_stage.cpp) under the embedded
 // default policy and reporting form: incident type from the team form or from
 // keywords, constituency by affected address or domain, disclosure categories
 // with their reasons, TLP 2.0 (unauthenticated labels only tighten), RFC 2350

@@ -1,4 +1,4 @@
-// The From header's mailboxes (filters/from_mailboxes.cpp), strictly: the address
+// The From header's mailboxes (filters/mime/from_mailboxes.cpp), strictly: the address
 // the sender-verification binds a signing key to. Display names that look like
 // addresses, two angle-addrs in one mailbox, unterminated brackets and garbage must
 // never yield a (wrong) single mailbox ("Johnny, you are fired" ID attacks).

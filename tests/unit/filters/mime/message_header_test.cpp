@@ -1,4 +1,4 @@
-// Header-block reading (daemon/message_header.cpp): unfolded values, removal of
+// Header-block reading (filters/mime/message_header.cpp): unfolded values, removal of
 // forged X-Csirtgw-* status fields in any letter case, and CRLF → LF.
 #include <doctest/doctest.h>
 

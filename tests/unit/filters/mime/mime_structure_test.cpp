@@ -1,4 +1,4 @@
-// The bounded MIME scan (filters/mime_structure.cpp) over raw bytes: entity byte
+// The bounded MIME scan (filters/mime/mime_structure.cpp) over raw bytes: entity byte
 // ranges (the CRLF before a delimiter belongs to the delimiter, RFC 2046 5.1.1, so
 // a signed part's bytes are exactly what was signed, RFC 3156 5), preamble and
 // epilogue, close and look-alike delimiter lines, nesting, message/rfc822, every

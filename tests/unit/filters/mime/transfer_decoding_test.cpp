@@ -1,4 +1,4 @@
-// Content-Transfer-Encoding decoding (filters/transfer_decoding.cpp): base64 and
+// Content-Transfer-Encoding decoding (filters/mime/transfer_decoding.cpp): base64 and
 // quoted-printable through mimetic's codecs, identity for everything else. The
 // OpenPGP stage decodes signature and ciphertext parts with it, so binary output
 // must come back byte for byte.

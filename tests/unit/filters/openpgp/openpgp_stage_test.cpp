@@ -1,4 +1,4 @@
-// The decrypt/verify stage (filters/openpgp_stage.cpp) on real messages made with
+// The decrypt/verify stage (filters/openpgp/openpgp_stage.cpp) on real messages made with
 // real keys (tests/unit/openpgp_test_keys.h), a real state directory (SQLite store
 // with the reporter registry) and the team key in <state>/gnupg: what an analyst
 // may believe — encryption, signature, sender verified, queue — for plain mail,

@@ -1,4 +1,4 @@
-// ARF, legacy X-ARF and XARF v4 parsing (filters/abuse_report_parsers.cpp):
+// ARF, legacy X-ARF and XARF v4 parsing (filters/parsers/abuse_report_parsers.cpp):
 // a realistic sample of each format (RFC 5965 Appendix B; an X-ARF 0.2
 // login-attack report; an XARF v4 LoginAttack document), one malformed variant
 // per check with exactly the FieldError it must produce, messages that are not

@@ -1,4 +1,4 @@
-// The reporting-form schema (filters/form_schema.cpp): the default schema in
+// The reporting-form schema (filters/parsers/form_schema.cpp): the default schema in
 // schemas/reporting-form.toml loads and says what RFC 2350 may disclose of each
 // field; a broken schema is refused with the line of every problem; the blank
 // form prints every field once per block.

@@ -1,4 +1,4 @@
-// Indicator extraction (filters/indicator_extractor.cpp): every kind in its
+// Indicator extraction (filters/parsers/indicator_extractor.cpp): every kind in its
 // plain and defanged forms, canonical values, order and deduplication, the cap,
 // false-positive guards (version numbers, times, file names, MAC addresses), and
 // hostile inputs that must finish in bounded time without recursion.

@@ -1,4 +1,4 @@
-// The team's own form read back from report bodies (filters/team_form_parser.cpp):
+// The team's own form read back from report bodies (filters/parsers/team_form_parser.cpp):
 // the blank form round-trips, labels and aliases in any case and with bullets,
 // multi-line values, repeated host blocks, typed values whose problems become
 // per-field errors while the rest still parses, CRLF, and free text that must

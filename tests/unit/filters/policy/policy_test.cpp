@@ -1,4 +1,4 @@
-// The team's policy (filters/policy.cpp): the embedded default policy, RSIT
+// The team's policy (filters/policy/policy.cpp): the embedded default policy, RSIT
 // taxonomy and reporting form agree with each other; a broken policy comes back
 // with every error on its line; constituency matching by CIDR and by domain;
 // the TLP 2.0 order.
