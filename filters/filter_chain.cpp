@@ -2,6 +2,7 @@
 
 #include "classify_stage.h"
 #include "openpgp_stage.h"
+#include "route_stage.h"
 #include "strip_status_headers.h"
 
 namespace csirtgw {

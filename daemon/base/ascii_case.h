@@ -1,5 +1,5 @@
-// ASCII case folding for protocol words, header names, labels and policy
-// keywords — never locale-dependent (std::tolower would be, and is slower).
+// ASCII case folding and trimming for protocol words, header names, labels and
+// policy keywords — never locale-dependent (std::tolower would be, and is slower).
 #pragma once
 
 #include <string>
@@ -27,6 +27,14 @@ inline bool ascii_iequals(std::string_view a, std::string_view b) {
   for (std::size_t i = 0; i < a.size(); ++i)
     if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
   return true;
+}
+
+// `s` without the leading and trailing characters in `chars` (by default
+// space, tab, CR and LF; header and form values pass " \t").
+constexpr std::string_view ascii_trim(std::string_view s, std::string_view chars = " \t\r\n") {
+  while (!s.empty() && chars.find(s.front()) != std::string_view::npos) s.remove_prefix(1);
+  while (!s.empty() && chars.find(s.back()) != std::string_view::npos) s.remove_suffix(1);
+  return s;
 }
 
 inline bool ascii_istarts_with(std::string_view s, std::string_view prefix) {

@@ -1,3 +1,5 @@
+// The classify stage: reads the report's content and decides its type,
+// constituency, disclosure categories, TLP label and priority under the policy.
 #include "ascii_case.h"
 #include "json_text.h"
 #include "classify_stage.h"
@@ -53,12 +55,6 @@ std::string without_comment_lines(std::string_view text) {
   return out;
 }
 
-bool type_matches(const std::string& pattern, const std::string& type) {
-  if (pattern.size() > 2 && pattern.substr(pattern.size() - 2) == "/*")
-    return type.rfind(pattern.substr(0, pattern.size() - 1), 0) == 0;
-  return pattern == type;
-}
-
 void add_category(Classification& c, const std::string& category, const std::string& because) {
   if (std::any_of(c.categories.begin(), c.categories.end(),
                   [&](const DisclosureReason& r) { return r.category == category; }))
@@ -91,21 +87,12 @@ std::string tlp_marker(const std::string& upper_text, std::size_t& pos) {
   return {};
 }
 
-}  // namespace
-
-ClassifyStage::ClassifyStage(const Policy& policy, const FormSchema& form, const Config& config)
-    : policy_(policy), form_(form) {
-  mime_limits_.depth = static_cast<std::size_t>(config.mime_depth);
-  mime_limits_.parts = static_cast<std::size_t>(config.mime_parts);
-  mime_limits_.header_block = static_cast<std::size_t>(config.header_block);
-  mime_limits_.line_length = static_cast<std::size_t>(config.text_line);
-}
-
-FilterOutcome ClassifyStage::process(Report& report) {
-  const std::string_view message = report.message();
+// The content: ARF, X-ARF, the team's form or free text, with the indicators
+// of the main text (returned in `text`) joined to those a parser brought.
+ReportContent read_content(std::string_view message, const MimeLimits& limits, const FormSchema& form,
+                           std::string& text) {
   ReportContent content;
-  std::string text;
-  auto scanned = scan_mime(message, mime_limits_);
+  auto scanned = scan_mime(message, limits);
   if (scanned) {
     if (const MimeEntity* body = first_plain_text(scanned.value()))
       text = decode_transfer_encoding(body->body(message), body->transfer_encoding);
@@ -114,7 +101,7 @@ FilterOutcome ClassifyStage::process(Report& report) {
     } else if (auto xarf = parse_xarf(message, scanned.value())) {
       content = std::move(*xarf);
     } else {
-      content = parse_team_form(text, form_);
+      content = parse_team_form(text, form);
       if (content.format != "team-form") {
         content = ReportContent{};
         content.format = "free-text";
@@ -131,26 +118,17 @@ FilterOutcome ClassifyStage::process(Report& report) {
           return known.kind == indicator.kind && known.value == indicator.value;
         }))
       content.indicators.push_back(std::move(indicator));
-  // Only decrypted content, or content signed as a whole by a verified sender,
-  // is authenticated (the OpenPGP stage decided which).
-  content.authenticated = report.crypto.encryption == EncryptionState::decrypted ||
-                          (report.crypto.signature == "good" && report.crypto.sender_verified);
+  return content;
+}
 
-  Classification c;
-  // The reporter's own words: on a form, its '#' help lines (which list every
-  // incident type) must not decide type, priority or TLP.
-  const std::string own_words = report.content.format == "team-form" || content.format == "team-form"
-                                    ? without_comment_lines(text)
-                                    : text;
-  const std::string lower_text = ascii_lower(own_words);
-
-  // Incident type: the form's own field, then ARF/X-ARF hints, then keywords.
+// Incident type: the form's own field, then ARF/X-ARF hints, then keywords.
+void decide_type(Classification& c, const ReportContent& content, const std::string& lower_text, const Policy& policy) {
   const std::string hint = ascii_lower(content.category_hint);
-  if (!hint.empty() && policy_.taxonomy.count(hint)) {
+  if (!hint.empty() && policy.taxonomy.count(hint)) {
     c.type = hint;
     c.type_because = "reported type";
   } else if (!hint.empty()) {
-    for (const auto& rule : policy_.hints)
+    for (const auto& rule : policy.hints)
       if (std::find(rule.values.begin(), rule.values.end(), hint) != rule.values.end()) {
         c.type = rule.type;
         c.type_because = content.format + " category \"" + hint + "\"";
@@ -158,7 +136,7 @@ FilterOutcome ClassifyStage::process(Report& report) {
       }
   }
   if (c.type_because.empty())
-    for (const auto& rule : policy_.keywords) {
+    for (const auto& rule : policy.keywords) {
       auto word = std::find_if(rule.words.begin(), rule.words.end(),
                                [&](const std::string& w) { return contains_words(lower_text, w); });
       if (word != rule.words.end()) {
@@ -168,8 +146,10 @@ FilterOutcome ClassifyStage::process(Report& report) {
       }
     }
   if (c.type_because.empty()) c.type_because = "nothing decided";
+}
 
-  // Constituency: structured affected hosts first, else the indicators.
+// Constituency: structured affected hosts first, else the indicators.
+void decide_constituency(Classification& c, const ReportContent& content, const Policy& policy) {
   std::vector<std::string> affected = affected_items(content);
   if (affected.empty())
     for (const auto& ind : content.indicators)
@@ -182,7 +162,7 @@ FilterOutcome ClassifyStage::process(Report& report) {
     c.constituency = false;
     c.constituency_because = "no affected host inside the constituency";
     for (const auto& item : affected) {
-      const bool inside = is_ip(item) ? policy_.in_constituency_ip(item) : policy_.in_constituency_domain(item);
+      const bool inside = is_ip(item) ? policy.in_constituency_ip(item) : policy.in_constituency_domain(item);
       if (inside) {
         c.constituency = true;
         c.constituency_because = "affected " + item;
@@ -190,10 +170,12 @@ FilterOutcome ClassifyStage::process(Report& report) {
       }
     }
   }
+}
 
-  // Disclosure categories (RFC 2350 3.4.2), each with its reason.
+// Disclosure categories (RFC 2350 3.4.2), each with its reason.
+void add_disclosure(Classification& c, const ReportContent& content, const FormSchema& form, const Policy& policy) {
   for (const auto& f : content.fields)
-    if (const FormField* field = form_.find_field(f.field)) add_category(c, to_string(field->disclosure), "field " + f.field);
+    if (const FormField* field = form.find_field(f.field)) add_category(c, to_string(field->disclosure), "field " + f.field);
   for (const auto& f : content.fields) {
     if (f.field.rfind("arf.", 0) == 0 || f.field.rfind("xarf.", 0) == 0) {
       if (f.field.find("source") != std::string::npos) add_category(c, "intruder", "field " + f.field);
@@ -209,19 +191,21 @@ FilterOutcome ClassifyStage::process(Report& report) {
       case IndicatorKind::email: add_category(c, "private-user", because); break;
       case IndicatorKind::ipv4:
       case IndicatorKind::ipv6:
-        if (policy_.in_constituency_ip(ind.value)) add_category(c, "private-site", because);
+        if (policy.in_constituency_ip(ind.value)) add_category(c, "private-site", because);
         break;
       case IndicatorKind::domain:
-        if (policy_.in_constituency_domain(ind.value)) add_category(c, "private-site", because);
+        if (policy.in_constituency_domain(ind.value)) add_category(c, "private-site", because);
         break;
       default: break;
     }
   }
   if (c.type.rfind("vulnerable/", 0) == 0) add_category(c, "vulnerability", "type " + c.type);
   if (c.type != "other/undetermined") add_category(c, "statistical", "type " + c.type);
+}
 
-  // TLP 2.0: the strictest label wins; unauthenticated labels only tighten.
-  c.tlp = policy_.tlp_default;
+// TLP 2.0: the strictest label wins; unauthenticated labels only tighten.
+void decide_tlp(Classification& c, const ReportContent& content, const std::string& own_words, const Policy& policy) {
+  c.tlp = policy.tlp_default;
   c.tlp_because = "default";
   std::vector<std::pair<std::string, std::string>> labels;  // label, source
   auto upper = [](std::string v) {
@@ -244,17 +228,19 @@ FilterOutcome ClassifyStage::process(Report& report) {
   int strictest = -1;
   for (const auto& [label, source] : labels) {
     const int rank = tlp_rank(label);
-    const bool counts = rank >= 0 && (content.authenticated || rank > tlp_rank(policy_.tlp_default));
+    const bool counts = rank >= 0 && (content.authenticated || rank > tlp_rank(policy.tlp_default));
     if (!counts || rank <= strictest) continue;
     strictest = rank;
     c.tlp = label;
     c.tlp_because = source + (content.authenticated ? "" : " (unauthenticated: may only tighten)");
   }
+}
 
-  // Priority: the first level whose types or words match.
-  c.priority = policy_.unmatched_priority;
+// Priority: the first level whose types or words match.
+void decide_priority(Classification& c, const std::string& lower_text, const Policy& policy) {
+  c.priority = policy.unmatched_priority;
   c.priority_name = "prioritised by apparent severity and extent";
-  for (const auto& level : policy_.levels) {
+  for (const auto& level : policy.levels) {
     const bool by_type = std::any_of(level.types.begin(), level.types.end(), [&](const std::string& t) { return type_matches(t, c.type); });
     const bool by_word = std::any_of(level.words.begin(), level.words.end(),
                                      [&](const std::string& w) { return contains_words(lower_text, w); });
@@ -264,61 +250,60 @@ FilterOutcome ClassifyStage::process(Report& report) {
       break;
     }
   }
+}
 
-  report.content = std::move(content);
-  report.classification = c;
-
+// The `classified` audit event: ids and categories only; field values and
+// indicators stay in the message.
+std::string classified_detail(const Report& report) {
+  const Classification& c = report.classification;
   nlohmann::json categories = nlohmann::json::array();
   for (const auto& r : c.categories) categories.push_back({{"category", r.category}, {"because", r.because}});
   nlohmann::json errors = nlohmann::json::array();
   for (const auto& e : report.content.errors) errors.push_back({{"field", e.field}, {"error", e.message}});
   std::map<std::string, int> indicator_counts;
   for (const auto& ind : report.content.indicators) ++indicator_counts[to_string(ind.kind)];
-  // Ids and categories only: field values and indicators stay in the message.
-  report.audit_notes.push_back(
-      {"classified", json_text({{"format", report.content.format},
-                                    {"authenticated", report.content.authenticated},
-                                    {"type", c.type},
-                                    {"type_because", c.type_because},
-                                    {"categories", categories},
-                                    {"constituency", c.constituency},
-                                    {"tlp", c.tlp},
-                                    {"priority", c.priority},
-                                    {"fields", report.content.fields.size()},
-                                    {"field_errors", errors},
-                                    {"indicators", indicator_counts}})});
-  return {};
+  return json_text({{"format", report.content.format},
+                    {"authenticated", report.content.authenticated},
+                    {"type", c.type},
+                    {"type_because", c.type_because},
+                    {"categories", categories},
+                    {"constituency", c.constituency},
+                    {"tlp", c.tlp},
+                    {"priority", c.priority},
+                    {"fields", report.content.fields.size()},
+                    {"field_errors", errors},
+                    {"indicators", indicator_counts}});
 }
 
-FilterOutcome RouteStage::process(Report& report) {
-  if (report.queue == "quarantine") {
-    report.route_rule = "quarantined by the OpenPGP stage";
-    report.audit_notes.push_back({"routed", json_text({{"queue", report.queue}, {"rule", report.route_rule}})});
-    return {};
-  }
-  const Classification& c = report.classification;
-  const char* encryption = report.crypto.encryption == EncryptionState::decrypted ? "decrypted"
-                           : report.crypto.encryption == EncryptionState::failed  ? "failed"
-                                                                                  : "none";
-  for (const auto& rule : policy_.routes) {
-    if (rule.intake && std::none_of(report.recipients.begin(), report.recipients.end(),
-                                    [&](const EnvelopeRecipient& r) { return r.intake == *rule.intake; }))
-      continue;
-    if (rule.type && !type_matches(*rule.type, c.type)) continue;
-    if (rule.category && std::none_of(c.categories.begin(), c.categories.end(),
-                                      [&](const DisclosureReason& r) { return r.category == *rule.category; }))
-      continue;
-    if (rule.constituency && *rule.constituency != c.constituency) continue;
-    if (rule.encryption && *rule.encryption != encryption) continue;
-    if (rule.signature && *rule.signature != report.crypto.signature) continue;
-    if (rule.sender_verified && *rule.sender_verified != report.crypto.sender_verified) continue;
-    if (rule.tlp && *rule.tlp != c.tlp) continue;
-    report.queue = rule.queue;
-    report.route_rule = rule.name;
-    break;
-  }
-  report.audit_notes.push_back({"routed", json_text({{"queue", report.queue}, {"rule", report.route_rule}})});
+}  // namespace
+
+ClassifyStage::ClassifyStage(const Policy& policy, const FormSchema& form, const Config& config)
+    : policy_(policy), form_(form), mime_limits_(mime_limits_from(config)) {}
+
+FilterOutcome ClassifyStage::process(Report& report) {
+  std::string text;
+  ReportContent content = read_content(report.message(), mime_limits_, form_, text);
+  // Only decrypted content, or content signed as a whole by a verified sender,
+  // is authenticated (the OpenPGP stage decided which).
+  content.authenticated = report.crypto.encryption == EncryptionState::decrypted ||
+                          (report.crypto.signature == "good" && report.crypto.sender_verified);
+
+  Classification c;
+  // The reporter's own words: on a form, its '#' help lines (which list every
+  // incident type) must not decide type, priority or TLP.
+  const std::string own_words = report.content.format == "team-form" || content.format == "team-form"
+                                    ? without_comment_lines(text)
+                                    : text;
+  const std::string lower_text = ascii_lower(own_words);
+  decide_type(c, content, lower_text, policy_);
+  decide_constituency(c, content, policy_);
+  add_disclosure(c, content, form_, policy_);
+  decide_tlp(c, content, own_words, policy_);
+  decide_priority(c, lower_text, policy_);
+
+  report.content = std::move(content);
+  report.classification = c;
+  report.audit_notes.push_back({"classified", classified_detail(report)});
   return {};
 }
-
 }  // namespace csirtgw

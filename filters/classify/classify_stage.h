@@ -26,16 +26,4 @@ class ClassifyStage final : public Filter {
   MimeLimits mime_limits_;
 };
 
-// The routing rules: the first rule whose conditions all hold names the queue.
-// A report the OpenPGP stage quarantined stays in quarantine.
-class RouteStage final : public Filter {
- public:
-  explicit RouteStage(const Policy& policy) : policy_(policy) {}
-  std::string_view name() const override { return "route"; }
-  FilterOutcome process(Report& report) override;
-
- private:
-  const Policy& policy_;
-};
-
 }  // namespace csirtgw

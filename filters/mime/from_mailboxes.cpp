@@ -1,4 +1,7 @@
+// The From header's mailboxes, strictly (from_mailboxes.h).
 #include "from_mailboxes.h"
+
+#include "ascii_case.h"
 
 #include <optional>
 
@@ -9,12 +12,6 @@
 
 namespace csirtgw {
 namespace {
-
-std::string trim(std::string s) {
-  auto first = s.find_first_not_of(" \t");
-  auto last = s.find_last_not_of(" \t");
-  return first == std::string::npos ? std::string{} : s.substr(first, last - first + 1);
-}
 
 // '<' outside quoted strings and comments: one per angle-addr.
 std::size_t angle_brackets(std::string_view value) {
@@ -34,7 +31,7 @@ std::size_t angle_brackets(std::string_view value) {
 }
 
 Status add_mailbox(const mimetic::Mailbox& mailbox, std::vector<std::string>& out) {
-  const std::string address = trim(mailbox.mailbox()) + "@" + trim(mailbox.domain());
+  const std::string address = std::string(ascii_trim(mailbox.mailbox(), " \t")) + "@" + std::string(ascii_trim(mailbox.domain(), " \t"));
   if (auto problem = envelope_address_problem(address)) return Error::bad_input("From mailbox: " + *problem);
   out.push_back(lowercase_address(address));
   return ok_status();
@@ -70,7 +67,7 @@ std::optional<std::string> without_comments(std::string_view value) {
     }
   }
   if (quoted || comment > 0) return std::nullopt;
-  return trim(out);
+  return std::string(ascii_trim(out, " \t"));
 }
 
 }  // namespace

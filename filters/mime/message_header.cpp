@@ -1,3 +1,4 @@
+// RFC 5322 header field reading and rewriting (message_header.h).
 #include "ascii_case.h"
 #include "message_header.h"
 

@@ -1,6 +1,6 @@
-// Minimal header-block reading for the intake: find a field's unfolded value and
-// drop fields by name prefix. Full MIME parsing (mimetic) happens later in the
-// pipeline, after the size and depth limits; this never looks past the headers.
+// RFC 5322 header fields: a field's unfolded value, fields dropped by name
+// prefix, RFC 2047 encoded-words, dates and line ends. Never looks past the
+// header block; the MIME structure is scan_mime's (mime_structure.h).
 #pragma once
 
 #include <ctime>

@@ -1,5 +1,7 @@
+// The bounded MIME structure scan and its limits (mime_structure.h).
 #include "ascii_case.h"
 #include "mime_structure.h"
+#include "config.h"
 
 #include <algorithm>
 #include <cctype>
@@ -8,12 +10,6 @@
 
 namespace csirtgw {
 namespace {
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
 
 bool is_token_char(char c) {
   auto u = static_cast<unsigned char>(c);
@@ -117,7 +113,7 @@ class Scanner {
         bool is_close = rest.substr(0, 2) == "--";
         if (is_close) rest.remove_prefix(2);
         while (!rest.empty() && (rest.back() == '\n' || rest.back() == '\r')) rest.remove_suffix(1);
-        if (trim(rest).empty()) {
+        if (ascii_trim(rest, " \t").empty()) {
           delimiters.emplace_back(pos, next);
           closed = is_close;
         }
@@ -189,6 +185,15 @@ ContentType parse_content_type(std::string_view value) {
     out.parameters.emplace(name, parameter_value);  // the first wins: duplicates are suspicious
   }
   return out;
+}
+
+MimeLimits mime_limits_from(const Config& config) {
+  MimeLimits limits;
+  limits.depth = static_cast<std::size_t>(config.mime_depth);
+  limits.parts = static_cast<std::size_t>(config.mime_parts);
+  limits.header_block = static_cast<std::size_t>(config.header_block);
+  limits.line_length = static_cast<std::size_t>(config.text_line);
+  return limits;
 }
 
 Result<MimeEntity> scan_mime(std::string_view message, const MimeLimits& limits) {

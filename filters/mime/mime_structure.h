@@ -51,6 +51,11 @@ struct MimeLimits {
   std::size_t line_length = 1000;  // octets incl. CRLF
 };
 
+struct Config;
+// The limits the configuration sets (mime.depth, mime.parts,
+// limits.header_block, limits.text_line): every stage scans with these.
+MimeLimits mime_limits_from(const Config& config);
+
 // bad_input with a specific reason when a limit is exceeded or a multipart has
 // no usable boundary.
 Result<MimeEntity> scan_mime(std::string_view message, const MimeLimits& limits);

@@ -1,3 +1,4 @@
+// Content-Transfer-Encoding decoding with mimetic (transfer_decoding.h).
 #include "transfer_decoding.h"
 
 #include <iterator>

@@ -1,3 +1,4 @@
+// The OpenPGP stage: decrypt, verify, decide what counts (openpgp_stage.h).
 #include "openpgp_stage.h"
 #include "json_text.h"
 #include "untrusted_text.h"
@@ -128,10 +129,7 @@ void OpenPgpStage::apply_limits(const Config& config) {
   limits_.max_output = static_cast<std::size_t>(config.openpgp_max_plaintext);
   limits_.deadline = std::chrono::milliseconds(config.openpgp_timeout * 1000);
   failure_limit_ = static_cast<std::size_t>(config.openpgp_worker_failures);
-  mime_limits_.depth = static_cast<std::size_t>(config.mime_depth);
-  mime_limits_.parts = static_cast<std::size_t>(config.mime_parts);
-  mime_limits_.header_block = static_cast<std::size_t>(config.header_block);
-  mime_limits_.line_length = static_cast<std::size_t>(config.text_line);
+  mime_limits_ = mime_limits_from(config);
 }
 
 namespace {

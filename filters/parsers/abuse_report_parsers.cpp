@@ -33,14 +33,6 @@ bool iends_with(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && ascii_iequals(s.substr(s.size() - suffix.size()), suffix);
 }
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r' || s.front() == '\n'))
-    s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n'))
-    s.remove_suffix(1);
-  return s;
-}
-
 std::string decoded_body(std::string_view message, const MimeEntity& entity) {
   return decode_transfer_encoding(entity.body(message), entity.transfer_encoding);
 }
@@ -58,14 +50,14 @@ std::string part_filename(std::string_view message, const MimeEntity& entity) {
 }
 
 bool is_port(std::string_view v) {
-  v = trim(v);
+  v = ascii_trim(v);
   if (v.empty() || v.size() > 5 || !std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; }))
     return false;
   return std::stoul(std::string(v)) <= 65535;
 }
 
 bool is_positive_integer(std::string_view v) {
-  v = trim(v);
+  v = ascii_trim(v);
   if (v.empty() || v.size() > 18 || !std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; }))
     return false;
   return std::stoull(std::string(v)) > 0;
@@ -130,7 +122,7 @@ const FieldValue* first_value(const ReportContent& content, std::string_view fie
 
 bool has_value(const ReportContent& content, std::string_view field) {
   const FieldValue* f = first_value(content, field);
-  return f != nullptr && !trim(f->value).empty();
+  return f != nullptr && !ascii_trim(f->value).empty();
 }
 
 void require(ReportContent& content, std::string_view field) {
@@ -207,7 +199,7 @@ bool for_each_block_field(std::string_view block, Visit visit) {
   std::string name, value;
   bool open = false;
   auto flush = [&] {
-    if (open) visit(name, std::string(trim(value)));
+    if (open) visit(name, std::string(ascii_trim(value)));
     open = false;
   };
   std::size_t pos = 0;
@@ -228,7 +220,7 @@ bool for_each_block_field(std::string_view block, Visit visit) {
     }
     flush();
     const std::size_t colon = line.find(':');
-    const std::string_view field_name = colon == std::string_view::npos ? std::string_view{} : trim(line.substr(0, colon));
+    const std::string_view field_name = colon == std::string_view::npos ? std::string_view{} : ascii_trim(line.substr(0, colon));
     if (field_name.empty() || field_name.find_first_of(" \t") != std::string_view::npos) {
       well_formed = false;
       continue;
@@ -267,9 +259,9 @@ void read_feedback_report(std::string_view block, ReportContent& content) {
       content.errors.push_back({"arf.feedback-type", "unknown feedback type"});
     if (type->value == "auth-failure") require(content, "arf.auth-failure");  // RFC 6591 3.1
   }
-  if (const FieldValue* v = first_value(content, "arf.version"); v && !v->value.empty() && trim(v->value) != "1")
+  if (const FieldValue* v = first_value(content, "arf.version"); v && !v->value.empty() && ascii_trim(v->value) != "1")
     content.errors.push_back({"arf.version", "unsupported version (must be 1)"});
-  if (const FieldValue* ip = first_value(content, "arf.source-ip"); ip && !canonical_ip_address(trim(ip->value)))
+  if (const FieldValue* ip = first_value(content, "arf.source-ip"); ip && !canonical_ip_address(ascii_trim(ip->value)))
     content.errors.push_back({"arf.source-ip", "not an IP address"});
   if (const FieldValue* port = first_value(content, "arf.source-port"); port && !is_port(port->value))
     content.errors.push_back({"arf.source-port", "not a port number"});
@@ -279,7 +271,7 @@ void read_feedback_report(std::string_view block, ReportContent& content) {
   if (const FieldValue* n = first_value(content, "arf.incidents"); n && !is_positive_integer(n->value))
     content.errors.push_back({"arf.incidents", "not a positive integer"});
   for (const FieldValue* d : values_of(content, "arf.reported-domain")) {
-    if (!is_domain_name(trim(d->value))) {
+    if (!is_domain_name(ascii_trim(d->value))) {
       content.errors.push_back({"arf.reported-domain", "not a domain name"});
       break;
     }
@@ -290,7 +282,7 @@ void read_feedback_report(std::string_view block, ReportContent& content) {
 
 std::optional<ReportContent> parse_arf(std::string_view message, const MimeEntity& root) {
   if (!root.content_type.is("multipart", "report")) return std::nullopt;
-  if (!ascii_iequals(trim(root.content_type.parameter("report-type")), "feedback-report")) return std::nullopt;
+  if (!ascii_iequals(ascii_trim(root.content_type.parameter("report-type")), "feedback-report")) return std::nullopt;
 
   ReportContent content;
   content.format = "arf";
@@ -342,7 +334,7 @@ namespace {
 // Common X-ARF / XARF checks, by field name
 
 bool is_ip_source_type(std::string_view type) {
-  const std::string t = ascii_lower(trim(type));
+  const std::string t = ascii_lower(ascii_trim(type));
   return t == "ipv4" || t == "ipv6" || t == "ip-address" || t == "ip" || t == "ipaddress";
 }
 
@@ -358,11 +350,11 @@ void validate_xarf_fields(ReportContent& content) {
   for (const auto& f : content.fields) {
     const std::string_view name = f.field;
     if (name == "xarf.source-ip" || name == "xarf.destination-ip" || (name == "xarf.source" && source_is_ip)) {
-      if (!trim(f.value).empty() && !canonical_ip_address(trim(f.value))) once(f.field, "not an IP address");
+      if (!ascii_trim(f.value).empty() && !canonical_ip_address(ascii_trim(f.value))) once(f.field, "not an IP address");
     } else if (name == "xarf.port" || name == "xarf.source-port" || name == "xarf.destination-port") {
-      if (!trim(f.value).empty() && !is_port(f.value)) once(f.field, "not a port number");
+      if (!ascii_trim(f.value).empty() && !is_port(f.value)) once(f.field, "not a port number");
     } else if (name == "xarf.date") {
-      if (!trim(f.value).empty() && !canonical_timestamp(f.value)) once(f.field, "not a date-time");
+      if (!ascii_trim(f.value).empty() && !canonical_timestamp(f.value)) once(f.field, "not a date-time");
     }
   }
   content.errors.insert(content.errors.end(), found.begin(), found.end());
@@ -423,7 +415,7 @@ void add_json_members(const Json& object, const std::string& prefix, FieldSink& 
 void read_xarf_v4(const Json& doc, ReportContent& content) {
   FieldSink sink(content, "xarf");
   const Json& version = doc.at("Version");
-  if (!((version.is_string() && trim(version.get_ref<const std::string&>()) == "4") ||
+  if (!((version.is_string() && ascii_trim(version.get_ref<const std::string&>()) == "4") ||
         (version.is_number_integer() && version.get<long long>() == 4)))
     content.errors.push_back({"xarf.version", "unsupported version (must be 4)"});
 
@@ -453,8 +445,8 @@ void read_xarf_v4(const Json& doc, ReportContent& content) {
 
   const FieldValue* report_class = first_value(content, "xarf.report-class");
   const FieldValue* report_type = first_value(content, "xarf.report-type");
-  const std::string class_text = report_class ? std::string(trim(report_class->value)) : std::string();
-  const std::string type_text = report_type ? std::string(trim(report_type->value)) : std::string();
+  const std::string class_text = report_class ? std::string(ascii_trim(report_class->value)) : std::string();
+  const std::string type_text = report_type ? std::string(ascii_trim(report_type->value)) : std::string();
   if (!class_text.empty() && !type_text.empty()) content.category_hint = class_text + "/" + type_text;
   else content.category_hint = class_text.empty() ? type_text : class_text;
 }
@@ -508,7 +500,7 @@ std::optional<ReportContent> find_xarf_v4(std::string_view message, const MimeEn
   // An enclosed message/rfc822 is evidence, not the report.
   if (entity.content_type.type == "message" || !may_hold_json(message, entity)) return std::nullopt;
   const std::string body = decoded_body(message, entity);
-  const std::string_view text = trim(body);
+  const std::string_view text = ascii_trim(body);
   if (text.empty() || text.front() != '{') return std::nullopt;
   return try_xarf_v4(text);
 }
@@ -524,7 +516,7 @@ class YamlRenderer {
     std::string out;
     render(node, out, 0);
     if (out.size() > max_value_bytes) out.resize(max_value_bytes);
-    return std::string(trim(out));
+    return std::string(ascii_trim(out));
   }
   bool truncated() const { return truncated_; }
 
@@ -593,7 +585,7 @@ void read_xarf_yaml(std::string_view yaml, ReportContent& content) {
   YamlRenderer renderer;
   for (const auto& member : doc) {
     const std::string key = member.first.IsScalar() ? member.first.Scalar() : renderer.text(member.first);
-    const std::string name = "xarf." + ascii_lower(trim(key));
+    const std::string name = "xarf." + ascii_lower(ascii_trim(key));
     if (member.second.IsSequence()) {
       int block = 0;
       for (const auto& element : member.second) {
@@ -628,10 +620,10 @@ const MimeEntity* find_yaml_part(std::string_view message, const MimeEntity& roo
 
 bool has_legacy_xarf_header(std::string_view headers) {
   if (auto v = header_value(headers, "X-XARF")) {
-    const std::string value = ascii_lower(trim(*v));
+    const std::string value = ascii_lower(ascii_trim(*v));
     if (value == "plain" || value == "secure") return true;
   }
-  if (auto v = header_value(headers, "X-ARF")) return ascii_iequals(trim(*v), "yes");
+  if (auto v = header_value(headers, "X-ARF")) return ascii_iequals(ascii_trim(*v), "yes");
   return false;
 }
 

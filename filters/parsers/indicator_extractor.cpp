@@ -49,14 +49,6 @@ constexpr bool is_hex(char c) { return is_digit(c) || (c >= 'a' && c <= 'f') || 
 constexpr bool is_lower(char c) { return c >= 'a' && c <= 'z'; }
 constexpr bool is_upper(char c) { return c >= 'A' && c <= 'Z'; }
 
-std::string_view trim_space(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r' || s.front() == '\n'))
-    s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n'))
-    s.remove_suffix(1);
-  return s;
-}
-
 // ---------------------------------------------------------------------------
 // Addresses, domains, hashes, CVE ids
 
@@ -851,7 +843,7 @@ std::vector<Indicator> extract_indicators(std::string_view text, std::size_t max
 }
 
 std::optional<std::string> canonical_timestamp(std::string_view text) {
-  text = trim_space(text);
+  text = ascii_trim(text);
   if (text.empty()) return std::nullopt;
   DateTime dt;
   std::size_t end = is_digit(text[0]) ? parse_iso(text, 0, dt) : npos;
@@ -861,7 +853,7 @@ std::optional<std::string> canonical_timestamp(std::string_view text) {
   }
   // RFC 5322 allows a trailing comment: "... +0000 (UTC)".
   if (end != npos && end < text.size()) {
-    std::string_view rest = trim_space(text.substr(end));
+    std::string_view rest = ascii_trim(text.substr(end));
     if (!(rest.size() >= 2 && rest.front() == '(' && rest.back() == ')' &&
           rest.find_first_of("()", 1) == rest.size() - 1))
       end = npos;

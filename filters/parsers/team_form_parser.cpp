@@ -5,6 +5,8 @@
 // Untrusted input throughout: nothing here throws or logs.
 #include "team_form_parser.h"
 
+#include "ascii_case.h"
+
 #include <arpa/inet.h>
 
 #include <algorithm>
@@ -23,14 +25,6 @@ bool is_blank(char c) { return c == ' ' || c == '\t'; }
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 bool is_non_ascii(char c) { return static_cast<unsigned char>(c) >= 0x80; }
-char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && is_blank(s.front())) s.remove_prefix(1);
-  while (!s.empty() && is_blank(s.back())) s.remove_suffix(1);
-  return s;
-}
-
 std::string_view rtrim(std::string_view s) {
   while (!s.empty() && is_blank(s.back())) s.remove_suffix(1);
   return s;
@@ -40,13 +34,6 @@ std::size_t indentation(std::string_view line) {
   std::size_t n = 0;
   while (n < line.size() && is_blank(line[n])) ++n;
   return n;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
-  return true;
 }
 
 // The body as lines without their CR (a bare CR inside a line is dropped too:
@@ -75,11 +62,11 @@ struct LabelLine {
 };
 
 std::optional<LabelLine> split_label_line(std::string_view line) {
-  std::string_view s = trim(line);
-  if (s.size() > 2 && (s[0] == '-' || s[0] == '*') && is_blank(s[1])) s = trim(s.substr(2));
+  std::string_view s = ascii_trim(line, " \t");
+  if (s.size() > 2 && (s[0] == '-' || s[0] == '*') && is_blank(s[1])) s = ascii_trim(s.substr(2), " \t");
   const auto colon = s.find(':');
   if (colon == std::string_view::npos) return std::nullopt;
-  return LabelLine{trim(s.substr(0, colon)), s.substr(colon + 1)};
+  return LabelLine{ascii_trim(s.substr(0, colon), " \t"), s.substr(colon + 1)};
 }
 
 // "Some words: value" that is probably meant as a field: a short label of
@@ -97,13 +84,13 @@ bool looks_like_unknown_field(const LabelLine& l) {
   }
   if (words > 5) return false;
   if (l.rest.empty() || !is_blank(l.rest.front())) return false;
-  return !trim(l.rest).empty();
+  return !ascii_trim(l.rest, " \t").empty();
 }
 
 bool is_signature_separator(std::string_view line) { return line == "-- " || line == "--"; }
 
 bool is_comment(std::string_view line) {
-  const auto s = trim(line);
+  const auto s = ascii_trim(line, " \t");
   return !s.empty() && s.front() == '#';
 }
 
@@ -128,7 +115,7 @@ std::string assemble_value(const RawEntry& e, bool multiline) {
   if (!multiline) return e.first;
   std::size_t common = std::string::npos;
   for (const auto& l : e.more)
-    if (!trim(l).empty()) common = std::min(common, indentation(l));
+    if (!ascii_trim(l, " \t").empty()) common = std::min(common, indentation(l));
   std::vector<std::string_view> lines;
   if (!e.first.empty()) lines.push_back(e.first);
   for (const auto& l : e.more) {
@@ -189,7 +176,7 @@ bool is_domain_name(std::string_view v, bool need_dot) {
 std::optional<std::string> email_address(std::string_view v) {
   if (const auto open = v.find('<'); open != std::string_view::npos) {
     if (v.back() != '>' || v.find('<', open + 1) != std::string_view::npos) return std::nullopt;
-    v = trim(v.substr(open + 1, v.size() - open - 2));
+    v = ascii_trim(v.substr(open + 1, v.size() - open - 2), " \t");
   }
   const auto at = v.rfind('@');
   if (at == std::string_view::npos || at == 0) return std::nullopt;
@@ -292,7 +279,7 @@ bool is_iso8601(std::string_view s) {
   if (zone.empty() || zone == "Z" || zone == "z") return true;
   if (numeric_zone(zone)) return true;
   if (zone.front() != ' ') return false;
-  zone = trim(zone);
+  zone = ascii_trim(zone, " \t");
   return zone == "Z" || numeric_zone(zone) || zone_name(zone);
 }
 
@@ -304,7 +291,7 @@ bool is_rfc5322_date(std::string_view s) {
   // Drop a trailing comment "(CEST)", then split into words, a comma counting as one.
   if (const auto paren = s.find('('); paren != std::string_view::npos) {
     if (s.back() != ')') return false;
-    s = trim(s.substr(0, paren));
+    s = ascii_trim(s.substr(0, paren), " \t");
   }
   std::vector<std::string_view> words;
   std::size_t pos = 0;
@@ -321,7 +308,7 @@ bool is_rfc5322_date(std::string_view s) {
   }
   std::size_t w = 0;
   if (words.size() >= 2 && words[1] == "," &&
-      std::any_of(kDays.begin(), kDays.end(), [&](auto d) { return iequals(d, words[0]); }))
+      std::any_of(kDays.begin(), kDays.end(), [&](auto d) { return ascii_iequals(d, words[0]); }))
     w = 2;
   if (words.size() - w != 4 && words.size() - w != 5) return false;
   const auto day_word = words[w], month_word = words[w + 1], year_word = words[w + 2], time_word = words[w + 3];
@@ -330,7 +317,7 @@ bool is_rfc5322_date(std::string_view s) {
   const int day = std::stoi(std::string(day_word));
   int month = 0;
   for (std::size_t i = 0; i < kMonths.size(); ++i)
-    if (iequals(kMonths[i], month_word)) month = static_cast<int>(i) + 1;
+    if (ascii_iequals(kMonths[i], month_word)) month = static_cast<int>(i) + 1;
   std::size_t p = 0;
   auto year = digits_at(year_word, p, 4);
   if (!month || !year || p != year_word.size() || !valid_date(*year, month, day)) return false;
@@ -407,7 +394,7 @@ CheckedValue check_value(const FormField& field, const std::string& value) {
       while (start <= value.size()) {
         auto end = value.find_first_of(",;\n", start);
         if (end == std::string::npos) end = value.size();
-        const auto item = trim(std::string_view(value).substr(start, end - start));
+        const auto item = ascii_trim(std::string_view(value).substr(start, end - start), " \t");
         if (!item.empty()) out.values.emplace_back(item);
         start = end + 1;
       }
@@ -461,7 +448,7 @@ ReportContent parse_team_form(std::string_view text, const FormSchema& schema) {
     e.field = field;
     e.raw_block = cursor.block;
     e.indent = indent;
-    e.first = std::string(trim(l.rest));
+    e.first = std::string(ascii_trim(l.rest, " \t"));
     entries.push_back(std::move(e));
     open = entries.size() - 1;
     awaiting_value = !f.multiline && entries.back().first.empty();
@@ -469,7 +456,7 @@ ReportContent parse_team_form(std::string_view text, const FormSchema& schema) {
 
   for (const auto& line : split_lines(text)) {
     if (is_signature_separator(line)) break;
-    const bool blank = trim(line).empty();
+    const bool blank = ascii_trim(line, " \t").empty();
     const std::size_t indent = indentation(line);
     RawEntry* current = open ? &entries[*open] : nullptr;
     const bool in_multiline = current && schema.fields[current->field].multiline;
@@ -498,7 +485,7 @@ ReportContent parse_team_form(std::string_view text, const FormSchema& schema) {
       open.reset();
       continue;
     }
-    if (current && awaiting_value) current->first = std::string(trim(line));
+    if (current && awaiting_value) current->first = std::string(ascii_trim(line, " \t"));
     open.reset();  // prose around the form
   }
 

@@ -1,3 +1,4 @@
+// The team's policy: parsing and checking it (policy.h).
 #include "ascii_case.h"
 #include "policy.h"
 
@@ -298,6 +299,12 @@ LoadedPolicy load_policy(const Config& config) {
   std::stringstream text;
   text << in.rdbuf();
   return parse_policy(text.str(), rsit_taxonomy_text());
+}
+
+bool type_matches(const std::string& pattern, const std::string& type) {
+  if (pattern.size() > 2 && pattern.substr(pattern.size() - 2) == "/*")
+    return type.rfind(pattern.substr(0, pattern.size() - 1), 0) == 0;
+  return pattern == type;
 }
 
 }  // namespace csirtgw

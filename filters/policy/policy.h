@@ -76,6 +76,9 @@ Result<FormSchema> load_reporting_form(const Config& config);
 
 // TLP 2.0 labels, least to most restrictive; -1 for anything else.
 int tlp_rank(std::string_view label);
+
+// An RSIT type against a rule's pattern: the type itself, or "class/*".
+bool type_matches(const std::string& pattern, const std::string& type);
 const std::vector<std::string>& disclosure_categories();
 
 }  // namespace csirtgw

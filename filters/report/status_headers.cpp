@@ -1,3 +1,4 @@
+// The X-Csirtgw-* headers of a filed message (status_headers.h).
 #include "status_headers.h"
 
 #include "untrusted_text.h"

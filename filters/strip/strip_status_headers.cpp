@@ -1,3 +1,4 @@
+// The strip stage: incoming X-Csirtgw-* headers removed (strip_status_headers.h).
 #include "strip_status_headers.h"
 
 #include "message_header.h"

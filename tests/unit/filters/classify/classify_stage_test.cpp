@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "classify_stage.h"
+#include "route_stage.h"
 #include "config.h"
 #include "embedded_schemas.h"
 #include "form_schema.h"
