@@ -1,3 +1,4 @@
+// The filing worker: orchestrates each batch's steps (filing_worker.h).
 #include "filing_worker.h"
 #include "json_text.h"
 
@@ -20,6 +21,7 @@
 #include "untrusted_text.h"
 #include "ordered_pipeline.h"
 #include "outbound_store.h"
+#include "step_fault.h"
 #include "ticket_store.h"
 
 namespace csirtgw {
@@ -39,22 +41,6 @@ std::vector<EnvelopeRecipient> recipients_from_json(const std::string& text) {
     if (r.is_object()) out.push_back({r.value("address", ""), r.value("intake", "")});
   return out;
 }
-
-// The boundary's answer to a fault: the message goes to the quarantine with
-// the step and the exception's class, audited; never the exception's text,
-// which may quote the message.
-void quarantine_for_fault(Report& report, const std::string& step, const std::string& exception,
-                          const std::string& reason) {
-  report.fault = StageFault{step, exception, reason};
-  report.queue = "quarantine";
-  nlohmann::json detail = {{"stage", step}, {"reason", reason}};
-  if (!exception.empty()) detail["exception"] = exception;
-  report.audit_notes.push_back({"quarantined", json_text(detail)});
-  spdlog::get("worker")->error("{}: quarantined: {} failed{}{}", report.spool_id, step,
-                               exception.empty() ? "" : " with ", exception);
-}
-
-std::string fault_in(const std::string& step) { return "the " + step + " step failed with an exception"; }
 
 // A faulted message is filed as received, without the X-Csirtgw-* fields a
 // sender may have forged (the strip stage may not have run). If even that
@@ -294,37 +280,8 @@ std::size_t FilingWorker::tickets_and_plans(StagedReport* run, std::size_t count
   std::size_t usable = 0;
   while (usable < count && !run[usable].deferred_by) ++usable;
   if (usable == 0) return 0;
-  const auto takes_ticket = [](const StagedReport& item) { return item.report && !item.report->fault; };
   std::vector<TicketAssignment> assigned(usable);
-  // A message whose assignment throws is quarantined, the transaction rolled
-  // back and tried again without it (at most once per message of the run).
-  Status committed = ok_status();
-  for (bool again = true; again;) {
-    again = false;
-    std::optional<std::pair<std::size_t, std::string>> fault;  // item, exception class
-    // Not synced on its own (2 ms a message, on the thread that orders them): the
-    // batch syncs the WAL with its Maildir files, before any of them names a ticket.
-    committed = commit_unsynced(*db_, [&]() -> Status {
-      for (std::size_t i = 0; i < usable; ++i) {
-        if (!takes_ticket(run[i])) continue;  // lost (recorded when filing) or faulted
-        try {
-          inject_test_fault("tickets", *run[i].report);
-          auto made = assign_ticket(*db_, *run[i].report, rules_->policy.ticket_prefix);
-          if (!made) return made.error();
-          assigned[i] = std::move(made.value());
-        } catch (...) {
-          fault.emplace(i, exception_class(std::current_exception()));
-          return Error::internal("rolled back: a ticket assignment failed");
-        }
-      }
-      return ok_status();
-    });
-    if (fault) {
-      quarantine_for_fault(*run[fault->first].report, "tickets", fault->second, fault_in("ticket assignment"));
-      again = true;
-    }
-  }
-  if (!committed) {
+  if (Status committed = assign_tickets(run, usable, assigned); !committed) {
     run[0].deferred_by = "ticket assignment: " + committed.error().message;
     return 0;
   }
@@ -336,50 +293,11 @@ std::size_t FilingWorker::tickets_and_plans(StagedReport* run, std::size_t count
       item.opened_ticket = assigned[i].created;
       // A follow-up is filed with its ticket, unless it has to be quarantined.
       if (!assigned[i].created && report.queue != "quarantine") report.queue = assigned[i].queue;
-      if (!composers_.empty()) {
-        try {
-          inject_test_fault("acknowledgement", report);
-          auto plan = planner.plan(report, item.opened_ticket);
-          if (!plan) {
-            item.deferred_by = "acknowledgement plan: " + plan.error().message;
-            return i;
-          }
-          item.ack.emplace();
-          item.ack->suppressed = std::move(plan->suppressed);
-          item.ack->request = std::move(plan->request);
-        } catch (...) {
-          item.ack.reset();
-          quarantine_for_fault(report, "acknowledgement", exception_class(std::current_exception()),
-                               fault_in("acknowledgement plan"));
-        }
-      }
+      if (!composers_.empty() && !plan_ack(item, planner)) return i;
     }
     item.ordered = true;
   }
   return usable;
-}
-
-// The second step, on a stage thread: sign (and encrypt) the acknowledgement.
-void FilingWorker::compose_ack(StagedReport& item, std::size_t slot) {
-  if (!item.ack || item.ack->suppressed) return;
-  Result<ComposedAck> composed = Error::internal("not composed");
-  try {
-    composed = composers_[slot].compose(item.ack->request);
-  } catch (...) {
-    item.ack.reset();
-    quarantine_for_fault(*item.report, "acknowledgement", exception_class(std::current_exception()),
-                         fault_in("acknowledgement"));
-    return;
-  }
-  if (composed) {
-    item.ack->composed = std::move(composed.value());
-  } else if (composed.error().kind == ErrorClass::temporary) {
-    item.deferred_by = "acknowledgement: " + composed.error().message;
-  } else {
-    // The team key cannot sign (say, it expired): the report is filed all the
-    // same and the failure is audited for the operators.
-    item.ack->failure = composed.error().message;
-  }
 }
 
 // Mail that arrived while the batch ran joins it, up to worker.batch messages:
@@ -506,6 +424,92 @@ void FilingWorker::finish_attempts(const std::vector<StagedReport>& staged, cons
     spdlog::get("worker")->warn("cannot record the end of {} attempt(s): {}", ended.size(), st.error().message);
 }
 
+// Steps 1-3 over the batch (ordered_pipeline.h): stages and composing on the
+// stage threads, tickets and plans in arrival order; `staged` grows with
+// add_arrivals while they run.
+void FilingWorker::run_steps(std::vector<StagedReport>& staged) {
+  AckPlanner planner(rules_->config, *db_);
+  OrderedSteps steps;
+  StagedReport* const at = staged.data();  // not staged[i]: that reads the size add_arrivals changes
+  steps.first = [&](std::size_t i, std::size_t slot) { load_and_stage(at[i], slot); };
+  steps.in_order = [&](std::size_t first, std::size_t count) { return tickets_and_plans(at + first, count, planner); };
+  steps.second = [&](std::size_t i, std::size_t slot) { compose_ack(at[i], slot); };
+  steps.more = [&] { return add_arrivals(staged); };
+  run_ordered_pipeline(staged.size(), chains_.size(), steps);
+}
+
+// Writes the Maildir copies in arrival order, up to the first deferral.
+FilingWorker::BatchFiling FilingWorker::file_in_order(std::vector<StagedReport>& staged) {
+  BatchFiling filing;
+  for (auto& item : staged) {
+    if (item.deferred_by) {
+      filing.deferral.emplace(item.entry.spool_id, *item.deferred_by);
+      break;  // keep arrival order: later messages wait too
+    }
+    if (!item.ordered) break;  // behind a deferral: not staged, or not in order
+    if (!file_guarded(item, filing)) break;
+  }
+  return filing;
+}
+
+// Maildir delivery for the whole batch: fsync every file together (and the
+// WAL, for the tickets they name), publish them into new/, fsync new/ once
+// per queue. Only then is the filing recorded.
+Status FilingWorker::deliver_batch(const BatchFiling& filing) {
+  std::vector<int> fds;
+  for (const auto& p : filing.pending) fds.push_back(p.fd.get());
+  auto wal = open_store_wal(state_dir_);
+  Status delivered = wal ? ok_status() : Status(wal.error());
+  if (delivered && wal->valid()) fds.push_back(wal->get());
+  if (delivered) delivered = fsync_.sync_all(fds);
+  for (std::size_t i = 0; delivered && i < filing.pending.size(); ++i)
+    delivered = MaildirQueue::publish(filing.pending[i]);
+  for (auto it = filing.touched.begin(); delivered && it != filing.touched.end(); ++it) delivered = (*it)->sync_new();
+  return delivered;
+}
+
+// One transaction for the batch: each message's stage notes, its
+// acknowledgement, `filed` (or `lost`) and their audit events.
+Status FilingWorker::record_batch(const std::vector<Filed>& filed) {
+  auto tx = Transaction::begin(*db_);
+  Status st = tx ? ok_status() : Status(tx.error());
+  for (const auto& f : filed) {
+    if (!st) break;
+    if (f.lost) {
+      st = mark_lost(*db_, f.spool_id);
+      if (st) st = append_audit_event(*db_, {"lost", f.spool_id, "csirtgw", R"({"reason":"spool file missing"})"});
+      continue;
+    }
+    for (const auto& note : f.notes) {
+      if (!st) break;
+      st = append_audit_event(*db_, {note.event, f.spool_id, "csirtgw", note.detail});
+    }
+    if (st && f.ack) st = record_ack(*f.ack, f.spool_id);
+    if (st) st = mark_filed(*db_, f.spool_id, f.queue, f.name);
+    if (st) {
+      nlohmann::json detail = {{"queue", f.queue}, {"maildir", f.name}, {"stages", f.stages}};
+      st = append_audit_event(*db_, {"filed", f.spool_id, "csirtgw", json_text(detail)});
+    }
+  }
+  if (st) st = tx->commit();
+  return st;
+}
+
+// Committed: each filed spool file moves to originals/ (a failed move only
+// leaves the file for the next start-up).
+void FilingWorker::archive_filed(const std::vector<Filed>& filed, std::set<std::string>& recorded) {
+  auto log = spdlog::get("worker");
+  for (const auto& f : filed) {
+    recorded.insert(f.spool_id);
+    if (!f.lost) {
+      if (auto moved = spool_.archive(f.spool_id, f.received_at); !moved)
+        log->warn("{}: could not move to originals: {}", f.spool_id, moved.error().message);
+      log->info("{}: filed into {}", f.spool_id, f.queue);
+    }
+    deferral_audited_.erase(f.spool_id);
+  }
+}
+
 FilingWorker::BatchResult FilingWorker::file_batch() {
   auto log = spdlog::get("worker");
   take_current_rules();
@@ -536,40 +540,14 @@ FilingWorker::BatchResult FilingWorker::file_batch() {
   staged.reserve(std::max<std::size_t>(batch->size(), rules_->config.worker_batch));
   for (auto& entry : batch.value())
     staged.push_back(StagedReport{std::move(entry), std::nullopt, std::nullopt, false, std::nullopt});
-  AckPlanner planner(rules_->config, *db_);
-  OrderedSteps steps;
-  StagedReport* const at = staged.data();  // not staged[i]: that reads the size add_arrivals changes
-  steps.first = [&](std::size_t i, std::size_t slot) { load_and_stage(at[i], slot); };
-  steps.in_order = [&](std::size_t first, std::size_t count) { return tickets_and_plans(at + first, count, planner); };
-  steps.second = [&](std::size_t i, std::size_t slot) { compose_ack(at[i], slot); };
-  steps.more = [&] { return add_arrivals(staged); };
-  run_ordered_pipeline(staged.size(), chains_.size(), steps);
+  run_steps(staged);
 
   // 4. File in arrival order, stopping at the first deferral.
-  BatchFiling filing;
-  for (auto& item : staged) {
-    if (item.deferred_by) {
-      filing.deferral.emplace(item.entry.spool_id, *item.deferred_by);
-      break;  // keep arrival order: later messages wait too
-    }
-    if (!item.ordered) break;  // behind a deferral: not staged, or not in order
-    if (!file_guarded(item, filing)) break;
-  }
+  BatchFiling filing = file_in_order(staged);
   std::vector<Filed>& filed = filing.filed;
 
-  // Maildir delivery for the whole batch: fsync every file together (and the
-  // WAL, for the tickets they name), publish them into new/, fsync new/ once
-  // per queue. Only then is the filing recorded.
-  std::vector<int> fds;
-  for (const auto& p : filing.pending) fds.push_back(p.fd.get());
-  auto wal = open_store_wal(state_dir_);
-  Status delivered = wal ? ok_status() : Status(wal.error());
-  if (delivered && wal->valid()) fds.push_back(wal->get());
-  if (delivered) delivered = fsync_.sync_all(fds);
-  for (std::size_t i = 0; delivered && i < filing.pending.size(); ++i)
-    delivered = MaildirQueue::publish(filing.pending[i]);
-  for (auto it = filing.touched.begin(); delivered && it != filing.touched.end(); ++it) delivered = (*it)->sync_new();
-  if (!delivered) {
+  // 5. Maildir delivery, then 6. the record, then 7. the originals.
+  if (Status delivered = deliver_batch(filing); !delivered) {
     log->warn("Maildir delivery failed, will retry: {}", delivered.error().message);
     if (!filed.empty()) audit_deferral(filed.front().spool_id, delivered.error().message);
     finish_attempts(staged, {});
@@ -577,44 +555,14 @@ FilingWorker::BatchResult FilingWorker::file_batch() {
   }
   std::set<std::string> recorded;
   if (!filed.empty()) {
-    auto tx = Transaction::begin(*db_);
-    Status st = tx ? ok_status() : Status(tx.error());
-    for (const auto& f : filed) {
-      if (!st) break;
-      if (f.lost) {
-        st = mark_lost(*db_, f.spool_id);
-        if (st) st = append_audit_event(*db_, {"lost", f.spool_id, "csirtgw", R"({"reason":"spool file missing"})"});
-        continue;
-      }
-      for (const auto& note : f.notes) {
-        if (!st) break;
-        st = append_audit_event(*db_, {note.event, f.spool_id, "csirtgw", note.detail});
-      }
-      if (st && f.ack) st = record_ack(*f.ack, f.spool_id);
-      if (st) st = mark_filed(*db_, f.spool_id, f.queue, f.name);
-      if (st) {
-        nlohmann::json detail = {{"queue", f.queue}, {"maildir", f.name}, {"stages", f.stages}};
-        st = append_audit_event(*db_, {"filed", f.spool_id, "csirtgw", json_text(detail)});
-      }
-    }
-    if (st) st = tx->commit();
-    if (!st) {
+    if (Status st = record_batch(filed); !st) {
       log->warn("recording {} filing(s) failed, will retry: {}", filed.size(), st.error().message);
       finish_attempts(staged, {});
       return BatchResult::deferred;
     }
     if (ack_queued_ && std::any_of(filed.begin(), filed.end(), [](const Filed& f) { return f.ack && f.ack->composed; }))
       ack_queued_();
-    for (const auto& f : filed) {
-      recorded.insert(f.spool_id);
-      if (!f.lost) {
-        // Committed: a failed move only leaves the file for the next start-up.
-        if (auto moved = spool_.archive(f.spool_id, f.received_at); !moved)
-          log->warn("{}: could not move to originals: {}", f.spool_id, moved.error().message);
-        log->info("{}: filed into {}", f.spool_id, f.queue);
-      }
-      deferral_audited_.erase(f.spool_id);
-    }
+    archive_filed(filed, recorded);
   }
   if (recorded.size() < staged.size()) finish_attempts(staged, recorded);
   if (filing.deferral) {

@@ -44,6 +44,7 @@
 #include "pipeline_rules.h"
 #include "spool.h"
 #include "store.h"
+#include "ticket_store.h"
 
 namespace csirtgw {
 
@@ -108,8 +109,17 @@ class FilingWorker {
     std::optional<std::pair<std::string, std::string>> deferral;  // spool id, reason
   };
   void load_and_stage(StagedReport& item, std::size_t slot);
+  // The steps of one batch, in order; file_batch() only runs them.
+  void run_steps(std::vector<StagedReport>& staged);
   std::size_t tickets_and_plans(StagedReport* run, std::size_t count, AckPlanner& planner);
-  void compose_ack(StagedReport& item, std::size_t slot);
+  static bool takes_ticket(const StagedReport& item);
+  Status assign_tickets(StagedReport* run, std::size_t usable, std::vector<TicketAssignment>& assigned);  // ticket_step.cpp
+  bool plan_ack(StagedReport& item, AckPlanner& planner);  // ack_step.cpp; false: deferred
+  void compose_ack(StagedReport& item, std::size_t slot);  // ack_step.cpp
+  BatchFiling file_in_order(std::vector<StagedReport>& staged);
+  Status deliver_batch(const BatchFiling& filing);
+  Status record_batch(const std::vector<Filed>& filed);
+  void archive_filed(const std::vector<Filed>& filed, std::set<std::string>& recorded);
   std::size_t add_arrivals(std::vector<StagedReport>& staged);
   bool write_filed_copy(StagedReport& item, BatchFiling& batch);
   bool file_guarded(StagedReport& item, BatchFiling& batch);

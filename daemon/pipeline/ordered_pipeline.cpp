@@ -1,3 +1,4 @@
+// Two parallel steps with an in-order step between them (ordered_pipeline.h).
 #include "ordered_pipeline.h"
 
 #include <condition_variable>

@@ -1,3 +1,4 @@
+// The rules snapshot the pipeline works by, replaced on reload (pipeline_rules.h).
 #include "pipeline_rules.h"
 #include "json_text.h"
 

@@ -1,3 +1,4 @@
+// Ticket rows in SQLite: assigning a report, listing, staff actions (ticket_store.h).
 #include "ticket_store.h"
 #include "json_text.h"
 
