@@ -1,3 +1,4 @@
+// Audit anchor records: writing, parsing and the signed text (audit_anchor.h).
 #include "audit_anchor.h"
 
 #include <algorithm>

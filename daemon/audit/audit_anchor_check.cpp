@@ -1,3 +1,4 @@
+// `audit verify --anchors`: the chain checked against every signed anchor (audit_anchor_check.h).
 #include "audit_anchor_check.h"
 
 #include <algorithm>

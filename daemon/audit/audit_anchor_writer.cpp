@@ -1,3 +1,4 @@
+// The anchoring thread: signs the audit chain head and appends it (audit_anchor_writer.h).
 #include "audit_anchor_writer.h"
 
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+// Durable file steps as values: write, fsync, rename, read whole (durable_file.h).
 #include "durable_file.h"
 
 #include <fcntl.h>
@@ -66,7 +67,7 @@ Status rename_file(const std::filesystem::path& from, const std::filesystem::pat
 }
 
 // Read into one buffer of the file's size: a stream buffer plus its str() copy
-// held a large message two or three times over (issue 7).
+// would hold a large message two or three times over.
 Result<std::string> read_whole_file(const std::filesystem::path& path) {
   UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (!fd.valid()) {

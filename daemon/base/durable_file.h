@@ -18,7 +18,7 @@ Error errno_error(std::string_view what, int err);
 Status write_all(int fd, std::string_view bytes);
 Status sync_file(int fd);
 // A whole file in one buffer of its size (a stream buffer plus its str() copy
-// held a large message two or three times over, issue 7). Missing: bad_input
+// would hold a large message two or three times over). Missing: bad_input
 // "missing"; any other failure: temporary.
 Result<std::string> read_whole_file(const std::filesystem::path& path);
 Status sync_directory(const std::filesystem::path& dir);

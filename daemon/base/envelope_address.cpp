@@ -1,3 +1,4 @@
+// SMTP envelope path parsing and address checks (envelope_address.h).
 #include "envelope_address.h"
 
 #include <algorithm>

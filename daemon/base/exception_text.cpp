@@ -1,3 +1,4 @@
+// Names a caught exception by its class, never its text (exception_text.h).
 #include "exception_text.h"
 
 #include <cxxabi.h>

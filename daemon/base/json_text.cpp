@@ -1,3 +1,4 @@
+// The one JSON writer: never throws on content (json_text.h).
 #include "json_text.h"
 
 #include "untrusted_text.h"

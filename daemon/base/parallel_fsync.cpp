@@ -1,3 +1,4 @@
+// fsync of many files at once on a few threads (parallel_fsync.h).
 #include "parallel_fsync.h"
 
 #include <optional>

@@ -1,3 +1,4 @@
+// SHA-256 through OpenSSL EVP (sha256.h).
 #include "sha256.h"
 
 #include <openssl/evp.h>

@@ -1,3 +1,4 @@
+// The sanitiser every byte from a message or peer passes on its way out (untrusted_text.h).
 #include "untrusted_text.h"
 
 #include <algorithm>

@@ -1,3 +1,4 @@
+// The manual pages and the configuration template, from the declarations (reference_docs.h).
 #include "reference_docs.h"
 
 #include <cstdio>

@@ -1,3 +1,4 @@
+// sd_notify for systemd Type=notify (service_notify.h).
 #include "service_notify.h"
 
 #include <cstdlib>

@@ -1,3 +1,4 @@
+// Which configuration a command uses, and its policy and form files (config_resolution.h).
 #include "config_resolution.h"
 
 #include <cstdio>

@@ -1,3 +1,4 @@
+// Whether another user can reach a path (path_access.h).
 #include "path_access.h"
 
 #include <grp.h>

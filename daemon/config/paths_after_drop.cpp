@@ -1,3 +1,4 @@
+// The paths `serve` opens after the privilege drop, checked for that user (paths_after_drop.h).
 #include "paths_after_drop.h"
 
 #include <algorithm>

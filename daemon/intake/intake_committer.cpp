@@ -1,3 +1,4 @@
+// Group commit of received messages before their 250 (intake_committer.h).
 #include "intake_committer.h"
 #include "json_text.h"
 

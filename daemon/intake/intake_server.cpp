@@ -1,3 +1,4 @@
+// The LMTP/SMTP listeners and their sessions on Boost.Asio (intake_server.h).
 #include "intake_server.h"
 
 #include <grp.h>

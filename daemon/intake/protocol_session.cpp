@@ -1,3 +1,4 @@
+// The SMTP/LMTP state machine, without I/O (protocol_session.h).
 #include "ascii_case.h"
 #include "protocol_session.h"
 

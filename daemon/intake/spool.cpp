@@ -1,3 +1,4 @@
+// The intake spool directories (spool.h).
 #include "spool.h"
 
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+// Composes one signed (and encrypted) acknowledgement (ack_composer.h).
 #include "ack_composer.h"
 
 #include <ctime>

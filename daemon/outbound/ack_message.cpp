@@ -1,3 +1,4 @@
+// The acknowledgement message: headers, text part, RFC 2047 words (ack_message.h).
 #include "ack_message.h"
 
 #include <openssl/evp.h>

@@ -1,3 +1,4 @@
+// Whether and how each filed report is acknowledged, with the rate caps (ack_planner.h).
 #include "ack_planner.h"
 
 #include <spdlog/spdlog.h>

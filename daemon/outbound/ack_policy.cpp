@@ -1,3 +1,4 @@
+// Which reports may be acknowledged at all, and the caps' reasons (ack_policy.h).
 #include "ack_policy.h"
 #include "untrusted_text.h"
 

@@ -1,3 +1,4 @@
+// The sender thread: hands queued acknowledgements to the smarthost (ack_sender.h).
 #include "ack_sender.h"
 #include "json_text.h"
 

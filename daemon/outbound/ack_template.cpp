@@ -1,3 +1,4 @@
+// Acknowledgement templates: loading, checking, rendering (ack_template.h).
 #include "ack_template.h"
 
 #include <algorithm>

@@ -1,3 +1,4 @@
+// The outbound SMTP client's I/O around its dialogue (smtp_client.h).
 #include "smtp_client.h"
 
 #include <array>

@@ -1,3 +1,4 @@
+// The outbound SMTP conversation as a state machine (smtp_dialogue.h).
 #include "smtp_dialogue.h"
 
 #include "smtp_payload.h"

@@ -1,3 +1,4 @@
+// The DATA payload and command arguments the SMTP client writes (smtp_payload.h).
 #include "smtp_payload.h"
 
 namespace csirtgw {

@@ -1,3 +1,4 @@
+// Reading SMTP replies for the outbound client (smtp_reply.h).
 #include "smtp_reply.h"
 
 #include <algorithm>

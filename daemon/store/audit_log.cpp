@@ -1,3 +1,4 @@
+// The hash-chained audit log in SQLite (audit_log.h).
 #include "audit_log.h"
 
 #include <chrono>

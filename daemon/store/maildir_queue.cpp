@@ -1,3 +1,4 @@
+// Maildir queues: tmp, fsync, new (maildir_queue.h).
 #include "maildir_queue.h"
 
 #include <fcntl.h>

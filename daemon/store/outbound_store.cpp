@@ -1,3 +1,4 @@
+// The outbound table: queued, sent, deferred, failed acknowledgements (outbound_store.h).
 #include "outbound_store.h"
 
 namespace csirtgw {

@@ -1,3 +1,4 @@
+// RAII over sqlite3 handles, errors as values (sqlite_db.h).
 #include "sqlite_db.h"
 
 #include <sqlite3.h>

@@ -1,3 +1,4 @@
+// The SQLite store: opening, migrations, received and filed messages (store.h).
 #include "store.h"
 #include "json_text.h"
 

@@ -1,3 +1,4 @@
+// The store's copy before a forward migration (store_backup.h).
 #include "store_backup.h"
 
 #include <fcntl.h>

@@ -89,7 +89,7 @@ TEST_CASE("sanitize_untrusted and json_text: random bytes never escape") {
   }
 }
 
-TEST_CASE("json_text: the doors of issue 14 write, where dump() threw") {
+TEST_CASE("json_text: writes what dump() would throw on") {
   // A field name with one invalid byte (ARF), and an error text cut mid-character (yaml-cpp).
   nlohmann::json detail = {{"field_errors", {{{"field", "Feedback-\xFFType"}, {"error", "unknown escape \xE2\x82"}}}}};
   CHECK_THROWS(detail.dump());
