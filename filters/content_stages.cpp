@@ -1,6 +1,8 @@
+// The stages after decryption as one list (content_stages.h says why).
 #include "content_stages.h"
 
 #include "classify_stage.h"
+#include "route_stage.h"
 #include "strip_status_headers.h"
 
 namespace csirtgw {

@@ -13,7 +13,7 @@
 
 namespace csirtgw {
 
-// What the stages share: one rules snapshot (daemon/pipeline_rules.h), which
+// What the stages share: one rules snapshot (daemon/pipeline/pipeline_rules.h), which
 // outlives the chains built from it.
 struct PipelineContext {
   const Config& config;

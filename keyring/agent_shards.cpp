@@ -1,3 +1,4 @@
+// gpg-agent shards: copies of the GnuPG home, one agent each (agent_shards.h).
 #include "agent_shards.h"
 
 #include <sys/stat.h>

@@ -1,3 +1,4 @@
+// The daemon's GnuPG home and the team key (gnupg_home.h).
 #include "gnupg_home.h"
 
 #include <strings.h>

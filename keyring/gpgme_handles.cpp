@@ -1,3 +1,4 @@
+// RAII owners of GPGME handles and their errors (gpgme_handles.h).
 #include "gpgme_handles.h"
 
 namespace csirtgw {

@@ -1,3 +1,4 @@
+// The reporter key registry in SQLite (key_registry.h).
 #include "key_registry.h"
 
 #include <algorithm>

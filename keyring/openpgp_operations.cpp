@@ -1,3 +1,4 @@
+// Decrypt and verify through GPGME (openpgp_operations.h).
 #include "openpgp_operations.h"
 
 #include <cerrno>

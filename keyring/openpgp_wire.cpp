@@ -1,3 +1,4 @@
+// The daemon <-> OpenPGP worker wire format (openpgp_wire.h).
 #include "openpgp_wire.h"
 
 #include <poll.h>

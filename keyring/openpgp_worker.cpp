@@ -1,3 +1,4 @@
+// The daemon's side of an OpenPGP worker process (openpgp_worker.h).
 #include "openpgp_worker.h"
 
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+// The OpenPGP worker process's request loop (openpgp_worker_loop.h).
 #include "openpgp_worker_loop.h"
 
 #include <cstdio>

@@ -1,3 +1,4 @@
+// Signing and encrypting what csirtgw sends (openpgp_writer.h).
 #include "openpgp_writer.h"
 
 #include <algorithm>

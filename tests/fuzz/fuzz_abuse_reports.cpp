@@ -1,6 +1,6 @@
-// The ARF / X-ARF / XARF v4 parsers (filters/abuse_report_parsers.h) over
+// The ARF / X-ARF / XARF v4 parsers (filters/parsers/abuse_report_parsers.h) over
 // arbitrary messages, behind the same scan_mime pre-check with the daemon's
-// default MimeLimits that filters/classify_stage.cpp runs first.
+// default MimeLimits that filters/classify/classify_stage.cpp runs first.
 //
 // Checked: no exception escapes (libFuzzer reports one as a crash), the format
 // names are the documented ones.
@@ -13,15 +13,7 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace csirtgw;
-  static const MimeLimits limits = [] {
-    const Config config = default_config();
-    MimeLimits l;
-    l.depth = static_cast<std::size_t>(config.mime_depth);
-    l.parts = static_cast<std::size_t>(config.mime_parts);
-    l.header_block = static_cast<std::size_t>(config.header_block);
-    l.line_length = static_cast<std::size_t>(config.text_line);
-    return l;
-  }();
+  static const MimeLimits limits = mime_limits_from(default_config());
   const std::string_view message = fuzz::as_text(data, size);
   auto scanned = scan_mime(message, limits);
   if (!scanned) return 0;

@@ -1,4 +1,4 @@
-// parse_config (daemon/config.h) over arbitrary TOML text.
+// parse_config (daemon/config/config.h) over arbitrary TOML text.
 //
 // Checked: never throws (toml++ does; parse_config must catch), and a
 // configuration without errors is one the daemon can run on: limits ordered as

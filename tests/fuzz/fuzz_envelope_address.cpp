@@ -1,4 +1,4 @@
-// parse_envelope_path (daemon/envelope_address.h) over arbitrary MAIL FROM /
+// parse_envelope_path (daemon/base/envelope_address.h) over arbitrary MAIL FROM /
 // RCPT TO arguments.
 //
 // Input: byte 0 = options (bit 0: allow the null path <>), the rest = the

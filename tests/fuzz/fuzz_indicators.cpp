@@ -1,4 +1,4 @@
-// extract_indicators (filters/indicator_extractor.h) over arbitrary text, plus
+// extract_indicators (filters/parsers/indicator_extractor.h) over arbitrary text, plus
 // the canonicalising helpers it is built from.
 //
 // Input: byte 0 = options (bit 0: a small max_indicators from bits 1-7), the

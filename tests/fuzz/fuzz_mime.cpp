@@ -1,6 +1,6 @@
-// scan_mime (filters/mime_structure.h) over arbitrary messages with the
-// MimeLimits the daemon builds from its configuration (filters/classify_stage.cpp,
-// filters/openpgp_stage.cpp), then what the classify stage does next with the
+// scan_mime (filters/mime/mime_structure.h) over arbitrary messages with the
+// MimeLimits the daemon builds from its configuration (filters/classify/classify_stage.cpp,
+// filters/openpgp/openpgp_stage.cpp), then what the classify stage does next with the
 // tree (the first text/plain part, transfer-decoded).
 //
 // Input: byte 0 = options (bit 0: tight limits derived from bits 1-7 instead of
@@ -63,11 +63,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::uint8_t options = fuzz::take_byte(message);
 
   static const Config config = default_config();
-  MimeLimits limits;  // exactly as ClassifyStage/OpenPgpStage build them
-  limits.depth = static_cast<std::size_t>(config.mime_depth);
-  limits.parts = static_cast<std::size_t>(config.mime_parts);
-  limits.header_block = static_cast<std::size_t>(config.header_block);
-  limits.line_length = static_cast<std::size_t>(config.text_line);
+  MimeLimits limits = mime_limits_from(config);  // as ClassifyStage/OpenPgpStage build them
   if (options & 1) {
     limits.depth = (options >> 1) & 7;          // 0..7
     limits.parts = 1 + ((options >> 4) & 7);    // 1..8

@@ -1,4 +1,4 @@
-// parse_policy (filters/policy.h) over arbitrary TOML, checked against the
+// parse_policy (filters/policy/policy.h) over arbitrary TOML, checked against the
 // embedded RSIT taxonomy; with option bit 0 the embedded default policy is
 // parsed against an arbitrary taxonomy instead.
 //

@@ -1,5 +1,5 @@
-// The SMTP/LMTP state machine (daemon/protocol_session.h) fed arbitrary bytes,
-// driven as daemon/intake_server.cpp drives it.
+// The SMTP/LMTP state machine (daemon/intake/protocol_session.h) fed arbitrary bytes,
+// driven as daemon/intake/intake_server.cpp drives it.
 //
 // Input: byte 0 = options (bit 0: LMTP, bits 1-2: store outcome, bit 3: tight
 // limits), bytes 1-2 = split position (little endian, modulo the stream length

@@ -1,5 +1,5 @@
-// The outbound SMTP client's protocol side (daemon/smtp_reply.h,
-// daemon/smtp_dialogue.h) against an arbitrary, hostile smarthost: the input
+// The outbound SMTP client's protocol side (daemon/outbound/smtp_reply.h,
+// daemon/outbound/smtp_dialogue.h) against an arbitrary, hostile smarthost: the input
 // is everything the server says, cut into reads at arbitrary points.
 //
 // Input: byte 0 = how many mails (1-4), byte 1 = read size (1-256); the rest =

@@ -1,4 +1,4 @@
-// parse_team_form (filters/team_form_parser.h) with the embedded default
+// parse_team_form (filters/parsers/team_form_parser.h) with the embedded default
 // reporting form (schemas/reporting-form.toml via embedded_schemas.cpp) over
 // arbitrary decoded text/plain bodies.
 //

@@ -8,7 +8,7 @@ must verify (exit 0, `intact: N events, head <hash>` matching the table).
 
 AnchoredTamper: the attacker who rewrites a row AND hashes every later row and
 the head again with the real recipe (audit_row_hash below, the same as
-daemon/audit_log.cpp's) gets past plain `audit verify` -- the test proves it --
+daemon/store/audit_log.cpp's) gets past plain `audit verify` -- the test proves it --
 but not past `audit verify --anchors`, which holds the chain to the heads the
 running daemon signed with the team key into audit-anchors.asc.
 """
@@ -41,7 +41,7 @@ ANCHOR_RECORD_RE = re.compile(
 
 
 def audit_row_hash(prev_hash, seq, at, event, spool_id, actor, detail):
-    """daemon/audit_log.cpp's audit_row_hash(): SHA-256 over the fields, each
+    """daemon/store/audit_log.cpp's audit_row_hash(): SHA-256 over the fields, each
     as "<octets>:<bytes>;", after the version tag and the previous hash."""
     h = hashlib.sha256()
     for field in ("csirtgw-audit-v1", prev_hash, str(seq), at, event, spool_id, actor, detail):

@@ -7,7 +7,7 @@ on loopback port 0 with a temporary state directory.
 
 SqliteLocked -- another process holds an exclusive lock on <state>/csirtgw.db
 (BEGIN EXCLUSIVE from Python's sqlite3, for longer than the daemon's 5 s busy
-timeout, daemon/sqlite_db.cpp):
+timeout, daemon/store/sqlite_db.cpp):
   * test_intake_during_lock: deliveries while the lock is held get a 4xx --
     never a 250 (the `received` row cannot be committed), never a 5xx, never a
     hang past the client's timeout; the daemon keeps running; after the release
@@ -69,7 +69,7 @@ FILE_TIMEOUT = 240.0           # generous: a loaded 2-core machine
 # to 60 s): while every new worker is killed within 0.4 s little is filed, and
 # the first retry after the kills comes up to one more window later.
 WORKER_KILL_WINDOW = 10.0
-BUSY_TIMEOUT = 5.0             # sqlite3_busy_timeout in daemon/sqlite_db.cpp
+BUSY_TIMEOUT = 5.0             # sqlite3_busy_timeout in daemon/store/sqlite_db.cpp
 
 # Holds BEGIN EXCLUSIVE on the database until a line (or EOF) arrives on stdin:
 # a separate process, as a staff member's sqlite3 shell or a backup would be.

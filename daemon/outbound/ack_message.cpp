@@ -1,0 +1,145 @@
+// The acknowledgement message: headers, text part, RFC 2047 words (ack_message.h).
+#include "ack_message.h"
+
+#include <openssl/evp.h>
+
+#include <iterator>
+
+#include <mimetic/codec/codec.h>
+
+#include "message_header.h"
+
+namespace csirtgw {
+namespace {
+
+bool is_plain_ascii(std::string_view text) {
+  for (unsigned char c : text)
+    if (c >= 0x80) return false;
+  return true;
+}
+
+std::string base64(std::string_view bytes) {
+  std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
+  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                reinterpret_cast<const unsigned char*>(bytes.data()), static_cast<int>(bytes.size()));
+  out.resize(static_cast<std::size_t>(n));
+  return out;
+}
+
+// Encoded-words of at most 45 octets of UTF-8 each, never splitting a character.
+std::string encoded_words(std::string_view text) {
+  std::string out;
+  std::size_t at = 0;
+  while (at < text.size()) {
+    std::size_t end = std::min(text.size(), at + 45);
+    while (end < text.size() && end > at && (static_cast<unsigned char>(text[end]) & 0xc0) == 0x80) --end;
+    if (!out.empty()) out += "\r\n ";
+    out += "=?UTF-8?B?" + base64(text.substr(at, end - at)) + "?=";
+    at = end;
+  }
+  return out;
+}
+
+std::string single_line(std::string_view value) {
+  std::string out;
+  for (char c : value) {
+    const auto u = static_cast<unsigned char>(c);
+    out.push_back(u < 0x20 || u == 0x7f ? ' ' : c);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string header_text(std::string_view value) {
+  const std::string line = single_line(value);
+  // "=?" in ASCII text would read as an encoded-word; encode such text too.
+  if (is_plain_ascii(line) && line.find("=?") == std::string::npos) return line;
+  return encoded_words(line);
+}
+
+std::optional<std::string> clean_message_id(std::string_view header_value) {
+  auto first = header_value.find_first_not_of(" \t\r\n");
+  auto last = header_value.find_last_not_of(" \t\r\n");
+  if (first == std::string_view::npos) return std::nullopt;
+  const auto id = header_value.substr(first, last - first + 1);
+  if (id.size() < 5 || id.size() > 250 || id.front() != '<' || id.back() != '>') return std::nullopt;
+  const auto inner = id.substr(1, id.size() - 2);
+  if (inner.find('@') == std::string_view::npos) return std::nullopt;
+  for (unsigned char c : inner)
+    if (c <= 0x20 || c >= 0x7f || c == '<' || c == '>' || c == '"' || c == '\\') return std::nullopt;
+  return std::string(id);
+}
+
+std::string text_part(std::string_view body_utf8) {
+  std::string encoded;
+  mimetic::QP::Encoder encoder;
+  mimetic::encode(body_utf8.begin(), body_utf8.end(), encoder, std::back_inserter(encoded));
+  if (!encoded.empty() && encoded.back() != '\n') encoded += "\n";
+  return "Content-Type: text/plain; charset=utf-8\r\n"
+         "Content-Transfer-Encoding: quoted-printable\r\n"
+         "\r\n" +
+         to_crlf_line_ends(encoded);
+}
+
+std::string signed_entity(std::string_view signed_part, std::string_view armored_signature, std::string_view micalg,
+                          std::string_view boundary) {
+  std::string b(boundary);
+  std::string out = "Content-Type: multipart/signed; boundary=\"" + b + "\";\r\n\tmicalg=" + std::string(micalg) +
+                    "; protocol=\"application/pgp-signature\"\r\n\r\n";
+  out += "This is an OpenPGP/MIME signed message (RFC 3156).\r\n";
+  // RFC 3156 5: the CRLF before the boundary belongs to the boundary, not to
+  // the signed part (which ends in CRLF itself, so none is added twice).
+  out += "--" + b + "\r\n";
+  out.append(signed_part);
+  out += "\r\n--" + b + "\r\n";
+  out += "Content-Type: application/pgp-signature; name=\"signature.asc\"\r\n"
+         "Content-Description: OpenPGP digital signature\r\n"
+         "Content-Disposition: attachment; filename=\"signature.asc\"\r\n\r\n";
+  out += to_crlf_line_ends(armored_signature);
+  out += "\r\n--" + b + "--\r\n";
+  return out;
+}
+
+std::string encrypted_entity(std::string_view armored_ciphertext, std::string_view boundary) {
+  std::string b(boundary);
+  std::string out = "Content-Type: multipart/encrypted; boundary=\"" + b +
+                    "\";\r\n\tprotocol=\"application/pgp-encrypted\"\r\n\r\n";
+  out += "This is an OpenPGP/MIME encrypted message (RFC 3156).\r\n";
+  out += "--" + b + "\r\nContent-Type: application/pgp-encrypted\r\nContent-Description: PGP/MIME version identification\r\n\r\nVersion: 1\r\n\r\n";
+  out += "--" + b + "\r\nContent-Type: application/octet-stream; name=\"encrypted.asc\"\r\n"
+         "Content-Description: OpenPGP encrypted message\r\n"
+         "Content-Disposition: inline; filename=\"encrypted.asc\"\r\n\r\n";
+  out += to_crlf_line_ends(armored_ciphertext);
+  out += "\r\n--" + b + "--\r\n";
+  return out;
+}
+
+std::string ack_message(const AckHeaders& h, std::string_view entity) {
+  std::string name = header_text(h.from_name);
+  // A display name that is plain ASCII goes in a quoted-string (it may hold ',' or '.').
+  if (name.rfind("=?", 0) != 0) {
+    std::string quoted = "\"";
+    for (char c : name) {
+      if (c == '"' || c == '\\') quoted.push_back('\\');
+      quoted.push_back(c);
+    }
+    name = quoted + "\"";
+  }
+  std::string out;
+  out += "From: " + name + " <" + single_line(h.from_address) + ">\r\n";
+  out += "To: <" + single_line(h.to_address) + ">\r\n";
+  out += "Subject: " + header_text(h.subject) + "\r\n";
+  out += "Date: " + single_line(h.date) + "\r\n";
+  out += "Message-ID: " + single_line(h.message_id) + "\r\n";
+  if (!h.in_reply_to.empty()) {
+    out += "In-Reply-To: " + single_line(h.in_reply_to) + "\r\n";
+    out += "References: " + single_line(h.in_reply_to) + "\r\n";
+  }
+  out += "Auto-Submitted: auto-replied\r\n";  // RFC 3834 5
+  out += "MIME-Version: 1.0\r\n";
+  out.append(entity);
+  return out;
+}
+
+}  // namespace csirtgw

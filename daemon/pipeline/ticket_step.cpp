@@ -1,0 +1,45 @@
+// The filing worker's ticket step: in arrival order, every report of a run
+// joins or opens its ticket in one transaction (ticket_store.h).
+#include "filing_worker.h"
+
+#include "exception_text.h"
+#include "step_fault.h"
+#include "ticket_store.h"
+
+namespace csirtgw {
+
+bool FilingWorker::takes_ticket(const StagedReport& item) { return item.report && !item.report->fault; }
+
+// Not synced on its own (2 ms a message, on the thread that orders them): the
+// batch syncs the WAL with its Maildir files, before any of them names a ticket.
+Status FilingWorker::assign_tickets(StagedReport* run, std::size_t usable, std::vector<TicketAssignment>& assigned) {
+  // A message whose assignment throws is quarantined, the transaction rolled
+  // back and tried again without it (at most once per message of the run).
+  Status committed = ok_status();
+  for (bool again = true; again;) {
+    again = false;
+    std::optional<std::pair<std::size_t, std::string>> fault;  // item, exception class
+    committed = commit_unsynced(*db_, [&]() -> Status {
+      for (std::size_t i = 0; i < usable; ++i) {
+        if (!takes_ticket(run[i])) continue;  // lost (recorded when filing) or faulted
+        try {
+          inject_test_fault("tickets", *run[i].report);
+          auto made = assign_ticket(*db_, *run[i].report, rules_->policy.ticket_prefix);
+          if (!made) return made.error();
+          assigned[i] = std::move(made.value());
+        } catch (...) {
+          fault.emplace(i, exception_class(std::current_exception()));
+          return Error::internal("rolled back: a ticket assignment failed");
+        }
+      }
+      return ok_status();
+    });
+    if (fault) {
+      quarantine_for_fault(*run[fault->first].report, "tickets", fault->second, fault_in("ticket assignment"));
+      again = true;
+    }
+  }
+  return committed;
+}
+
+}  // namespace csirtgw

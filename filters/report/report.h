@@ -1,0 +1,98 @@
+// One message on its way through the pipeline: what the intake recorded, the
+// message bytes as received, and what the stages have decided so far. Stages
+// add to it; the worker files it into the queue it names.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "envelope_address.h"
+#include "report_content.h"
+
+namespace csirtgw {
+
+enum class EncryptionState { none, decrypted, failed };
+
+// What the OpenPGP stage found; carried to later stages and written as the
+// X-Csirtgw-Encryption/-Signature/-Signer/-Sender-Verified headers.
+struct CryptoStatus {
+  EncryptionState encryption = EncryptionState::none;
+  std::string signature = "none";  // none|good|bad|unknown-key|expired|revoked|partial
+  std::string signer;              // primary key fingerprint
+  bool sender_verified = false;
+  std::string reason;              // why encryption failed / the message was quarantined
+};
+
+// An audit event a stage wants recorded when the report is filed (in the same
+// transaction as the filing, so a retry after a crash records it once).
+struct AuditNote {
+  std::string event;
+  std::string detail;  // compact JSON; never message contents
+};
+
+// A stage that failed on the message instead of deciding about it: an
+// exception, a broken invariant, or the process dying on it again and again.
+// Such a message is filed in the quarantine exactly as received, with the
+// reason, and gets neither a ticket nor an acknowledgement.
+struct StageFault {
+  std::string stage;      // "openpgp", "tickets", "acknowledgement", "filing", "start-up" ...
+  std::string exception;  // the exception's class; "" for a death count
+  std::string reason;     // our own words; never message contents
+};
+
+// One RFC 2350 disclosure category present in the report, and what put it there.
+struct DisclosureReason {
+  std::string category;  // private-user, intruder, private-site, vulnerability, embarrassing, statistical, contact-information
+  std::string because;   // "field affected-host.ip", "indicator cve CVE-2024-1234", ...
+};
+
+struct Classification {
+  std::string type = "other/undetermined";  // RSIT class/type
+  std::string type_because;
+  std::vector<DisclosureReason> categories;
+  bool constituency = true;
+  std::string constituency_because;
+  std::string tlp;
+  std::string tlp_because;
+  int priority = 0;
+  std::string priority_name;
+};
+
+struct Report {
+  // From the intake (read-only for filters).
+  std::string spool_id;
+  std::string received_at;
+  std::string protocol;
+  std::string peer;
+  std::string helo;
+  std::string sender;
+  std::vector<EnvelopeRecipient> recipients;
+  std::string raw_message;  // exactly as received (CRLF line ends)
+  // Earlier attempts on this message that ended with the process or its
+  // OpenPGP worker dying (counted in the store).
+  std::int64_t unfinished_attempts = 0;
+
+  // What will be filed: the received bytes until a stage rewrites the message
+  // (set_message). Not a copy of raw_message: a 50 MB message that no stage
+  // changes is held in memory once.
+  std::string_view message() const { return rewritten_message ? std::string_view(*rewritten_message) : raw_message; }
+  void set_message(std::string text) { rewritten_message = std::move(text); }
+  std::optional<std::string> rewritten_message;  // set by set_message only
+
+  // Decided by the stages.
+  std::string queue = "incoming";            // the Maildir queue to file into (routing decides;
+                                             // "incoming" only if no routing rule matched)
+  std::vector<std::string> stages_done;      // names, in order, for the audit log
+  CryptoStatus crypto;
+  ReportContent content;
+  Classification classification;
+  std::string route_rule;                  // the routing rule that chose `queue`
+  std::string ticket;                      // "XYZ-CERT #42", set when filed
+  std::vector<AuditNote> audit_notes;
+  std::optional<StageFault> fault;         // set: quarantined as received, no ticket, no ack
+};
+
+}  // namespace csirtgw
