@@ -1,13 +1,8 @@
 // The acknowledgement message: headers, text part, RFC 2047 words (ack_message.h).
 #include "ack_message.h"
 
-#include <openssl/evp.h>
-
-#include <iterator>
-
-#include <mimetic/codec/codec.h>
-
 #include "message_header.h"
+#include "transfer_codecs.h"
 
 namespace csirtgw {
 namespace {
@@ -18,14 +13,6 @@ bool is_plain_ascii(std::string_view text) {
   return true;
 }
 
-std::string base64(std::string_view bytes) {
-  std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
-  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                reinterpret_cast<const unsigned char*>(bytes.data()), static_cast<int>(bytes.size()));
-  out.resize(static_cast<std::size_t>(n));
-  return out;
-}
-
 // Encoded-words of at most 45 octets of UTF-8 each, never splitting a character.
 std::string encoded_words(std::string_view text) {
   std::string out;
@@ -34,7 +21,7 @@ std::string encoded_words(std::string_view text) {
     std::size_t end = std::min(text.size(), at + 45);
     while (end < text.size() && end > at && (static_cast<unsigned char>(text[end]) & 0xc0) == 0x80) --end;
     if (!out.empty()) out += "\r\n ";
-    out += "=?UTF-8?B?" + base64(text.substr(at, end - at)) + "?=";
+    out += "=?UTF-8?B?" + encode_base64(text.substr(at, end - at)) + "?=";
     at = end;
   }
   return out;
@@ -72,9 +59,7 @@ std::optional<std::string> clean_message_id(std::string_view header_value) {
 }
 
 std::string text_part(std::string_view body_utf8) {
-  std::string encoded;
-  mimetic::QP::Encoder encoder;
-  mimetic::encode(body_utf8.begin(), body_utf8.end(), encoder, std::back_inserter(encoded));
+  std::string encoded = encode_quoted_printable(body_utf8);
   if (!encoded.empty() && encoded.back() != '\n') encoded += "\n";
   return "Content-Type: text/plain; charset=utf-8\r\n"
          "Content-Transfer-Encoding: quoted-printable\r\n"

@@ -1,6 +1,7 @@
 // RFC 5322 header field reading and rewriting (message_header.h).
 #include "ascii_case.h"
 #include "message_header.h"
+#include "transfer_codecs.h"
 
 #include <algorithm>
 #include <cctype>
@@ -86,25 +87,6 @@ int hex_value(char c) {
   return -1;
 }
 
-std::optional<std::string> decode_base64(std::string_view text) {
-  static const std::string_view kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  unsigned buffer = 0;
-  int bits = 0;
-  for (char c : text) {
-    if (c == '=') break;
-    const auto v = kAlphabet.find(c);
-    if (v == std::string_view::npos) return std::nullopt;
-    buffer = (buffer << 6) | static_cast<unsigned>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<char>((buffer >> bits) & 0xff));
-    }
-  }
-  return out;
-}
-
 // One encoded-word starting at `pos` ("=?charset?X?text?="): its bytes and its end.
 std::optional<std::pair<std::string, std::size_t>> decode_word(std::string_view text, std::size_t pos) {
   const auto q1 = text.find('?', pos + 2);
@@ -115,7 +97,7 @@ std::optional<std::pair<std::string, std::size_t>> decode_word(std::string_view 
   const std::string_view payload = text.substr(q1 + 3, end - q1 - 3);
   std::string out;
   if (encoding == 'B') {
-    auto decoded = decode_base64(payload);
+    auto decoded = decode_base64_word(payload);
     if (!decoded) return std::nullopt;
     out = std::move(*decoded);
   } else if (encoding == 'Q') {

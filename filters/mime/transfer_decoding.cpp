@@ -1,29 +1,13 @@
-// Content-Transfer-Encoding decoding with mimetic (transfer_decoding.h).
+// Content-Transfer-Encoding decoding (transfer_decoding.h).
 #include "transfer_decoding.h"
 
-#include <iterator>
-
-#include <mimetic/codec/codec.h>
-
-#include "message_header.h"
+#include "transfer_codecs.h"
 
 namespace csirtgw {
 
 std::string decode_transfer_encoding(std::string_view body, std::string_view encoding) {
-  std::string out;
-  out.reserve(body.size());
-  if (encoding == "base64") {
-    mimetic::Base64::Decoder decoder;
-    mimetic::decode(body.begin(), body.end(), decoder, std::back_inserter(out));
-    return out;
-  }
-  if (encoding == "quoted-printable") {
-    mimetic::QP::Decoder decoder;
-    mimetic::decode(body.begin(), body.end(), decoder, std::back_inserter(out));
-    // mimetic turns the CRLF of hard line breaks into LF; RFC 2045 6.7 keeps CRLF.
-    if (body.find("\r\n") == std::string_view::npos) return out;
-    return to_crlf_line_ends(out);
-  }
+  if (encoding == "base64") return decode_base64(body);
+  if (encoding == "quoted-printable") return decode_quoted_printable(body);
   return std::string(body);
 }
 

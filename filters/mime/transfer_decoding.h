@@ -1,4 +1,4 @@
-// Content-Transfer-Encoding decoding with mimetic's codecs (base64,
+// Content-Transfer-Encoding decoding with the codecs of transfer_codecs.h (base64,
 // quoted-printable; identity for 7bit/8bit/binary and unknown encodings).
 #pragma once
 
