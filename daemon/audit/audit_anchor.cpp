@@ -112,58 +112,56 @@ Result<std::string> anchor_record(const AuditAnchor& anchor, std::string_view ar
   return record;
 }
 
-ParsedAnchors parse_anchor_file(std::string_view text) {
-  ParsedAnchors out;
-  LineReader reader(text);
-  int index = 0;
-  while (true) {
-    // Empty lines separate records.
-    while (!reader.at_end() && reader.peek().empty()) {
-      bool terminated = false;
-      reader.next(terminated);
-    }
-    out.complete_length = reader.position();
-    if (reader.at_end()) return out;
+namespace {
 
-    ++index;
-    AnchorRecord record;
-    record.line = reader.line_number();
-    const std::size_t record_start = reader.position();
-    int line_number = 0;
-    bool terminated = false;
-    std::string_view line;
-    // Each failure names the record and the line; a line the file ends in
-    // before the record's last makes the record torn rather than malformed.
-    const auto fail = [&](const std::string& why) {
-      out.problem = "anchor " + std::to_string(index) + " (line " + std::to_string(line_number) + "): " + why;
-      return out;
-    };
-    const auto torn = [&]() {
-      out.torn_tail = true;
-      return fail("incomplete: the file ends inside it (an append cut short?)");
-    };
-    const auto quoted = [&]() { return "\"" + sanitize_untrusted(line, kQuoted) + "\""; };
-    // Reads the next line of the record; false when the file ends first.
-    const auto read_line = [&](bool last_of_record) {
-      if (reader.at_end()) return false;
-      line_number = reader.line_number();
-      line = reader.next(terminated);
-      // Only the record's very last line may lack its LF (the writer adds
-      // one before appending); any other unterminated line is a cut.
-      return terminated || last_of_record;
-    };
-    const auto field = [&](std::string_view name) -> std::optional<std::string_view> {
-      if (!read_line(false)) return std::nullopt;
-      if (line.substr(0, name.size()) != name) return std::string_view();
-      return line.substr(name.size());
-    };
+// One record, from the format line to the signature's END line. Each failure
+// names the record and the line; a file that ends before the record's last
+// line makes the record torn rather than malformed.
+class RecordParser {
+ public:
+  RecordParser(std::string_view text, LineReader& reader, int index, ParsedAnchors& out)
+      : text_(text), reader_(reader), index_(index), out_(out) {}
 
-    line_number = reader.line_number();
-    line = reader.next(terminated);
-    if (line != kFormatLine || !terminated) {
+  // False with out.problem (and perhaps out.torn_tail) set.
+  bool parse(AnchorRecord& record) {
+    record.line = reader_.line_number();
+    return read_statement(record) && read_signature(record);
+  }
+
+ private:
+  bool fail(const std::string& why) {
+    out_.problem = "anchor " + std::to_string(index_) + " (line " + std::to_string(line_number_) + "): " + why;
+    return false;
+  }
+  bool torn() {
+    out_.torn_tail = true;
+    return fail("incomplete: the file ends inside it (an append cut short?)");
+  }
+  std::string quoted() const { return "\"" + sanitize_untrusted(line_, kQuoted) + "\""; }
+
+  // Reads the next line of the record; false when the file ends first. Only
+  // the record's very last line may lack its LF (the writer adds one before
+  // appending); any other unterminated line is a cut.
+  bool read_line(bool last_of_record) {
+    if (reader_.at_end()) return false;
+    line_number_ = reader_.line_number();
+    line_ = reader_.next(terminated_);
+    return terminated_ || last_of_record;
+  }
+  std::optional<std::string_view> field(std::string_view name) {
+    if (!read_line(false)) return std::nullopt;
+    if (line_.substr(0, name.size()) != name) return std::string_view();
+    return line_.substr(name.size());
+  }
+
+  bool read_statement(AnchorRecord& record) {
+    const std::size_t record_start = reader_.position();
+    line_number_ = reader_.line_number();
+    line_ = reader_.next(terminated_);
+    if (line_ != kFormatLine || !terminated_) {
       // Torn only when what is there is the start of our own header: other
       // text where a record starts is not ours to guess at (nor to drop).
-      if (!terminated && kFormatLine.substr(0, line.size()) == line) return torn();
+      if (!terminated_ && kFormatLine.substr(0, line_.size()) == line_) return torn();
       return fail("expected \"" + std::string(kFormatLine) + "\", got " + quoted());
     }
     const auto seq_text = field("seq: ");
@@ -183,26 +181,56 @@ ParsedAnchors parse_anchor_file(std::string_view text) {
     if (!key) return torn();
     if (!is_upper_hex(*key, 40)) return fail("expected \"key: <40 upper-case hex digits>\", got " + quoted());
     record.anchor.key_fingerprint = std::string(*key);
-    record.statement = std::string(text.substr(record_start, reader.position() - record_start));
+    record.statement = std::string(text_.substr(record_start, reader_.position() - record_start));
+    return true;
+  }
 
-    const std::size_t signature_start = reader.position();
+  bool read_signature(AnchorRecord& record) {
+    const std::size_t signature_start = reader_.position();
     if (!read_line(false)) return torn();
-    if (line != kBeginSignature) return fail("expected \"" + std::string(kBeginSignature) + "\", got " + quoted());
+    if (line_ != kBeginSignature) return fail("expected \"" + std::string(kBeginSignature) + "\", got " + quoted());
     for (std::size_t count = 0;; ++count) {
-      if (count > kMaxSignatureLines) return fail("the signature block has no end within " +
-                                                  std::to_string(kMaxSignatureLines) + " lines");
+      if (count > kMaxSignatureLines)
+        return fail("the signature block has no end within " + std::to_string(kMaxSignatureLines) + " lines");
       if (!read_line(true)) return torn();
-      if (line == kEndSignature) break;
-      if (!terminated) return torn();
+      if (line_ == kEndSignature) break;
+      if (!terminated_) return torn();
       // A damaged END line must not swallow the records after it (nor, at
       // the end of the file, get them dropped as a torn tail).
-      if (line == kFormatLine || line.substr(0, 5) == "-----")
+      if (line_ == kFormatLine || line_.substr(0, 5) == "-----")
         return fail("the signature block ends without \"" + std::string(kEndSignature) + "\": " + quoted());
-      if (line.size() > kMaxSignatureLineLength || !is_printable_ascii(line))
+      if (line_.size() > kMaxSignatureLineLength || !is_printable_ascii(line_))
         return fail("not a line of an armored signature: " + quoted());
     }
-    record.signature = std::string(text.substr(signature_start, reader.position() - signature_start));
-    if (!terminated) record.signature.push_back('\n');
+    record.signature = std::string(text_.substr(signature_start, reader_.position() - signature_start));
+    if (!terminated_) record.signature.push_back('\n');
+    return true;
+  }
+
+  std::string_view text_;
+  LineReader& reader_;
+  int index_;
+  ParsedAnchors& out_;
+  int line_number_ = 0;
+  bool terminated_ = false;
+  std::string_view line_;
+};
+
+}  // namespace
+
+ParsedAnchors parse_anchor_file(std::string_view text) {
+  ParsedAnchors out;
+  LineReader reader(text);
+  for (int index = 1;; ++index) {
+    // Empty lines separate records.
+    while (!reader.at_end() && reader.peek().empty()) {
+      bool terminated = false;
+      reader.next(terminated);
+    }
+    out.complete_length = reader.position();
+    if (reader.at_end()) return out;
+    AnchorRecord record;
+    if (!RecordParser(text, reader, index, out).parse(record)) return out;
     out.records.push_back(std::move(record));
   }
 }

@@ -12,6 +12,9 @@
 #include <thread>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
+#include <optional>
+#include <tuple>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -138,29 +141,114 @@ void reload_rules(const ServeOptions& options, RulesInForce& in_force, AgentShar
   log->info("reloaded configuration from {}: {}", origin, describe_rules(rules));
 }
 
-}  // namespace
-
-int run_serve(const ServeOptions& options) {
-  setup_logging();
-  auto log = spdlog::get("main");
+// The configuration file, the command line over it, and listeners that can be
+// bound; nullopt after printing why not.
+std::optional<Config> serve_config(const ServeOptions& options) {
   auto resolved = resolve_config(options.config_file);
-  if (!resolved) return 2;
+  if (!resolved) return std::nullopt;
   Config config = std::move(*resolved);
   apply_command_line(config, options);
   for (const auto* address : {&config.lmtp, &config.smtp})
     if (auto problem = listen_address_problem(*address)) {
       std::fprintf(stderr, "csirtgw: listen address \"%s\": %s\n", address->c_str(), problem->c_str());
-      return 2;
+      return std::nullopt;
     }
   if (config.lmtp.empty() && config.smtp.empty()) {
     std::fprintf(stderr, "csirtgw: both listeners are disabled\n");
-    return 2;
+    return std::nullopt;
   }
+  return config;
+}
+
+// A peer closing mid-write is an error value, not a signal; files are
+// group-readable at most.
+void prepare_process(std::int64_t connections) {
+  std::signal(SIGPIPE, SIG_IGN);
+  raise_descriptor_limit(connections);
+  ::umask(0027);
+}
+
+// The two lines tests and wrappers wait for on stdout, then systemd and the log.
+void announce_ready(const std::string& team_key, const std::string& lmtp, const std::string& smtp,
+                    const std::filesystem::path& state_dir, std::size_t intakes) {
+  std::printf("team-key %s\nready lmtp=%s smtp=%s\n", team_key.c_str(), lmtp.c_str(), smtp.c_str());
+  std::fflush(stdout);
+  notify_service_manager("READY=1");
+  spdlog::get("main")->info("ready: lmtp={} smtp={} state={} intakes={}", lmtp, smtp, state_dir.string(), intakes);
+}
+
+// GPGME, the GnuPG home and the team key (generated when none is configured).
+Result<TeamKey> prepare_team_key(const Config& config, const std::filesystem::path& gnupg_home) {
+  if (auto st = init_gpgme(); !st) return Error{st.error().kind, "gpg: " + st.error().message};
+  if (auto st = prepare_gnupg_home(gnupg_home); !st) return Error{st.error().kind, "GnuPG home: " + st.error().message};
+  const std::string team_address = config.intakes.empty() ? "cert@" + config.team_domain : config.intakes.front().address;
+  auto team_key = ensure_team_key(gnupg_home, config.team_key, config.team_name, team_address);
+  if (!team_key) return Error{team_key.error().kind, "team key: " + team_key.error().message};
+  if (team_key->generated) spdlog::get("main")->info("generated team key {}", team_key->fingerprint);
+  return team_key;
+}
+
+// The bound LMTP and SMTP addresses ("off" for a disabled one).
+Result<std::pair<std::string, std::string>> bind_listeners(IntakeServer& server, const Config& config) {
+  std::pair<std::string, std::string> bound{"off", "off"};
+  for (auto [protocol, address, name, out] : {std::tuple{Protocol::lmtp, &config.lmtp, "LMTP", &bound.first},
+                                              std::tuple{Protocol::smtp, &config.smtp, "SMTP", &bound.second}}) {
+    if (address->empty()) continue;
+    auto listening = server.listen(protocol, *address);
+    if (!listening) return Error{listening.error().kind, std::string(name) + " listener: " + listening.error().message};
+    *out = listening.value();
+  }
+  return bound;
+}
+
+// SIGHUP reloads (and a reload that throws never takes the daemon down);
+// SIGTERM and SIGINT start the shutdown.
+void watch_signals(boost::asio::signal_set& signals, std::function<void()> reload, std::function<void()> shut_down) {
+  signals.async_wait([&signals, reload = std::move(reload), shut_down = std::move(shut_down)](
+                         const boost::system::error_code& ec, int signal) mutable {
+    if (ec) return;
+    auto log = spdlog::get("main");
+    if (signal == SIGHUP) {
+      try {
+        reload();
+      } catch (const std::exception& e) {
+        log->error("SIGHUP: reload failed: {}; keeping the running configuration", e.what());
+      }
+      watch_signals(signals, std::move(reload), std::move(shut_down));
+      return;
+    }
+    notify_service_manager("STOPPING=1");
+    log->info("signal {}: no new connections; finishing open sessions", signal);
+    shut_down();
+    signals.cancel();
+  });
+}
+
+// The listener thread's last line: a handler that lets an exception out is
+// logged and the loop goes on (run() may be called again after it threw).
+void run_listener_thread(boost::asio::io_context& io) {
+  while (true) {
+    try {
+      io.run();
+      return;
+    } catch (...) {
+      spdlog::get("main")->critical("listener thread: a handler failed with {}; going on",
+                                    exception_class(std::current_exception()));
+    }
+  }
+}
+
+}  // namespace
+
+int run_serve(const ServeOptions& options) {
+  setup_logging();
+  auto log = spdlog::get("main");
+  auto resolved = serve_config(options);
+  if (!resolved) return 2;
+  Config config = std::move(*resolved);
   const std::filesystem::path state_dir = std::filesystem::absolute(config.state_dir);
 
-  std::signal(SIGPIPE, SIG_IGN);
-  raise_descriptor_limit(config.connections);
-  ::umask(0027);
+  prepare_process(config.connections);
 
   if (auto st = ensure_directory(state_dir, 0750); !st) return fail("state directory", st.error());
   SpoolDirectory spool(state_dir / "spool");
@@ -188,17 +276,9 @@ int run_serve(const ServeOptions& options) {
   IntakeServer server(io, config, committer, spool);
   AckSender ack_sender(config, state_dir, store_write_gate);
 
-  std::string bound_lmtp = "off", bound_smtp = "off";
-  if (!config.lmtp.empty()) {
-    auto bound = server.listen(Protocol::lmtp, config.lmtp);
-    if (!bound) return fail("LMTP listener", bound.error());
-    bound_lmtp = bound.value();
-  }
-  if (!config.smtp.empty()) {
-    auto bound = server.listen(Protocol::smtp, config.smtp);
-    if (!bound) return fail("SMTP listener", bound.error());
-    bound_smtp = bound.value();
-  }
+  auto bound = bind_listeners(server, config);
+  if (!bound) return fail("binding", bound.error());
+  const auto& [bound_lmtp, bound_smtp] = *bound;
   // Before the drop: the user may not be able to search the way to it.
   if (auto st = pin_openpgp_worker_program(); !st) return fail("OpenPGP worker", st.error());
   if (auto st = drop_privileges(config.user, state_dir,
@@ -206,13 +286,9 @@ int run_serve(const ServeOptions& options) {
       !st)
     return fail("privileges", st.error());
 
-  if (auto st = init_gpgme(); !st) return fail("gpg", st.error());
   const auto gnupg_home = state_dir / "gnupg";
-  if (auto st = prepare_gnupg_home(gnupg_home); !st) return fail("GnuPG home", st.error());
-  const std::string team_address = config.intakes.empty() ? "cert@" + config.team_domain : config.intakes.front().address;
-  auto team_key = ensure_team_key(gnupg_home, config.team_key, config.team_name, team_address);
-  if (!team_key) return fail("team key", team_key.error());
-  if (team_key->generated) log->info("generated team key {}", team_key->fingerprint);
+  auto team_key = prepare_team_key(config, gnupg_home);
+  if (!team_key) return fail("OpenPGP", team_key.error());
 
   if (auto st = shards.prepare(); !st) return fail("gpg-agent shards", st.error());
   worker.enable_acks(shards, team_key->fingerprint, [&ack_sender] { ack_sender.wake(); });
@@ -228,42 +304,11 @@ int run_serve(const ServeOptions& options) {
   server.start();
 
   boost::asio::signal_set signals(io, SIGTERM, SIGINT, SIGHUP);
-  std::function<void(const boost::system::error_code&, int)> on_signal =
-      [&](const boost::system::error_code& ec, int signal) {
-        if (ec) return;
-        if (signal == SIGHUP) {
-          try {
-            reload_rules(options, rules, shards, worker);
-          } catch (const std::exception& e) {  // a reload never takes the daemon down
-            log->error("SIGHUP: reload failed: {}; keeping the running configuration", e.what());
-          }
-          signals.async_wait(on_signal);
-          return;
-        }
-        notify_service_manager("STOPPING=1");
-        log->info("signal {}: no new connections; finishing open sessions", signal);
-        server.shutdown();
-        signals.cancel();
-      };
-  signals.async_wait(on_signal);
+  watch_signals(signals, [&] { reload_rules(options, rules, shards, worker); }, [&] { server.shutdown(); });
 
-  std::printf("team-key %s\nready lmtp=%s smtp=%s\n", team_key->fingerprint.c_str(), bound_lmtp.c_str(),
-              bound_smtp.c_str());
-  std::fflush(stdout);
-  notify_service_manager("READY=1");
-  log->info("ready: lmtp={} smtp={} state={} intakes={}", bound_lmtp, bound_smtp, state_dir.string(),
-            config.intakes.size());
+  announce_ready(team_key->fingerprint, bound_lmtp, bound_smtp, state_dir, config.intakes.size());
 
-  // The listener thread's last line: a handler that lets an exception out is
-  // logged and the loop goes on (run() may be called again after it threw).
-  while (true) {
-    try {
-      io.run();
-      break;
-    } catch (...) {
-      log->critical("listener thread: a handler failed with {}; going on", exception_class(std::current_exception()));
-    }
-  }
+  run_listener_thread(io);
   committer.stop();
   worker.stop();
   ack_sender.stop();

@@ -68,6 +68,62 @@ void IntakeCommitter::run() {
   }
 }
 
+// One message of a batch inside the transaction: a resend of a message already
+// recorded (in the store or earlier in this batch) is audited and not filed;
+// anything else is published into ready/ and recorded as received.
+Result<CommitOutcome> IntakeCommitter::record_request(Request& request, SeenInBatch& seen_in_batch) {
+  auto& m = request.message;
+  const auto key = std::make_tuple(m.message_id, m.sha256, resend_key(m.envelope.recipients));
+  std::optional<std::string> original;
+  if (auto it = seen_in_batch.find(key); it != seen_in_batch.end()) {
+    original = it->second;
+  } else {
+    auto found = find_same_message(*db_, m);
+    if (!found) return found.error();
+    original = found.value();
+  }
+  if (original) {
+    // An MTA resending after a lost reply: acknowledge again, file nothing.
+    nlohmann::json detail = {{"original", *original}, {"sha256", m.sha256}};
+    if (auto st = append_audit_event(*db_, {"duplicate", request.file.id(), "csirtgw", json_text(detail)}); !st)
+      return st.error();
+    return CommitOutcome{StoreOutcome::duplicate, *original};
+  }
+  if (auto st = request.file.commit_rename(spool_); !st) return st.error();
+  if (auto st = insert_received(*db_, m); !st) return st.error();
+  nlohmann::json intakes = nlohmann::json::array();
+  for (const auto& r : m.envelope.recipients) intakes.push_back(r.intake);
+  nlohmann::json detail = {{"protocol", m.protocol}, {"size", m.size}, {"sha256", m.sha256}, {"intakes", intakes}};
+  if (auto st = append_audit_event(*db_, {"received", m.spool_id, "csirtgw", json_text(detail)}); !st)
+    return st.error();
+  seen_in_batch.emplace(key, m.spool_id);
+  return CommitOutcome{StoreOutcome::stored, m.spool_id};
+}
+
+// 1. The bytes reach the disk before anything refers to them. 2. One
+// transaction: recognise resends, publish the files, record them. Whatever
+// fails (an exception too, which leaves the transaction rolled back) answers
+// the whole batch 451.
+Status IntakeCommitter::record_batch(std::vector<Request>& batch, std::vector<CommitOutcome>& outcomes) {
+  std::vector<int> fds;
+  for (const auto& request : batch) fds.push_back(request.file.fd());
+  if (auto st = fsync_.sync_all(fds); !st) return st.error();
+
+  auto tx = Transaction::begin(*db_);
+  if (!tx) return tx.error();
+  SeenInBatch seen_in_batch;
+  bool renamed_any = false;
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    auto outcome = record_request(batch[i], seen_in_batch);
+    if (!outcome) return outcome.error();
+    outcomes[i] = outcome.value();
+    renamed_any = renamed_any || outcomes[i].outcome == StoreOutcome::stored;
+  }
+  if (renamed_any)
+    if (auto st = sync_directory(spool_.ready_dir()); !st) return st.error();
+  return tx->commit();
+}
+
 void IntakeCommitter::commit_batch(std::vector<Request>& batch) {
   auto log = spdlog::get("intake");
   std::vector<CommitOutcome> outcomes(batch.size());
@@ -78,59 +134,9 @@ void IntakeCommitter::commit_batch(std::vector<Request>& batch) {
       batch[i].done({StoreOutcome::temporary_failure, batch[i].file.id()});
     }
   };
-
-  // Steps 1 and 2 as one value: whatever fails in them (an exception too,
-  // which leaves the transaction rolled back) answers the whole batch 451.
-  auto record = [&]() -> Status {
-    // 1. The bytes reach the disk before anything refers to them.
-    std::vector<int> fds;
-    for (const auto& request : batch) fds.push_back(request.file.fd());
-    if (auto st = fsync_.sync_all(fds); !st) return st.error();
-
-    // 2. One transaction: recognise resends, publish the files, record them.
-    auto tx = Transaction::begin(*db_);
-    if (!tx) return tx.error();
-    std::map<std::tuple<std::string, std::string, std::string>, std::string> seen_in_batch;
-    bool renamed_any = false;
-    for (std::size_t i = 0; i < batch.size(); ++i) {
-      auto& request = batch[i];
-      auto& m = request.message;
-      const auto key = std::make_tuple(m.message_id, m.sha256, resend_key(m.envelope.recipients));
-      std::optional<std::string> original;
-      if (auto it = seen_in_batch.find(key); it != seen_in_batch.end()) {
-        original = it->second;
-      } else {
-        auto found = find_same_message(*db_, m);
-        if (!found) return found.error();
-        original = found.value();
-      }
-      if (original) {
-        // An MTA resending after a lost reply: acknowledge again, file nothing.
-        outcomes[i] = {StoreOutcome::duplicate, *original};
-        nlohmann::json detail = {{"original", *original}, {"sha256", m.sha256}};
-        if (auto st = append_audit_event(*db_, {"duplicate", request.file.id(), "csirtgw", json_text(detail)}); !st)
-          return st.error();
-        continue;
-      }
-      if (auto st = request.file.commit_rename(spool_); !st) return st.error();
-      renamed_any = true;
-      if (auto st = insert_received(*db_, m); !st) return st.error();
-      nlohmann::json intakes = nlohmann::json::array();
-      for (const auto& r : m.envelope.recipients) intakes.push_back(r.intake);
-      nlohmann::json detail = {{"protocol", m.protocol}, {"size", m.size}, {"sha256", m.sha256}, {"intakes", intakes}};
-      if (auto st = append_audit_event(*db_, {"received", m.spool_id, "csirtgw", json_text(detail)}); !st)
-        return st.error();
-      outcomes[i] = {StoreOutcome::stored, m.spool_id};
-      seen_in_batch.emplace(key, m.spool_id);
-    }
-    if (renamed_any)
-      if (auto st = sync_directory(spool_.ready_dir()); !st) return st.error();
-    if (auto st = tx->commit(); !st) return st.error();
-    return ok_status();
-  };
   Status recorded = Error::internal("not recorded");
   try {
-    recorded = record();
+    recorded = record_batch(batch, outcomes);
   } catch (...) {
     recorded = Error::internal("the commit failed with " + exception_class(std::current_exception()));
   }

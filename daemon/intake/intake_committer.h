@@ -11,9 +11,11 @@
 #include <deque>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <thread>
+#include <tuple>
 
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/execution.hpp>
@@ -56,7 +58,10 @@ class IntakeCommitter {
     Completion done;
   };
   void run();
+  using SeenInBatch = std::map<std::tuple<std::string, std::string, std::string>, std::string>;
   void commit_batch(std::vector<Request>& batch);
+  Status record_batch(std::vector<Request>& batch, std::vector<CommitOutcome>& outcomes);
+  Result<CommitOutcome> record_request(Request& request, SeenInBatch& seen_in_batch);
 
   SpoolDirectory spool_;
   std::filesystem::path state_dir_;

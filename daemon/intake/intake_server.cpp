@@ -66,6 +66,53 @@ std::string peer_name(const asio::ip::tcp::socket& socket) {
 }
 std::string peer_name(const asio::local::stream_protocol::socket&) { return "unix"; }
 
+// The message of one DATA phase on its way into the spool. A file that cannot
+// be created or written is remembered, not thrown: the session keeps reading
+// and the end of data gets 451.
+class IncomingMessage {
+ public:
+  void begin(const SpoolDirectory& spool, const std::string& session_id) {
+    auto file = SpoolFile::create(spool);
+    if (file) {
+      file_.emplace(std::move(file.value()));
+    } else {
+      spdlog::get("intake")->error("[{}] cannot create spool file: {}", session_id, file.error().message);
+      failed_ = true;
+    }
+  }
+  void append(std::string_view body, const std::string& session_id) {
+    if (body.empty() || !file_ || failed_) return;
+    if (auto st = file_->append(body); !st) {
+      spdlog::get("intake")->error("[{}] spool write failed: {}", session_id, st.error().message);
+      failed_ = true;
+    }
+  }
+  void drop() {
+    file_.reset();
+    failed_ = false;
+  }
+  bool complete() const { return file_ && !failed_; }
+  // complete() only: the spool file and what the store records about it.
+  std::pair<SpoolFile, ReceivedMessage> take(const ProtocolSession& session, Protocol protocol, const std::string& peer) {
+    ReceivedMessage message;
+    message.spool_id = file_->id();
+    message.received_at = utc_timestamp_now();
+    message.protocol = protocol == Protocol::lmtp ? "lmtp" : "smtp";
+    message.peer = peer;
+    message.envelope = session.envelope();
+    message.message_id = header_value(session.header_block(), "Message-ID").value_or("");
+    message.sha256 = file_->content_hash();
+    message.size = file_->size();
+    std::pair<SpoolFile, ReceivedMessage> taken{std::move(*file_), std::move(message)};
+    drop();
+    return taken;
+  }
+
+ private:
+  std::optional<SpoolFile> file_;
+  bool failed_ = false;
+};
+
 }  // namespace
 
 // Runs one connection from greeting to close. Static members: a coroutine must
@@ -106,122 +153,120 @@ struct SessionRunner {
   }
 
   template <typename Socket>
-  static asio::awaitable<void> converse(IntakeServer& server, Socket& socket, Protocol protocol, const std::string& session_id,
-                                 const std::string& peer, IntakeServer::ConnectionState& state) {
-    auto log = spdlog::get("intake");
+  static asio::awaitable<void> converse(IntakeServer& server, Socket& socket, Protocol protocol,
+                                        const std::string& session_id, const std::string& peer,
+                                        IntakeServer::ConnectionState& state) {
     const Config& config = server.config_;
-    ProtocolSession session(
-        protocol, server.limits_,
-        [&config](std::string_view address) -> std::optional<std::string> {
-          if (const Intake* intake = config.intake_for(address)) return intake->name;
-          return std::nullopt;
-        },
-        config.hostname);
+    Conversation<Socket> conversation{
+        server, socket, protocol, session_id, peer, state,
+        ProtocolSession(
+            protocol, server.limits_,
+            [&config](std::string_view address) -> std::optional<std::string> {
+              if (const Intake* intake = config.intake_for(address)) return intake->name;
+              return std::nullopt;
+            },
+            config.hostname)};
+    co_await conversation.run();
+  }
 
-    boost::system::error_code ec;
-    std::string out = session.greeting();
-    co_await asio::async_write(socket, asio::buffer(out), asio::redirect_error(asio::use_awaitable, ec));
-    if (ec) co_return;
+  // One connection's protocol state and the message in its DATA phase; lives in
+  // converse()'s frame, so its member coroutines never outlive it.
+  template <typename Socket>
+  struct Conversation {
+    IntakeServer& server;
+    Socket& socket;
+    Protocol protocol;
+    const std::string& session_id;
+    const std::string& peer;
+    IntakeServer::ConnectionState& state;
+    ProtocolSession session;
+    IncomingMessage incoming{};
+    std::string out{};
+    std::string body{};
+    boost::system::error_code ec{};
 
-    // Not zero-filled: an idle connection touches only the bytes it receives.
-    constexpr std::size_t kReadSize = 64 * 1024;
-    auto buffer = std::make_unique_for_overwrite<char[]>(kReadSize);
-    std::string body;
-    std::optional<SpoolFile> spool_file;
-    bool spool_failed = false;
-
-    auto final_words = [&](const std::string& reply) {
-      // Best effort and never blocking: the client may not be reading at all.
-      boost::system::error_code ignored;
-      socket.non_blocking(true, ignored);
-      asio::write(socket, asio::buffer(reply), ignored);
-    };
-
-    while (true) {
-      if (server.stopping_ && !session.in_data() && state.idle) {
-        final_words(session.shutdown_reply());
-        co_return;
-      }
-      const std::size_t n =
-          co_await socket.async_read_some(asio::buffer(buffer.get(), kReadSize), asio::redirect_error(asio::use_awaitable, ec));
-      if (ec) {
-        if (state.expired) {
-          log->info("[{}] {}", session_id, state.stopping ? "closing for shutdown" : "timeout");
-          final_words(state.stopping ? session.shutdown_reply() : session.timeout_reply());
+    asio::awaitable<void> run() {
+      out = session.greeting();
+      co_await asio::async_write(socket, asio::buffer(out), asio::redirect_error(asio::use_awaitable, ec));
+      if (ec) co_return;
+      // Not zero-filled: an idle connection touches only the bytes it receives.
+      constexpr std::size_t kReadSize = 64 * 1024;
+      auto buffer = std::make_unique_for_overwrite<char[]>(kReadSize);
+      while (true) {
+        if (server.stopping_ && !session.in_data() && state.idle) {
+          final_words(session.shutdown_reply());
+          co_return;
         }
-        co_return;
+        const std::size_t n = co_await socket.async_read_some(asio::buffer(buffer.get(), kReadSize),
+                                                              asio::redirect_error(asio::use_awaitable, ec));
+        if (ec) {
+          if (state.expired) {
+            spdlog::get("intake")->info("[{}] {}", session_id, state.stopping ? "closing for shutdown" : "timeout");
+            final_words(state.stopping ? session.shutdown_reply() : session.timeout_reply());
+          }
+          co_return;
+        }
+        state.idle_end = Clock::now() + std::chrono::seconds(server.config_.idle_timeout);
+        out.clear();
+        if (!co_await handle_input(std::string_view(buffer.get(), n))) co_return;
+        if (!out.empty()) {
+          // PIPELINING: the replies of everything read so far go out together.
+          co_await asio::async_write(socket, asio::buffer(out), asio::redirect_error(asio::use_awaitable, ec));
+          if (ec) co_return;
+        }
       }
-      state.idle_end = Clock::now() + std::chrono::seconds(config.idle_timeout);
+    }
 
-      std::string_view input(buffer.get(), n);
-      out.clear();
+    // Feeds what was read to the session, acting on each event; false once the
+    // session has closed (its last replies written).
+    asio::awaitable<bool> handle_input(std::string_view input) {
       while (!input.empty()) {
         body.clear();
         const auto step = session.feed(input, out, body);
         input.remove_prefix(step.consumed);
-        if (!body.empty() && spool_file && !spool_failed) {
-          if (auto st = spool_file->append(body); !st) {
-            log->error("[{}] spool write failed: {}", session_id, st.error().message);
-            spool_failed = true;
-          }
-        }
+        incoming.append(body, session_id);
         switch (step.event) {
           case SessionEvent::none:
             break;
-          case SessionEvent::data_started: {
+          case SessionEvent::data_started:
             state.idle = false;
-            auto file = SpoolFile::create(server.spool_);
-            if (file) {
-              spool_file.emplace(std::move(file.value()));
-            } else {
-              log->error("[{}] cannot create spool file: {}", session_id, file.error().message);
-              spool_failed = true;  // keep reading; the end of data gets 451
-            }
+            incoming.begin(server.spool_, session_id);
             break;
-          }
           case SessionEvent::message_rejected:
-            spool_file.reset();
-            spool_failed = false;
+            incoming.drop();
             state.idle = true;
             break;
-          case SessionEvent::message_complete: {
-            CommitOutcome outcome;
-            if (spool_file && !spool_failed) {
-              ReceivedMessage message;
-              message.spool_id = spool_file->id();
-              message.received_at = utc_timestamp_now();
-              message.protocol = protocol == Protocol::lmtp ? "lmtp" : "smtp";
-              message.peer = peer;
-              message.envelope = session.envelope();
-              message.message_id = header_value(session.header_block(), "Message-ID").value_or("");
-              message.sha256 = spool_file->content_hash();
-              message.size = spool_file->size();
-              SpoolFile file = std::move(*spool_file);
-              spool_file.reset();
-              outcome = co_await async_commit(server.committer_, std::move(file), std::move(message),
-                                              asio::use_awaitable);
-            } else {
-              outcome = {StoreOutcome::temporary_failure, ""};
-            }
-            spool_file.reset();
-            spool_failed = false;
-            state.idle = true;
-            session.message_stored(outcome.outcome, outcome.spool_id, out);
+          case SessionEvent::message_complete:
+            co_await store_message();
             break;
-          }
           case SessionEvent::close:
-            spool_file.reset();
+            incoming.drop();
             co_await asio::async_write(socket, asio::buffer(out), asio::redirect_error(asio::use_awaitable, ec));
-            co_return;
+            co_return false;
         }
       }
-      if (!out.empty()) {
-        // PIPELINING: the replies of everything read so far go out together.
-        co_await asio::async_write(socket, asio::buffer(out), asio::redirect_error(asio::use_awaitable, ec));
-        if (ec) co_return;
-      }
+      co_return true;
     }
-  }
+
+    // The end of data: the group committer answers once the message is on disk.
+    asio::awaitable<void> store_message() {
+      CommitOutcome outcome{StoreOutcome::temporary_failure, ""};
+      if (incoming.complete()) {
+        auto [file, message] = incoming.take(session, protocol, peer);
+        outcome = co_await async_commit(server.committer_, std::move(file), std::move(message), asio::use_awaitable);
+      }
+      incoming.drop();
+      state.idle = true;
+      session.message_stored(outcome.outcome, outcome.spool_id, out);
+    }
+
+    void final_words(const std::string& reply) {
+      // Best effort and never blocking: the client may not be reading at all.
+      boost::system::error_code ignored;
+      socket.non_blocking(true, ignored);
+      asio::write(socket, asio::buffer(reply), ignored);
+    }
+  };
 };
 
 IntakeServer::IntakeServer(asio::io_context& io, const Config& config, IntakeCommitter& committer,
