@@ -79,30 +79,6 @@ FilingWorker::FilingWorker(const RulesInForce& rules, std::filesystem::path stat
       spool_(std::move(spool)),
       fsync_(fsync),
       store_write_gate_(store_write_gate) {
-  // CSIRTGW_TEST_FAULT="abort|throw:STEP:MARKER[,...]" — for the fault tests
-  // only (tests/integration/test_stage_boundary.py): a message containing
-  // MARKER makes STEP (stages, tickets, acknowledgement, filing) abort the
-  // process or throw. Unset in production; read once.
-  if (const char* spec = std::getenv("CSIRTGW_TEST_FAULT"); spec && *spec) {
-    std::string_view rest = spec;
-    while (!rest.empty()) {
-      const auto comma = rest.find(',');
-      const std::string one(rest.substr(0, comma));
-      rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
-      const auto first = one.find(':'), second = one.find(':', first + 1);
-      if (first != std::string::npos && second != std::string::npos)
-        injected_faults_.push_back(
-            {one.substr(0, first), one.substr(first + 1, second - first - 1), one.substr(second + 1)});
-    }
-  }
-}
-
-void FilingWorker::inject_test_fault(std::string_view step, const Report& report) const {
-  for (const auto& fault : injected_faults_) {
-    if (fault.step != step || report.raw_message.find(fault.marker) == std::string::npos) continue;
-    if (fault.action == "abort") std::abort();
-    throw std::logic_error("injected test fault");
-  }
 }
 
 FilingWorker::~FilingWorker() { stop(); }
@@ -253,7 +229,7 @@ void FilingWorker::load_and_stage(StagedReport& item, std::size_t slot) {
   for (const auto& filter : chains_[slot]) {
     FilterOutcome outcome;
     try {
-      inject_test_fault("stages", report);
+      test_faults_.inject("stages", report);
       outcome = filter->process(report);
     } catch (...) {
       quarantine_for_fault(report, std::string(filter->name()), exception_class(std::current_exception()),
@@ -292,7 +268,14 @@ std::size_t FilingWorker::tickets_and_plans(StagedReport* run, std::size_t count
       item.opened_ticket = assigned[i].created;
       // A follow-up is filed with its ticket, unless it has to be quarantined.
       if (!assigned[i].created && report.queue != "quarantine") report.queue = assigned[i].queue;
-      if (!composers_.empty() && !plan_ack(item, planner)) return i;
+      if (!composers_.empty()) {
+        auto planned = plan_ack(report, planner, item.opened_ticket, test_faults_);
+        item.ack = std::move(planned.ack);
+        if (planned.deferred_by) {
+          item.deferred_by = std::move(planned.deferred_by);
+          return i;
+        }
+      }
     }
     item.ordered = true;
   }
@@ -345,7 +328,7 @@ bool FilingWorker::write_filed_copy(StagedReport& item, BatchFiling& batch) {
     return true;
   }
   Report& report = *item.report;
-  if (!report.fault) inject_test_fault("filing", report);
+  if (!report.fault) test_faults_.inject("filing", report);
   auto target = queue(report.queue);
   if (!target) {
     batch.deferral.emplace(entry.spool_id, target.error().message);
@@ -432,7 +415,9 @@ void FilingWorker::run_steps(std::vector<StagedReport>& staged) {
   StagedReport* const at = staged.data();  // not staged[i]: that reads the size add_arrivals changes
   steps.first = [&](std::size_t i, std::size_t slot) { load_and_stage(at[i], slot); };
   steps.in_order = [&](std::size_t first, std::size_t count) { return tickets_and_plans(at + first, count, planner); };
-  steps.second = [&](std::size_t i, std::size_t slot) { compose_ack(at[i], slot); };
+  steps.second = [&](std::size_t i, std::size_t slot) {
+    if (auto deferred = compose_ack(*at[i].report, at[i].ack, composers_[slot])) at[i].deferred_by = std::move(deferred);
+  };
   steps.more = [&] { return add_arrivals(staged); };
   run_ordered_pipeline(staged.size(), chains_.size(), steps);
 }

@@ -31,8 +31,7 @@
 #include <set>
 #include <thread>
 
-#include "ack_composer.h"
-#include "ack_planner.h"
+#include "ack_step.h"
 #include "ack_template.h"
 #include "agent_shards.h"
 #include "config.h"
@@ -43,6 +42,7 @@
 #include "parallel_fsync.h"
 #include "pipeline_rules.h"
 #include "spool.h"
+#include "step_fault.h"
 #include "store.h"
 #include "ticket_store.h"
 
@@ -74,12 +74,6 @@ class FilingWorker {
 
  private:
   enum class BatchResult { idle, progressed, deferred };
-  struct AckOutcome {
-    std::optional<std::string> suppressed;  // audited as ack-suppressed
-    AckRequest request;
-    std::optional<ComposedAck> composed;    // audited as ack-queued
-    std::string failure;                    // audited as ack-failed
-  };
   struct StagedReport {
     SpooledMessage entry;
     std::optional<Report> report;  // nullopt: the spool file is missing
@@ -114,8 +108,6 @@ class FilingWorker {
   std::size_t tickets_and_plans(StagedReport* run, std::size_t count, AckPlanner& planner);
   static bool takes_ticket(const StagedReport& item);
   Status assign_tickets(StagedReport* run, std::size_t usable, std::vector<TicketAssignment>& assigned);  // ticket_step.cpp
-  bool plan_ack(StagedReport& item, AckPlanner& planner);  // ack_step.cpp; false: deferred
-  void compose_ack(StagedReport& item, std::size_t slot);  // ack_step.cpp
   BatchFiling file_in_order(std::vector<StagedReport>& staged);
   Status deliver_batch(const BatchFiling& filing);
   Status record_batch(const std::vector<Filed>& filed);
@@ -124,7 +116,6 @@ class FilingWorker {
   bool write_filed_copy(StagedReport& item, BatchFiling& batch);
   bool file_guarded(StagedReport& item, BatchFiling& batch);
   void finish_attempts(const std::vector<StagedReport>& staged, const std::set<std::string>& filed);
-  void inject_test_fault(std::string_view step, const Report& report) const;
   BatchResult file_batch();
   Result<MaildirQueue*> queue(const std::string& name);
   Result<MaildirQueue*> outbound_queue();
@@ -155,11 +146,7 @@ class FilingWorker {
   std::function<void()> ack_queued_;
   std::set<std::string> deferral_audited_;
   bool alone_ = false;  // this batch tries one message that was in flight at a crash
-  // Test-only fault injection (CSIRTGW_TEST_FAULT, see filing_worker.cpp).
-  struct InjectedFault {
-    std::string action, step, marker;
-  };
-  std::vector<InjectedFault> injected_faults_;
+  const TestFaults test_faults_ = TestFaults::from_environment();
 
   RoundThread thread_;  // last: stopped before the members its rounds use go
 };

@@ -23,7 +23,7 @@ Status FilingWorker::assign_tickets(StagedReport* run, std::size_t usable, std::
       for (std::size_t i = 0; i < usable; ++i) {
         if (!takes_ticket(run[i])) continue;  // lost (recorded when filing) or faulted
         try {
-          inject_test_fault("tickets", *run[i].report);
+          test_faults_.inject("tickets", *run[i].report);
           auto made = assign_ticket(*db_, *run[i].report, rules_->policy.ticket_prefix);
           if (!made) return made.error();
           assigned[i] = std::move(made.value());
