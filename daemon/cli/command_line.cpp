@@ -3,6 +3,7 @@
 // writes them during parsing, after these functions have returned.
 #include "command_line.h"
 
+#include <cstdio>
 #include <memory>
 #include <optional>
 #include <string>
@@ -13,6 +14,22 @@
 namespace csirtgw {
 namespace {
 
+// YYYY-MM-DD naming a real day: a typo must not silently select nothing.
+const CLI::Validator kCalendarDate(
+    [](std::string& value) -> std::string {
+      int y = 0, m = 0, d = 0;
+      char tail = 0;
+      if (value.size() != 10 || std::sscanf(value.c_str(), "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3 || value[4] != '-' ||
+          value[7] != '-')
+        return "expected a date as YYYY-MM-DD, got \"" + value + "\"";
+      static constexpr int kDays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+      const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+      if (m < 1 || m > 12 || d < 1 || d > kDays[m - 1] || (m == 2 && d == 29 && !leap))
+        return "no such day: " + value;
+      return {};
+    },
+    "YYYY-MM-DD");
+
 template <typename Options>
 void add_location_options(CLI::App* sub, Options& options) {
   sub->add_option("--config", options.config_file, "Configuration file naming the state directory");
@@ -20,6 +37,8 @@ void add_location_options(CLI::App* sub, Options& options) {
 }
 
 }  // namespace
+
+void add_version_flag(CLI::App& app) { app.set_version_flag("--version", "csirtgw " CSIRTGW_VERSION); }
 
 void add_serve_command(CLI::App& app, CliCommands& commands) {
   auto serve = std::make_shared<ServeOptions>();
@@ -147,7 +166,8 @@ void add_triage_commands(CLI::App& app, CliCommands& commands) {
   auto triage = std::make_shared<TriageCommandOptions>();
   auto* tickets = app.add_subcommand("tickets", "List tickets, most urgent first");
   tickets->add_option("--queue", triage->queue, "Only this queue");
-  tickets->add_option("--state", triage->state, "Only this state (open, taken, resolved)");
+  tickets->add_option("--state", triage->state, "Only this state (open, taken, resolved)")
+      ->check(CLI::IsMember({"open", "taken", "resolved"}));
   tickets->add_flag("--json", triage->json, "JSON output");
   add_location_options(tickets, *triage);
   commands.push_back({tickets, [triage] { return run_tickets(*triage, triage->queue, triage->state, triage->json); }});
@@ -159,8 +179,8 @@ void add_triage_commands(CLI::App& app, CliCommands& commands) {
   commands.push_back({queues, [triage] { return run_queues(*triage); }});
 
   auto* stats = app.add_subcommand("stats", "Incident counts, no identifying data (RFC 2350 statistics)");
-  stats->add_option("--since", triage->since, "From this date (YYYY-MM-DD)");
-  stats->add_option("--until", triage->until, "Up to and including this date (YYYY-MM-DD)");
+  stats->add_option("--since", triage->since, "From this date (YYYY-MM-DD)")->check(kCalendarDate);
+  stats->add_option("--until", triage->until, "Up to and including this date (YYYY-MM-DD)")->check(kCalendarDate);
   stats->add_option("--by", triage->by, "type, category, constituency or month")
       ->check(CLI::IsMember({"type", "category", "constituency", "month"}));
   stats->add_flag("--json", triage->json, "JSON output");

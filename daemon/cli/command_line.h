@@ -15,6 +15,7 @@ struct CliCommand {
 };
 using CliCommands = std::vector<CliCommand>;
 
+void add_version_flag(CLI::App& app);
 void add_serve_command(CLI::App& app, CliCommands& commands);
 void add_audit_commands(CLI::App& app, CliCommands& commands);
 void add_check_config_command(CLI::App& app, CliCommands& commands);
