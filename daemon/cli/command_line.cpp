@@ -138,7 +138,7 @@ namespace {
 struct TriageCommandOptions : TriageOptions {
   std::optional<std::string> queue, state, comment, since, until;
   std::string ticket_id, by = "type";
-  bool json = false, csv = false;
+  bool json = false, csv = false, force = false;
 };
 
 void add_ticket_commands(CLI::App& app, CliCommands& commands, const std::shared_ptr<TriageCommandOptions>& triage) {
@@ -153,10 +153,11 @@ void add_ticket_commands(CLI::App& app, CliCommands& commands, const std::shared
     auto* sub = ticket->add_subcommand(action, action == "comment" ? "Add a comment to a ticket" : action + " a ticket");
     sub->add_option("ID", triage->ticket_id, "Ticket number")->required();
     if (action == "comment") sub->add_option("TEXT", triage->comment, "Comment")->required();
+    if (action == "take") sub->add_flag("--force", triage->force, "Take over a ticket another analyst has taken (audited)");
     sub->add_option("--as", triage->operator_name, "Operator name for the audit log (default: SUDO_USER or login)");
     add_location_options(sub, *triage);
     commands.push_back(
-        {sub, [triage, action] { return run_ticket_action(*triage, action, triage->ticket_id, triage->comment); }});
+        {sub, [triage, action] { return run_ticket_action(*triage, action, triage->ticket_id, triage->comment, triage->force); }});
   }
 }
 

@@ -34,9 +34,9 @@ struct TriageOptions {
 int run_tickets(const TriageOptions& options, const std::optional<std::string>& queue,
                 const std::optional<std::string>& state, bool json);
 int run_ticket_show(const TriageOptions& options, const std::string& id, bool json);
-// take | resolve | reopen | comment (with text)
+// take | resolve | reopen | comment (with text); `force`: take over another analyst's ticket
 int run_ticket_action(const TriageOptions& options, const std::string& action, const std::string& id,
-                      const std::optional<std::string>& text);
+                      const std::optional<std::string>& text, bool force = false);
 int run_queues(const TriageOptions& options);
 int run_stats(const TriageOptions& options, const std::optional<std::string>& since,
               const std::optional<std::string>& until, const std::string& by, const std::string& format);

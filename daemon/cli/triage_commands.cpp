@@ -139,14 +139,14 @@ int run_ticket_show(const TriageOptions& options, const std::string& id, bool js
 }
 
 int run_ticket_action(const TriageOptions& options, const std::string& action, const std::string& id,
-                      const std::optional<std::string>& text) {
+                      const std::optional<std::string>& text, bool force) {
   auto opened = open_for(options);
   if (!opened) return 2;
   auto number = parse_ticket_id(id);
   if (!number) return complain("not a ticket id: " + id);
   const std::string who = operator_name(options.operator_name);
   Status st = action == "comment" ? add_ticket_comment(opened->db, *number, who, text.value_or(""))
-                                  : change_ticket_state(opened->db, *number, action, who);
+                                  : change_ticket_state(opened->db, *number, action, who, force);
   if (!st) return complain(st.error().message);
   std::printf("%s: %s by %s\n", shown(format_ticket(opened->prefix, *number)).c_str(), shown(action).c_str(),
               shown(who).c_str());

@@ -267,25 +267,66 @@ Result<std::optional<TicketDetail>> ticket_detail(Database& db, std::int64_t num
   return std::optional<TicketDetail>{std::move(detail)};
 }
 
-Status change_ticket_state(Database& db, std::int64_t number, const std::string& action, const std::string& who) {
-  std::string state, owner_sql;
+namespace {
+
+struct TicketState {
+  std::string state, owner;
+};
+
+Result<std::optional<TicketState>> ticket_state(Database& db, std::int64_t number) {
+  auto stmt = db.prepare("SELECT state, owner FROM tickets WHERE number = ?");
+  if (!stmt) return stmt.error();
+  stmt->bind(1, number);
+  auto row = stmt->step();
+  if (!row) return row.error();
+  if (!row.value()) return std::optional<TicketState>{};
+  return std::optional<TicketState>{TicketState{stmt->text(0), stmt->text(1)}};
+}
+
+// Why `action` by `who` may not happen to a ticket in `current`, or nullopt.
+// Taking another analyst's ticket is a hand-over, said with --force.
+std::optional<std::string> refused_transition(const TicketState& current, const std::string& action,
+                                              const std::string& who, bool force) {
+  if (action == "take") {
+    if (current.state == "resolved") return "it is resolved; reopen it first";
+    if (current.state == "taken" && current.owner == who) return "it is already taken by " + who;
+    if (current.state == "taken" && !force)
+      return "it is taken by " + current.owner + "; take it over with --force";
+  } else if (action == "resolve") {
+    if (current.state == "resolved") return "it is already resolved";
+  } else if (action == "reopen") {
+    if (current.state != "resolved") return "it is " + current.state + ", not resolved";
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+Status change_ticket_state(Database& db, std::int64_t number, const std::string& action, const std::string& who,
+                           bool force) {
+  std::string state;
   if (action == "take") state = "taken";
   else if (action == "resolve") state = "resolved";
   else if (action == "reopen") state = "open";
   else return Error::bad_input("unknown action " + action);
   auto tx = Transaction::begin(db);
   if (!tx) return tx.error();
+  auto current = ticket_state(db, number);
+  if (!current) return current.error();
+  if (!current.value()) return Error::bad_input("no ticket #" + std::to_string(number));
+  if (auto refused = refused_transition(*current.value(), action, who, force))
+    return Error::bad_input("cannot " + action + " ticket #" + std::to_string(number) + ": " + *refused);
   auto stmt = db.prepare(action == "take" ? "UPDATE tickets SET state = ?, owner = ?, updated_at = ? WHERE number = ?"
-                                          : "UPDATE tickets SET state = ?, updated_at = ? WHERE number = ? AND ? IS NOT NULL");
+                                          : "UPDATE tickets SET state = ?, updated_at = ? WHERE number = ?");
   if (!stmt) return stmt.error();
   const std::string now = utc_timestamp_now();
   if (action == "take")
     stmt->bind(1, state).bind(2, who).bind(3, now).bind(4, number);
   else
-    stmt->bind(1, state).bind(2, now).bind(3, number).bind(4, who);
+    stmt->bind(1, state).bind(2, now).bind(3, number);
   if (auto st = stmt->run(); !st) return st;
-  if (sqlite3_changes_count(db) == 0) return Error::bad_input("no ticket #" + std::to_string(number));
   nlohmann::json detail = {{"ticket", number}, {"action", action}, {"state", state}};
+  if (action == "take" && current.value()->state == "taken") detail["taken_from"] = current.value()->owner;
   if (auto st = append_audit_event(db, {"ticket-" + action, "", who, json_text(detail)}); !st) return st;
   return tx->commit();
 }

@@ -55,8 +55,11 @@ struct TicketDetail {
 Result<std::vector<TicketSummary>> list_tickets(Database& db, const std::optional<std::string>& queue,
                                                 const std::optional<std::string>& state);
 Result<std::optional<TicketDetail>> ticket_detail(Database& db, std::int64_t number);
-// take / resolve / reopen; bad_input when the ticket does not exist.
-Status change_ticket_state(Database& db, std::int64_t number, const std::string& action, const std::string& who);
+// take (open, or another analyst's with `force`: audited with whom it was
+// taken from) / resolve (not resolved) / reopen (resolved); bad_input, naming
+// why, when the ticket does not exist or is not in a state the action applies to.
+Status change_ticket_state(Database& db, std::int64_t number, const std::string& action, const std::string& who,
+                           bool force = false);
 Status add_ticket_comment(Database& db, std::int64_t number, const std::string& who, const std::string& text);
 
 }  // namespace csirtgw

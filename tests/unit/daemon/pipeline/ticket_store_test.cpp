@@ -460,6 +460,49 @@ TEST_CASE("ticket: state changes and comments") {
     CHECK(rows[2].detail.at("state") == "taken");
   }
 
+  SUBCASE("actions that do not apply to the ticket's state are refused with the reason") {
+    struct Step {
+      std::string action, who;
+      bool force;
+      const char* refused;  // nullptr: done
+      std::string state, owner;
+    };
+    const std::vector<Step> steps = {
+        {"reopen", "alice", false, "cannot reopen ticket #1: it is open, not resolved", "open", ""},
+        {"take", "alice", false, nullptr, "taken", "alice"},
+        {"take", "alice", false, "cannot take ticket #1: it is already taken by alice", "taken", "alice"},
+        {"take", "bob", false, "cannot take ticket #1: it is taken by alice; take it over with --force", "taken", "alice"},
+        {"take", "bob", true, nullptr, "taken", "bob"},
+        {"resolve", "bob", false, nullptr, "resolved", "bob"},
+        {"resolve", "bob", false, "cannot resolve ticket #1: it is already resolved", "resolved", "bob"},
+        {"take", "carol", true, "cannot take ticket #1: it is resolved; reopen it first", "resolved", "bob"},
+        {"reopen", "carol", false, nullptr, "open", "bob"},
+        {"take", "carol", false, nullptr, "taken", "carol"},
+    };
+    for (const auto& step : steps) {
+      CAPTURE(step.action);
+      CAPTURE(step.who);
+      const auto st = change_ticket_state(db, 1, step.action, step.who, step.force);
+      if (step.refused) {
+        REQUIRE_FALSE(st.ok());
+        CHECK(st.error().kind == ErrorClass::bad_input);
+        CHECK(st.error().message == step.refused);
+      } else {
+        CHECK_MESSAGE(st.ok(), st.error().message);
+      }
+      const TicketDetail d = detail(db, 1);
+      CHECK(d.summary.state == step.state);
+      CHECK(d.summary.owner == step.owner);
+    }
+    // Only what happened is audited; the hand-over names whom it was taken from.
+    const auto rows = audit_rows(db);
+    REQUIRE(rows.size() == 2 + 5);
+    CHECK(rows[3].event == "ticket-take");
+    CHECK(rows[3].actor == "bob");
+    CHECK(rows[3].detail.at("taken_from") == "alice");
+    CHECK_FALSE(rows[2].detail.contains("taken_from"));
+  }
+
   SUBCASE("bad input changes nothing") {
     struct Row {
       std::string name;
