@@ -14,6 +14,15 @@
 namespace csirtgw {
 namespace {
 
+// The head of a small test schema: a form with one group "g".
+constexpr const char* kOneGroup = R"([form]
+name = "t"
+version = 1
+[[group]]
+id = "g"
+label = "G"
+)";
+
 const FormSchema& schema() {
   static const FormSchema s = [] {
     auto loaded = load_form_schema(CSIRTGW_SOURCE_DIR "/schemas/reporting-form.toml");
@@ -61,13 +70,7 @@ TEST_CASE("form labels: case, blanks, hyphens and underscores fold") {
 }
 
 TEST_CASE("form labels: aliases in a schema fold the same way") {
-  const std::string toml = R"(
-[form]
-name = "t"
-version = 1
-[[group]]
-id = "g"
-label = "G"
+  const std::string toml = std::string(kOneGroup) + R"(
 [[field]]
 name = "g.kind"
 group = "g"
@@ -182,13 +185,7 @@ TEST_CASE("form lists: each value of a multi-valued field on its own") {
 }
 
 TEST_CASE("form lists: an e-mail field is multi-valued only where the schema says so") {
-  const std::string base = R"(
-[form]
-name = "t"
-version = 1
-[[group]]
-id = "g"
-label = "G"
+  const std::string base = std::string(kOneGroup) + R"(
 [[field]]
 name = "g.name"
 group = "g"
