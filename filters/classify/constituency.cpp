@@ -72,6 +72,18 @@ const std::string* first_inside(const Policy& policy, const std::vector<std::str
   return it == items.end() ? nullptr : &*it;
 }
 
+// A host as the evidence names it: the host part when it is plain ASCII
+// letters, digits, '.', '-' and ':' (an IP address or an LDH name), else
+// words of our own — the reason goes into a header of the filed copy.
+std::string shown(const std::string& item) {
+  const std::string host = host_part(item);
+  const bool plain = !host.empty() && host.size() <= 253 && std::all_of(host.begin(), host.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-' ||
+           c == ':';
+  });
+  return plain ? host : "a host not shown (unusual characters)";
+}
+
 std::string domain_of(const std::string& address) {
   const auto at = address.rfind('@');
   return at == std::string::npos ? std::string() : address.substr(at + 1);
@@ -117,7 +129,7 @@ ReporterStanding reporter_standing(std::string_view message, const CryptoStatus&
   standing.verified = crypto.signature == "good" && crypto.sender_verified;
   if (domain.empty() || !policy.in_constituency_domain(domain)) return standing;
   standing.constituent = true;
-  standing.because = std::string(standing.verified ? "verified key's address" : "From") + " domain " + domain +
+  standing.because = std::string(standing.verified ? "verified key's address" : "From") + " domain " + shown(domain) +
                      " is in the constituency";
   return standing;
 }
@@ -128,7 +140,7 @@ ConstituencySource decide_constituency(Classification& c, const ReportContent& c
   if (!sides.affected.empty()) {
     const std::string* hit = first_inside(policy, sides.affected);
     c.constituency = hit != nullptr;
-    c.constituency_because = hit ? "affected " + *hit : "no affected host inside the constituency";
+    c.constituency_because = hit ? "affected " + shown(*hit) : "no affected host inside the constituency";
     return ConstituencySource::affected_field;
   }
   if (reporter.constituent && reporter.verified) {
@@ -141,7 +153,7 @@ ConstituencySource decide_constituency(Classification& c, const ReportContent& c
     const std::string* hit = first_inside(policy, hosts);
     c.constituency = hit != nullptr;
     c.constituency_because = std::string("from free-text indicators (no affected-host field): ") +
-                             (hit ? "affected " + *hit : "none inside the constituency");
+                             (hit ? "affected " + shown(*hit) : "none inside the constituency");
     return ConstituencySource::free_text;
   }
   c.constituency = true;
