@@ -72,7 +72,8 @@ nlohmann::json summary_json(const TicketSummary& t, const std::string& prefix) {
           {"state", t.state},                          {"owner", t.owner},       {"type", t.type},
           {"priority", t.priority},                    {"tlp", t.tlp},           {"constituency", t.constituency},
           {"categories", t.categories},                {"encryption", t.encryption}, {"signature", t.signature},
-          {"messages", t.messages},                    {"created_at", t.created_at}, {"updated_at", t.updated_at}};
+          {"messages", t.messages},                    {"created_at", t.created_at}, {"updated_at", t.updated_at},
+          {"attention", t.attention}};
 }
 
 std::size_t count_files(const std::filesystem::path& dir) {
@@ -117,7 +118,8 @@ int run_ticket_show(const TriageOptions& options, const std::string& id, bool js
   out["external_refs"] = d.external_refs;
   out["messages"] = nlohmann::json::array();
   for (const auto& m : d.messages)
-    out["messages"].push_back({{"spool_id", m.spool_id}, {"message_id", m.message_id}, {"role", m.role}, {"added_at", m.added_at}});
+    out["messages"].push_back({{"spool_id", m.spool_id}, {"message_id", m.message_id}, {"role", m.role},
+                               {"added_at", m.added_at}, {"participant", m.participant}});
   out["comments"] = nlohmann::json::array();
   for (const auto& c : d.comments) out["comments"].push_back({{"at", c.at}, {"author", c.author}, {"text", c.text}});
   if (json) {
@@ -131,8 +133,8 @@ int run_ticket_show(const TriageOptions& options, const std::string& id, bool js
   }
   for (const auto& ref : d.external_refs) std::printf("external:     %s\n", shown(ref).c_str());
   for (const auto& m : d.messages)
-    std::printf("message:      %s %s %s %s\n", shown(m.added_at).c_str(), shown(m.role).c_str(), shown(m.spool_id).c_str(),
-                shown(m.message_id).c_str());
+    std::printf("message:      %s %s %s %s%s\n", shown(m.added_at).c_str(), shown(m.role).c_str(), shown(m.spool_id).c_str(),
+                shown(m.message_id).c_str(), m.participant ? "" : " (not a participant)");
   for (const auto& c : d.comments)
     std::printf("comment:      %s %s: %s\n", shown(c.at).c_str(), shown(c.author).c_str(), shown(c.text).c_str());
   return 0;

@@ -266,8 +266,7 @@ std::size_t FilingWorker::tickets_and_plans(StagedReport* run, std::size_t count
       Report& report = *item.report;
       report.ticket = format_ticket(rules_->policy.ticket_prefix, assigned[i].number);
       item.opened_ticket = assigned[i].created;
-      // A follow-up is filed with its ticket, unless it has to be quarantined.
-      if (!assigned[i].created && report.queue != "quarantine") report.queue = assigned[i].queue;
+      if (!assigned[i].created) follow_ticket(report, assigned[i]);
       if (!composers_.empty()) {
         auto planned = plan_ack(report, planner, item.opened_ticket, test_faults_);
         item.ack = std::move(planned.ack);

@@ -10,6 +10,18 @@ namespace csirtgw {
 
 bool FilingWorker::takes_ticket(const StagedReport& item) { return item.report && !item.report->fault; }
 
+void follow_ticket(Report& report, const TicketAssignment& ticket) {
+  // Filed with its ticket, unless it has to be quarantined.
+  if (report.queue != "quarantine") report.queue = ticket.queue;
+  // A follow-up never relabels its ticket looser: it carries the ticket's
+  // strictest label (and the ticket took the follow-up's, if stricter).
+  if (!ticket.tlp.empty() && ticket.tlp != report.classification.tlp) {
+    report.classification.tlp = ticket.tlp;
+    report.classification.tlp_because = "the ticket's label";
+  }
+  report.participant = ticket.participant;
+}
+
 // Not synced on its own (2 ms a message, on the thread that orders them): the
 // batch syncs the WAL with its Maildir files, before any of them names a ticket.
 Status FilingWorker::assign_tickets(StagedReport* run, std::size_t usable, std::vector<TicketAssignment>& assigned) {

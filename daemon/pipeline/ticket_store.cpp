@@ -10,7 +10,9 @@
 
 #include "audit_log.h"
 #include "json_text.h"
+#include "from_mailboxes.h"
 #include "message_header.h"
+#include "policy.h"
 
 namespace csirtgw {
 namespace {
@@ -86,111 +88,211 @@ std::vector<TicketTag> ticket_tags(std::string_view subject) {
   return tags;
 }
 
-Result<TicketAssignment> assign_ticket(Database& db, const Report& report, const std::string& prefix) {
-  // Already assigned (the batch is being filed again after a crash or a retry).
-  {
-    auto stmt = db.prepare("SELECT ticket, role FROM ticket_messages WHERE spool_id = ?");
-    if (!stmt) return stmt.error();
-    stmt->bind(1, report.spool_id);
-    auto row = stmt->step();
-    if (!row) return row.error();
-    if (row.value()) {
-      const std::int64_t number = stmt->integer(0);
-      // The report that opened the ticket still counts as opening it: a crash
-      // between assigning and filing must not turn it into a follow-up (whose
-      // acknowledgement would then be skipped).
-      const bool opened = stmt->text(1) == "report";
-      auto queue = ticket_queue(db, number);
-      if (!queue) return queue.error();
-      return TicketAssignment{number, opened, queue->value_or(report.queue)};
-    }
-  }
-  const std::string_view headers = header_section(report.message());
+namespace {
+
+// The message's one From address, lower case; empty when there is not exactly one.
+std::string sender_of(std::string_view headers) {
+  auto from = from_mailboxes(headers);
+  return from && from->size() == 1 ? from->front() : std::string();
+}
+
+// The assignment made before a crash or retry, as it was made.
+Result<std::optional<TicketAssignment>> earlier_assignment(Database& db, const Report& report) {
+  auto stmt = db.prepare(
+      "SELECT m.ticket, m.role, m.participant, t.queue, t.tlp FROM ticket_messages m"
+      " JOIN tickets t ON t.number = m.ticket WHERE m.spool_id = ?");
+  if (!stmt) return stmt.error();
+  stmt->bind(1, report.spool_id);
+  auto row = stmt->step();
+  if (!row) return row.error();
+  if (!row.value()) return std::optional<TicketAssignment>{};
+  TicketAssignment earlier;
+  earlier.number = stmt->integer(0);
+  // The report that opened the ticket still counts as opening it: a crash
+  // between assigning and filing must not turn it into a follow-up (whose
+  // acknowledgement would then be skipped).
+  earlier.created = stmt->text(1) == "report";
+  if (!earlier.created) earlier.participant = stmt->integer(2) != 0;
+  earlier.queue = stmt->text(3);
+  earlier.tlp = stmt->text(4);
+  return std::optional<TicketAssignment>{std::move(earlier)};
+}
+
+struct JoinTarget {
+  std::optional<std::int64_t> ticket;
+  std::string joined_by;
+  std::vector<std::string> external;  // other teams' tags
+};
+
+// Which ticket the message follows up, if any: our tag in the Subject, then a
+// message it replies to, then the same Message-ID delivered again.
+Result<JoinTarget> ticket_to_join(Database& db, std::string_view headers, const std::string& message_id,
+                                  const std::string& prefix) {
+  JoinTarget target;
   // Mail clients encode subjects with non-ASCII text (RFC 2047): the tag may be inside.
   const std::string subject = decode_encoded_words(header_value(headers, "Subject").value_or(""));
-  const std::string message_id = header_value(headers, "Message-ID").value_or("");
-
-  std::optional<std::int64_t> joined;
-  std::string joined_by;
-  std::vector<std::string> external;
   for (const auto& tag : ticket_tags(subject)) {
-    if (strcasecmp(tag.prefix.c_str(), prefix.c_str()) == 0) {
-      if (joined) continue;
-      auto queue = ticket_queue(db, tag.number);
-      if (!queue) return queue.error();
-      if (queue.value()) {
-        joined = tag.number;
-        joined_by = "subject tag";
-      }
-    } else {
-      external.push_back(format_ticket(tag.prefix, tag.number));
+    if (strcasecmp(tag.prefix.c_str(), prefix.c_str()) != 0) {
+      target.external.push_back(format_ticket(tag.prefix, tag.number));
+      continue;
+    }
+    if (target.ticket) continue;
+    auto queue = ticket_queue(db, tag.number);
+    if (!queue) return queue.error();
+    if (queue.value()) {
+      target.ticket = tag.number;
+      target.joined_by = "subject tag";
     }
   }
-  if (!joined)
+  if (!target.ticket)
     for (const auto& id : referenced_ids(headers)) {
       auto found = ticket_of_message_id(db, id);
       if (!found) return found.error();
       if (found.value()) {
-        joined = found.value();
-        joined_by = "In-Reply-To/References";
+        target.ticket = found.value();
+        target.joined_by = "In-Reply-To/References";
         break;
       }
     }
-  if (!joined) {
+  if (!target.ticket) {
     // The same message delivered again (another envelope): never a second ticket.
     auto found = ticket_of_message_id(db, message_id);
     if (!found) return found.error();
     if (found.value()) {
-      joined = found.value();
-      joined_by = "same Message-ID";
+      target.ticket = found.value();
+      target.joined_by = "same Message-ID";
     }
   }
+  return target;
+}
 
-  const std::string now = utc_timestamp_now();
-  TicketAssignment assignment;
+// A participant: a verified signer of a registered key, or the address of the
+// ticket's reporter or of an earlier participant. Anyone can write our tag
+// into a Subject; only a participant's mail is taken as part of the case.
+Result<std::pair<bool, std::string>> participant(Database& db, std::int64_t ticket, const Report& report,
+                                                 const std::string& sender) {
+  if (report.crypto.signature == "good" && report.crypto.sender_verified)
+    return std::make_pair(true, std::string("verified signer"));
+  if (sender.empty()) return std::make_pair(false, std::string("no single From address"));
+  auto stmt = db.prepare("SELECT role FROM ticket_messages WHERE ticket = ? AND sender = ? AND participant = 1"
+                         " ORDER BY role = 'report' DESC LIMIT 1");
+  if (!stmt) return stmt.error();
+  stmt->bind(1, ticket).bind(2, sender);
+  auto row = stmt->step();
+  if (!row) return row.error();
+  if (!row.value()) return std::make_pair(false, std::string("unauthenticated, not a participant"));
+  return std::make_pair(true, std::string(stmt->text(0) == "report" ? "the reporter's address" : "an earlier participant's address"));
+}
+
+// A follow-up joins its ticket: the ticket keeps the strictest TLP label of
+// its messages (the follow-up is filed with it), and a non-participant's mail
+// raises the ticket's attention.
+Result<TicketAssignment> join_ticket(Database& db, std::int64_t number, const Report& report, bool is_participant,
+                                     const std::string& now) {
+  auto stmt = db.prepare("SELECT queue, tlp FROM tickets WHERE number = ?");
+  if (!stmt) return stmt.error();
+  stmt->bind(1, number);
+  auto row = stmt->step();
+  if (!row) return row.error();
+  if (!row.value()) return Error::internal("ticket #" + std::to_string(number) + " vanished");
+  TicketAssignment joined;
+  joined.number = number;
+  joined.queue = stmt->text(0);
+  joined.tlp = stmt->text(1);
+  joined.participant = is_participant;
+  if (tlp_rank(report.classification.tlp) > tlp_rank(joined.tlp)) joined.tlp = report.classification.tlp;
+  auto touch = db.prepare("UPDATE tickets SET updated_at = ?, tlp = ?, attention = attention + ? WHERE number = ?");
+  if (!touch) return touch.error();
+  touch->bind(1, now).bind(2, joined.tlp).bind(3, std::int64_t{is_participant ? 0 : 1}).bind(4, number);
+  if (auto st = touch->run(); !st) return st.error();
+  return joined;
+}
+
+Result<TicketAssignment> open_ticket(Database& db, const Report& report, const std::string& now) {
   const Classification& c = report.classification;
   std::string categories;
   for (const auto& r : c.categories) categories += (categories.empty() ? "" : ",") + r.category;
-  if (joined) {
-    assignment.number = *joined;
-    auto queue = ticket_queue(db, *joined);
-    if (!queue) return queue.error();
-    assignment.queue = queue->value_or(report.queue);
-    auto touch = db.prepare("UPDATE tickets SET updated_at = ? WHERE number = ?");
-    if (!touch) return touch.error();
-    touch->bind(1, now).bind(2, *joined);
-    if (auto st = touch->run(); !st) return st.error();
-  } else {
-    auto insert = db.prepare(
-        "INSERT INTO tickets (created_at, updated_at, queue, state, type, priority, tlp, constituency, categories,"
-        " encryption, signature) VALUES (?,?,?,'open',?,?,?,?,?,?,?)");
-    if (!insert) return insert.error();
-    insert->bind(1, now).bind(2, now).bind(3, report.queue).bind(4, c.type).bind(5, std::int64_t{c.priority});
-    insert->bind(6, c.tlp).bind(7, std::int64_t{c.constituency ? 1 : 0}).bind(8, categories);
-    insert->bind(9, encryption_word(report.crypto.encryption)).bind(10, report.crypto.signature);
-    if (auto st = insert->run(); !st) return st.error();
-    assignment.number = sqlite3_last_insert_id(db);
-    assignment.created = true;
-    assignment.queue = report.queue;
-  }
-  auto link = db.prepare("INSERT INTO ticket_messages (spool_id, ticket, message_id, role, added_at) VALUES (?,?,?,?,?)");
+  auto insert = db.prepare(
+      "INSERT INTO tickets (created_at, updated_at, queue, state, type, priority, tlp, constituency, categories,"
+      " encryption, signature) VALUES (?,?,?,'open',?,?,?,?,?,?,?)");
+  if (!insert) return insert.error();
+  insert->bind(1, now).bind(2, now).bind(3, report.queue).bind(4, c.type).bind(5, std::int64_t{c.priority});
+  insert->bind(6, c.tlp).bind(7, std::int64_t{c.constituency ? 1 : 0}).bind(8, categories);
+  insert->bind(9, encryption_word(report.crypto.encryption)).bind(10, report.crypto.signature);
+  if (auto st = insert->run(); !st) return st.error();
+  TicketAssignment opened;
+  opened.number = sqlite3_last_insert_id(db);
+  opened.created = true;
+  opened.queue = report.queue;
+  opened.tlp = c.tlp;
+  return opened;
+}
+
+Status link_message(Database& db, const TicketAssignment& assignment, const Report& report,
+                    const std::string& message_id, const std::string& sender, const JoinTarget& target,
+                    const std::string& now) {
+  auto link = db.prepare(
+      "INSERT INTO ticket_messages (spool_id, ticket, message_id, role, added_at, sender, participant)"
+      " VALUES (?,?,?,?,?,?,?)");
   if (!link) return link.error();
   link->bind(1, report.spool_id).bind(2, assignment.number).bind(3, message_id);
-  link->bind(4, assignment.created ? "report" : "follow-up").bind(5, now);
-  if (auto st = link->run(); !st) return st.error();
-  for (const auto& ref : external) {
+  link->bind(4, assignment.created ? "report" : "follow-up").bind(5, now).bind(6, sender);
+  link->bind(7, std::int64_t{assignment.participant.value_or(true) ? 1 : 0});
+  if (auto st = link->run(); !st) return st;
+  for (const auto& ref : target.external) {
     auto add = db.prepare("INSERT OR IGNORE INTO ticket_external_refs (ticket, reference) VALUES (?,?)");
     if (!add) return add.error();
     add->bind(1, assignment.number).bind(2, ref);
-    if (auto st = add->run(); !st) return st.error();
+    if (auto st = add->run(); !st) return st;
   }
-  nlohmann::json detail = {{"ticket", format_ticket(prefix, assignment.number)}, {"queue", assignment.queue}};
-  if (!assignment.created) detail["joined_by"] = joined_by;
-  if (!external.empty()) detail["external_refs"] = external;
-  if (auto st = append_audit_event(db, {assignment.created ? "ticket-created" : "ticket-joined", report.spool_id,
+  return ok_status();
+}
+
+}  // namespace
+
+Result<TicketAssignment> assign_ticket(Database& db, const Report& report, const std::string& prefix) {
+  auto earlier = earlier_assignment(db, report);
+  if (!earlier) return earlier.error();
+  if (earlier.value()) return std::move(*earlier.value());
+
+  const std::string_view headers = header_section(report.message());
+  const std::string message_id = header_value(headers, "Message-ID").value_or("");
+  const std::string sender = sender_of(headers);
+  auto target = ticket_to_join(db, headers, message_id, prefix);
+  if (!target) return target.error();
+
+  const std::string now = utc_timestamp_now();
+  std::string why_participant;
+  Result<TicketAssignment> assignment = Error::internal("unassigned");
+  if (target->ticket) {
+    auto who = participant(db, *target->ticket, report, sender);
+    if (!who) return who.error();
+    why_participant = who->second;
+    assignment = join_ticket(db, *target->ticket, report, who->first, now);
+  } else {
+    assignment = open_ticket(db, report, now);
+  }
+  if (!assignment) return assignment.error();
+  if (auto st = link_message(db, *assignment, report, message_id, sender, *target, now); !st) return st.error();
+
+  nlohmann::json detail = {{"ticket", format_ticket(prefix, assignment->number)}, {"queue", assignment->queue}};
+  if (!assignment->created) {
+    detail["joined_by"] = target->joined_by;
+    detail["participant"] = *assignment->participant;
+    detail["participant_because"] = why_participant;
+    detail["tlp"] = assignment->tlp;
+  }
+  if (!target->external.empty()) detail["external_refs"] = target->external;
+  if (auto st = append_audit_event(db, {assignment->created ? "ticket-created" : "ticket-joined", report.spool_id,
                                         "csirtgw", json_text(detail)});
       !st)
     return st.error();
+  if (assignment->participant == false) {
+    nlohmann::json attention = {{"ticket", format_ticket(prefix, assignment->number)},
+                                {"reason", "follow-up from a non-participant: " + why_participant}};
+    if (auto st = append_audit_event(db, {"attention-raised", report.spool_id, "csirtgw", json_text(attention)}); !st)
+      return st.error();
+  }
   return assignment;
 }
 
@@ -199,7 +301,7 @@ Result<std::vector<TicketSummary>> list_tickets(Database& db, const std::optiona
   auto stmt = db.prepare(
       "SELECT t.number, t.created_at, t.updated_at, t.queue, t.state, t.owner, t.type, t.tlp, t.categories,"
       " t.encryption, t.signature, t.priority, t.constituency,"
-      " (SELECT COUNT(*) FROM ticket_messages m WHERE m.ticket = t.number)"
+      " (SELECT COUNT(*) FROM ticket_messages m WHERE m.ticket = t.number), t.attention"
       " FROM tickets t WHERE (?1 IS NULL OR t.queue = ?1) AND (?2 IS NULL OR t.state = ?2)"
       " ORDER BY t.priority, t.number");
   if (!stmt) return stmt.error();
@@ -225,6 +327,7 @@ Result<std::vector<TicketSummary>> list_tickets(Database& db, const std::optiona
     t.priority = stmt->integer(11);
     t.constituency = stmt->integer(12) != 0;
     t.messages = stmt->integer(13);
+    t.attention = stmt->integer(14);
     out.push_back(std::move(t));
   }
   return out;
@@ -237,14 +340,16 @@ Result<std::optional<TicketDetail>> ticket_detail(Database& db, std::int64_t num
   if (it == all->end()) return std::optional<TicketDetail>{};
   TicketDetail detail;
   detail.summary = *it;
-  auto messages = db.prepare("SELECT spool_id, message_id, role, added_at FROM ticket_messages WHERE ticket = ? ORDER BY added_at");
+  auto messages = db.prepare(
+      "SELECT spool_id, message_id, role, added_at, participant FROM ticket_messages WHERE ticket = ? ORDER BY added_at");
   if (!messages) return messages.error();
   messages->bind(1, number);
   while (true) {
     auto row = messages->step();
     if (!row) return row.error();
     if (!row.value()) break;
-    detail.messages.push_back({messages->text(0), messages->text(1), messages->text(2), messages->text(3)});
+    detail.messages.push_back(
+        {messages->text(0), messages->text(1), messages->text(2), messages->text(3), messages->integer(4) != 0});
   }
   auto refs = db.prepare("SELECT reference FROM ticket_external_refs WHERE ticket = ? ORDER BY reference");
   if (!refs) return refs.error();

@@ -28,9 +28,15 @@ struct TicketAssignment {
   std::int64_t number = 0;
   bool created = false;  // this report opened the ticket (also when assigned before a restart)
   std::string queue;  // the ticket's queue (follow-ups are filed with their ticket)
+  std::string tlp;    // the ticket's label: for a follow-up the strictest of the ticket's and its own
+  std::optional<bool> participant;  // follow-ups: is the sender one of the ticket's participants?
 };
-// Within the caller's write transaction. Appends the audit event itself.
+// Within the caller's write transaction. Appends the audit events itself.
 Result<TicketAssignment> assign_ticket(Database& db, const Report& report, const std::string& prefix);
+
+// A follow-up takes on what its ticket decided: its queue (unless quarantined),
+// the ticket's strictest TLP label, and whether its sender is a participant.
+void follow_ticket(Report& report, const TicketAssignment& ticket);
 
 struct TicketSummary {
   std::int64_t number = 0;
@@ -38,9 +44,11 @@ struct TicketSummary {
   std::int64_t priority = 0;
   bool constituency = true;
   std::int64_t messages = 0;
+  std::int64_t attention = 0;  // follow-ups from non-participants: someone should look
 };
 struct TicketMessage {
   std::string spool_id, message_id, role, added_at;
+  bool participant = true;
 };
 struct TicketComment {
   std::string at, author, text;

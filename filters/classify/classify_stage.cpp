@@ -9,6 +9,7 @@
 
 #include "abuse_report_parsers.h"
 #include "ascii_case.h"
+#include "constituency.h"
 #include "indicator_extractor.h"
 #include "json_text.h"
 #include "mime_structure.h"
@@ -60,18 +61,6 @@ void add_category(Classification& c, const std::string& category, const std::str
                   [&](const DisclosureReason& r) { return r.category == category; }))
     return;
   c.categories.push_back({category, because});
-}
-
-bool is_ip(const std::string& value) { return canonical_ip_address(value).has_value(); }
-
-// Hosts and domains the report says are affected, from structured fields.
-std::vector<std::string> affected_items(const ReportContent& content) {
-  static const char* const kFields[] = {"affected-host.ip",  "affected-host.hostname", "arf.source-ip",
-                                        "arf.reported-domain", "xarf.source",          "xarf.source-ip"};
-  std::vector<std::string> out;
-  for (const auto& f : content.fields)
-    if (std::find(std::begin(kFields), std::end(kFields), f.field) != std::end(kFields)) out.push_back(f.value);
-  return out;
 }
 
 std::string tlp_marker(const std::string& upper_text, std::size_t& pos) {
@@ -128,8 +117,9 @@ void decide_type(Classification& c, const ReportContent& content, const std::str
     c.type = hint;
     c.type_because = "reported type";
   } else if (!hint.empty()) {
-    for (const auto& rule : policy.hints)
-      if (std::find(rule.values.begin(), rule.values.end(), hint) != rule.values.end()) {
+    for (const auto& rule : policy.hints)  // folded as form labels are: "Brute-Force" = "brute force"
+      if (std::any_of(rule.values.begin(), rule.values.end(),
+                      [&](const std::string& v) { return normalise_label(v) == normalise_label(hint); })) {
         c.type = rule.type;
         c.type_because = content.format + " category \"" + hint + "\"";
         break;
@@ -148,34 +138,14 @@ void decide_type(Classification& c, const ReportContent& content, const std::str
   if (c.type_because.empty()) c.type_because = "nothing decided";
 }
 
-// Constituency: structured affected hosts first, else the indicators.
-void decide_constituency(Classification& c, const ReportContent& content, const Policy& policy) {
-  std::vector<std::string> affected = affected_items(content);
-  if (affected.empty())
-    for (const auto& ind : content.indicators)
-      if (ind.kind == IndicatorKind::ipv4 || ind.kind == IndicatorKind::ipv6 || ind.kind == IndicatorKind::domain)
-        affected.push_back(ind.value);
-  if (affected.empty()) {
-    c.constituency = true;
-    c.constituency_because = "no affected host named: treated as ours";
-  } else {
-    c.constituency = false;
-    c.constituency_because = "no affected host inside the constituency";
-    for (const auto& item : affected) {
-      const bool inside = is_ip(item) ? policy.in_constituency_ip(item) : policy.in_constituency_domain(item);
-      if (inside) {
-        c.constituency = true;
-        c.constituency_because = "affected " + item;
-        break;
-      }
-    }
-  }
-}
-
 // Disclosure categories (RFC 2350 3.4.2), each with its reason.
 void add_disclosure(Classification& c, const ReportContent& content, const FormSchema& form, const Policy& policy) {
   for (const auto& f : content.fields)
     if (const FormField* field = form.find_field(f.field)) add_category(c, to_string(field->disclosure), "field " + f.field);
+  // A value that failed its check is still in the message: its field's category holds.
+  for (const auto& e : content.errors)
+    if (const FormField* field = form.find_field(e.field); field && e.message.rfind("required field missing", 0) != 0)
+      add_category(c, to_string(field->disclosure), "field " + e.field + " (malformed)");
   for (const auto& f : content.fields) {
     if (f.field.rfind("arf.", 0) == 0 || f.field.rfind("xarf.", 0) == 0) {
       if (f.field.find("source") != std::string::npos) add_category(c, "intruder", "field " + f.field);
@@ -268,6 +238,8 @@ std::string classified_detail(const Report& report) {
                     {"type_because", c.type_because},
                     {"categories", categories},
                     {"constituency", c.constituency},
+                    {"constituency_from", c.constituency_source},
+                    {"reporter_constituent", c.reporter_constituent},
                     {"tlp", c.tlp},
                     {"priority", c.priority},
                     {"fields", report.content.fields.size()},
@@ -296,7 +268,10 @@ FilterOutcome ClassifyStage::process(Report& report) {
                                     : text;
   const std::string lower_text = ascii_lower(own_words);
   decide_type(c, content, lower_text, policy_);
-  decide_constituency(c, content, policy_);
+  const ReporterStanding reporter = reporter_standing(report.message(), report.crypto, policy_);
+  c.constituency_source = to_string(decide_constituency(c, content, form_, reporter, policy_));
+  c.reporter_constituent = reporter.constituent;
+  c.reporter_because = reporter.because;
   add_disclosure(c, content, form_, policy_);
   decide_tlp(c, content, own_words, policy_);
   decide_priority(c, lower_text, policy_);

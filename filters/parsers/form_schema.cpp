@@ -40,6 +40,9 @@ constexpr NamedDisclosure kDisclosures[] = {
 
 bool is_blank(char c) { return c == ' ' || c == '\t'; }
 
+// What a label comparison ignores: blanks, hyphens and underscores.
+bool is_label_separator(char c) { return is_blank(c) || c == '-' || c == '_'; }
+
 char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 
 // Lower-case letters, digits and '-', starting with a letter or digit.
@@ -180,6 +183,8 @@ void read_field(const toml::table& table, FormSchema& schema, SchemaProblems& pr
   std::string type_id, disclosure_id;
   bool has_values = false;
   int type_line = field.line, disclosure_line = field.line, values_line = field.line, multiline_line = field.line;
+  int multi_line = field.line;
+  std::optional<bool> multi;
   for (auto&& [key, value] : table) {
     const std::string_view k = key.str();
     if (k == "name") {
@@ -205,6 +210,9 @@ void read_field(const toml::table& table, FormSchema& schema, SchemaProblems& pr
     } else if (k == "disclosure") {
       disclosure_line = line_of(value);
       if (auto s = read_string(value, "field.disclosure", problems)) disclosure_id = *s;
+    } else if (k == "multi") {
+      multi_line = line_of(value);
+      multi = read_bool(value, "field.multi", problems);
     } else if (k == "help") {
       if (auto s = read_string(value, "field.help", problems)) field.help = *s;
     } else {
@@ -261,6 +269,12 @@ void read_field(const toml::table& table, FormSchema& schema, SchemaProblems& pr
   if (field.multiline && field.type != FieldType::text && field.type != FieldType::list)
     problems.add(multiline_line, who + ": multiline applies to text and list fields only");
 
+  // Addresses come in lists ("198.51.100.23, 203.0.113.99"): ip and host
+  // fields hold several values unless the schema says otherwise.
+  field.multi = multi.value_or(field.type == FieldType::ip || field.type == FieldType::host);
+  if (field.multi && field.type != FieldType::ip && field.type != FieldType::host && field.type != FieldType::email)
+    problems.add(multi_line, who + ": multi applies to ip, host and email fields only");
+
   schema.fields.push_back(std::move(field));
 }
 
@@ -312,7 +326,7 @@ void cross_check(const FormSchema& schema, SchemaProblems& problems) {
       const std::string key = normalise_label(label);
       if (key.empty()) continue;
       auto [it, inserted] = label_owner.emplace(key, std::make_pair(field.name, field.line));
-      if (!inserted)
+      if (!inserted && it->second.first != field.name)
         problems.add(field.line, "field " + in_quotes(field.name) + ": label or alias " + in_quotes(label) +
                                      " already used by field " + in_quotes(it->second.first) + " (line " +
                                      std::to_string(it->second.second) + ")");
@@ -361,10 +375,12 @@ void append_comment(std::string& out, std::string_view text, std::string_view fi
 
 std::string type_hint(const FormField& field) {
   switch (field.type) {
-    case FieldType::email: return "E-mail address.";
     case FieldType::phone: return "Phone number.";
-    case FieldType::ip: return "IPv4 or IPv6 address.";
-    case FieldType::host: return "Host name or IP address.";
+    case FieldType::ip: return field.multi ? "IPv4 or IPv6 addresses or networks (CIDR), separated by commas."
+                                           : "IPv4 or IPv6 address or network (CIDR).";
+    case FieldType::host: return field.multi ? "Host names or IP addresses, separated by commas."
+                                             : "Host name or IP address.";
+    case FieldType::email: return field.multi ? "E-mail addresses, separated by commas." : "E-mail address.";
     case FieldType::datetime: return "Date and time: ISO 8601 or RFC 5322.";
     case FieldType::list: return field.multiline ? "List: one item per line, or separated by commas."
                                                  : "List, separated by commas.";
@@ -421,17 +437,11 @@ std::optional<DisclosureCategory> disclosure_from_string(std::string_view id) {
 }
 
 std::string normalise_label(std::string_view label) {
+  // Reporters write a label as they like it: "Incident-Type", "incident_type",
+  // "Incident Type", "INCIDENT TYPE" and "IncidentType" are one label.
   std::string out;
-  bool pending_blank = false;
-  for (char c : label) {
-    if (is_blank(c)) {
-      pending_blank = !out.empty();
-      continue;
-    }
-    if (pending_blank) out += ' ';
-    pending_blank = false;
-    out += ascii_lower(c);
-  }
+  for (char c : label)
+    if (!is_label_separator(c)) out += ascii_lower(c);
   return out;
 }
 
@@ -499,7 +509,7 @@ std::string render_blank_form(const FormSchema& schema, int blocks_per_group) {
   };
   for (std::string line; std::getline(intro, line);) {
     if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (normalise_label(line).empty())
+    if (line.find_first_not_of(" \t") == std::string::npos)
       end_paragraph();
     else
       paragraph += (paragraph.empty() ? "" : " ") + line;

@@ -46,6 +46,7 @@ struct FormField {
   std::vector<std::string> values;   // enum only
   bool required = false;
   bool multiline = false;            // text and list only
+  bool multi = false;                // several values (ip, host: default true; email)
   DisclosureCategory disclosure = DisclosureCategory::private_site;
   std::string help;                  // printed as a '#' line above the field
   int line = 0;                      // where the [[field]] starts in the schema
@@ -70,8 +71,8 @@ struct FormSchema {
   const FormField* find_field(std::string_view name) const;
 };
 
-// A label or alias as the parser compares it: ASCII lower case, blanks folded
-// to single spaces, trimmed.
+// A label or alias as the parser compares it: ASCII lower case, without
+// blanks, hyphens and underscores ("Incident-Type" = "incident_type").
 std::string normalise_label(std::string_view label);
 
 Result<FormSchema> parse_form_schema(std::string_view toml_text);

@@ -328,78 +328,109 @@ bool is_rfc5322_date(std::string_view s) {
   return (numeric_zone(zone) && zone.size() == 5) || zone_name(zone);
 }
 
+// An IP address, or a network in CIDR notation ("198.51.100.0/24").
+bool is_ip_or_network(const std::string& v) {
+  const auto slash = v.find('/');
+  if (slash == std::string::npos) return is_ip_address(v);
+  const std::string address = v.substr(0, slash), bits = v.substr(slash + 1);
+  if (!is_ip_address(address) || bits.empty() || bits.size() > 3 || !std::all_of(bits.begin(), bits.end(), is_digit))
+    return false;
+  return std::stoi(bits) <= (address.find(':') == std::string::npos ? 32 : 128);
+}
+
+// One value checked against its field's type: what to record, or why not.
+struct CheckedItem {
+  std::optional<std::string> value;
+  std::string problem;
+};
+
+CheckedItem check_enum(const FormField& field, const std::string& value) {
+  const std::string wanted = normalise_label(value);
+  for (const auto& v : field.values)
+    if (normalise_label(v) == wanted) return {v, {}};
+  if (wanted.find('/') == std::string::npos) {
+    std::vector<std::string> matches;
+    for (const auto& v : field.values) {
+      const auto slash = v.rfind('/');
+      if (slash != std::string::npos && normalise_label(std::string_view(v).substr(slash + 1)) == wanted)
+        matches.push_back(v);
+    }
+    if (matches.size() == 1) return {matches.front(), {}};
+  }
+  std::string problem = "not one of:";
+  for (std::size_t i = 0; i < field.values.size(); ++i) problem += (i ? ", " : " ") + field.values[i];
+  return {std::nullopt, problem};
+}
+
+CheckedItem check_item(const FormField& field, const std::string& value) {
+  auto accept_if = [&](bool ok, std::string v, const char* problem) -> CheckedItem {
+    return ok ? CheckedItem{std::move(v), {}} : CheckedItem{std::nullopt, problem};
+  };
+  switch (field.type) {
+    case FieldType::text:
+    case FieldType::list: return {value, {}};
+    case FieldType::email:
+      if (auto address = email_address(value)) return {*address, {}};
+      return {std::nullopt, "not an e-mail address"};
+    case FieldType::phone: return accept_if(is_phone_number(value), value, "not a phone number");
+    case FieldType::ip: {
+      auto ip = refang(value);
+      return accept_if(is_ip_or_network(ip), ip, "not an IP address");
+    }
+    case FieldType::host: {
+      auto host = refang(value);
+      return accept_if(is_ip_address(host) || is_domain_name(host, false), host, "not a host name or IP address");
+    }
+    case FieldType::datetime:
+      return accept_if(is_iso8601(value) || is_rfc5322_date(value), value,
+                       "not a date and time (ISO 8601 or RFC 5322)");
+    case FieldType::enumeration: return check_enum(field, value);
+  }
+  return {std::nullopt, "unknown type"};
+}
+
+// The items of a value: a list splits at ',' ';' and line breaks; a
+// multi-valued field also at blanks, except e-mail ("Name <addr>").
+std::vector<std::string> split_items(const FormField& field, const std::string& value) {
+  const bool by_blanks = field.multi && field.type != FieldType::email;
+  const char* separators = by_blanks ? ",; \t\n" : ",;\n";
+  std::vector<std::string> items;
+  std::size_t start = 0;
+  while (start <= value.size()) {
+    auto end = value.find_first_of(separators, start);
+    if (end == std::string::npos) end = value.size();
+    const auto item = ascii_trim(std::string_view(value).substr(start, end - start), " \t");
+    if (!item.empty()) items.emplace_back(item);
+    start = end + 1;
+  }
+  return items;
+}
+
 struct CheckedValue {
-  std::vector<std::string> values;  // what to record (several for a list)
-  std::string problem;              // non-empty: the value is not recorded
+  std::vector<std::string> values;    // what to record (several for a list or a multi-valued field)
+  std::vector<std::string> problems;  // one per value not recorded; never the value itself
 };
 
 CheckedValue check_value(const FormField& field, const std::string& value) {
   CheckedValue out;
-  switch (field.type) {
-    case FieldType::text:
-      out.values.push_back(value);
-      break;
-    case FieldType::email:
-      if (auto address = email_address(value))
-        out.values.push_back(*address);
-      else
-        out.problem = "not an e-mail address";
-      break;
-    case FieldType::phone:
-      if (is_phone_number(value))
-        out.values.push_back(value);
-      else
-        out.problem = "not a phone number";
-      break;
-    case FieldType::ip:
-      if (auto ip = refang(value); is_ip_address(ip))
-        out.values.push_back(ip);
-      else
-        out.problem = "not an IP address";
-      break;
-    case FieldType::host:
-      if (auto host = refang(value); is_ip_address(host) || is_domain_name(host, false))
-        out.values.push_back(host);
-      else
-        out.problem = "not a host name or IP address";
-      break;
-    case FieldType::datetime:
-      if (is_iso8601(value) || is_rfc5322_date(value))
-        out.values.push_back(value);
-      else
-        out.problem = "not a date and time (ISO 8601 or RFC 5322)";
-      break;
-    case FieldType::enumeration: {
-      const std::string wanted = normalise_label(value);
-      for (const auto& v : field.values)
-        if (normalise_label(v) == wanted) out.values.push_back(v);
-      if (out.values.empty() && wanted.find('/') == std::string::npos) {
-        std::vector<std::string> matches;
-        for (const auto& v : field.values) {
-          const auto slash = v.rfind('/');
-          if (slash != std::string::npos && normalise_label(std::string_view(v).substr(slash + 1)) == wanted)
-            matches.push_back(v);
-        }
-        if (matches.size() == 1) out.values = std::move(matches);
-      }
-      if (out.values.empty()) {
-        out.problem = "not one of:";
-        for (std::size_t i = 0; i < field.values.size(); ++i)
-          out.problem += (i ? ", " : " ") + field.values[i];
-      }
-      break;
-    }
-    case FieldType::list: {
-      std::size_t start = 0;
-      while (start <= value.size()) {
-        auto end = value.find_first_of(",;\n", start);
-        if (end == std::string::npos) end = value.size();
-        const auto item = ascii_trim(std::string_view(value).substr(start, end - start), " \t");
-        if (!item.empty()) out.values.emplace_back(item);
-        start = end + 1;
-      }
-      break;
-    }
+  if (field.type != FieldType::list && !field.multi) {
+    auto item = check_item(field, value);
+    if (item.value)
+      out.values.push_back(std::move(*item.value));
+    else
+      out.problems.push_back(std::move(item.problem));
+    return out;
+  }
+  const auto items = split_items(field, value);
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    auto item = check_item(field, items[i]);
+    if (item.value)
+      out.values.push_back(std::move(*item.value));
+    else if (items.size() == 1)
+      out.problems.push_back(std::move(item.problem));
+    else  // which one, by position: a value never reaches the audit log
+      out.problems.push_back("value " + std::to_string(i + 1) + " of " + std::to_string(items.size()) + ": " +
+                             item.problem);
   }
   return out;
 }
@@ -408,37 +439,50 @@ std::string block_note(bool repeatable, int block) {
   return repeatable ? " (block " + std::to_string(block) + ")" : "";
 }
 
-}  // namespace
+// The schema's labels and aliases, folded, and which fields repeat in blocks.
+struct LabelIndex {
+  std::unordered_map<std::string, std::size_t> by_label;  // folded label -> field index
+  std::vector<bool> repeatable;                           // per field: its group is repeatable
+};
 
-ReportContent parse_team_form(std::string_view text, const FormSchema& schema) {
-  ReportContent content;
-
-  std::unordered_map<std::string, std::size_t> by_label;
-  std::vector<bool> repeatable(schema.fields.size(), false);
+LabelIndex index_labels(const FormSchema& schema) {
+  LabelIndex index;
+  index.repeatable.assign(schema.fields.size(), false);
   for (std::size_t i = 0; i < schema.fields.size(); ++i) {
     const auto& f = schema.fields[i];
-    by_label.emplace(normalise_label(f.label), i);
-    for (const auto& alias : f.aliases) by_label.emplace(normalise_label(alias), i);
-    if (const auto* g = schema.find_group(f.group)) repeatable[i] = g->repeatable;
+    index.by_label.emplace(normalise_label(f.label), i);
+    for (const auto& alias : f.aliases) index.by_label.emplace(normalise_label(alias), i);
+    if (const auto* g = schema.find_group(f.group)) index.repeatable[i] = g->repeatable;
+  }
+  return index;
+}
+
+// Pass 1: the text's label lines and their raw values, knowing nothing of types.
+class EntryReader {
+ public:
+  EntryReader(const FormSchema& schema, const LabelIndex& index) : schema_(schema), index_(index) {}
+
+  std::vector<RawEntry> read(std::string_view text) {
+    for (const auto& line : split_lines(text)) {
+      if (is_signature_separator(line)) break;
+      take_line(line);
+    }
+    return std::move(entries_);
   }
 
-  // Pass 1.
-  std::vector<RawEntry> entries;
-  std::map<std::string, GroupCursor> cursors;
-  std::optional<std::size_t> open;  // entry still taking lines
-  bool awaiting_value = false;      // open single-line entry with nothing after its colon yet
-
-  auto known_field = [&](std::string_view line) -> std::optional<std::pair<std::size_t, LabelLine>> {
+ private:
+  std::optional<std::pair<std::size_t, LabelLine>> known_field(std::string_view line) const {
     auto l = split_label_line(line);
     if (!l) return std::nullopt;
-    auto it = by_label.find(normalise_label(l->label));
-    if (it == by_label.end()) return std::nullopt;
+    auto it = index_.by_label.find(normalise_label(l->label));
+    if (it == index_.by_label.end()) return std::nullopt;
     return std::make_pair(it->second, *l);
-  };
-  auto start_field = [&](std::size_t field, const LabelLine& l, std::size_t indent) {
-    const auto& f = schema.fields[field];
-    auto& cursor = cursors[f.group];
-    if (cursor.seen.count(field) && repeatable[field]) {
+  }
+
+  void start_field(std::size_t field, const LabelLine& l, std::size_t indent) {
+    const auto& f = schema_.fields[field];
+    auto& cursor = cursors_[f.group];
+    if (cursor.seen.count(field) && index_.repeatable[field]) {
       ++cursor.block;
       cursor.seen.clear();
     }
@@ -449,102 +493,155 @@ ReportContent parse_team_form(std::string_view text, const FormSchema& schema) {
     e.raw_block = cursor.block;
     e.indent = indent;
     e.first = std::string(ascii_trim(l.rest, " \t"));
-    entries.push_back(std::move(e));
-    open = entries.size() - 1;
-    awaiting_value = !f.multiline && entries.back().first.empty();
-  };
+    entries_.push_back(std::move(e));
+    open_ = entries_.size() - 1;
+    awaiting_value_ = !f.multiline && entries_.back().first.empty();
+  }
 
-  for (const auto& line : split_lines(text)) {
-    if (is_signature_separator(line)) break;
+  // A multi-valued field's list goes on over lines indented deeper than its
+  // label, or after a line that ends in a separator ("198.51.100.23,").
+  static bool continues_list(const RawEntry& e, std::size_t indent) {
+    const std::string_view last = rtrim(e.more.empty() ? std::string_view(e.first) : std::string_view(e.more.back()));
+    return indent > e.indent || (!last.empty() && (last.back() == ',' || last.back() == ';'));
+  }
+
+  void take_line(const std::string& line) {
     const bool blank = ascii_trim(line, " \t").empty();
     const std::size_t indent = indentation(line);
-    RawEntry* current = open ? &entries[*open] : nullptr;
-    const bool in_multiline = current && schema.fields[current->field].multiline;
+    RawEntry* current = open_ ? &entries_[*open_] : nullptr;
+    const FormField* field = current ? &schema_.fields[current->field] : nullptr;
+    const bool in_multiline = field && field->multiline;
 
     if (in_multiline && (blank || indent > current->indent)) {
       current->more.push_back(line);
-      continue;
+      return;
     }
     if (blank) {
-      open.reset();
-      continue;
+      open_.reset();
+      return;
     }
-    if (is_comment(line)) continue;
+    if (is_comment(line)) return;
     if (auto known = known_field(line)) {
       start_field(known->first, known->second, indent);
-      continue;
+      return;
     }
     if (in_multiline) {
       current->more.push_back(line);
-      continue;
+      return;
+    }
+    if (current && field->multi && awaiting_value_) {
+      current->first = std::string(ascii_trim(line, " \t"));
+      awaiting_value_ = false;
+      return;
+    }
+    if (current && field->multi && continues_list(*current, indent)) {
+      current->more.push_back(line);
+      return;
     }
     if (auto l = split_label_line(line); l && looks_like_unknown_field(*l)) {
       RawEntry e;
       e.label = std::string(l->label);
-      entries.push_back(std::move(e));
-      open.reset();
-      continue;
+      entries_.push_back(std::move(e));
+      open_.reset();
+      return;
     }
-    if (current && awaiting_value) current->first = std::string(ascii_trim(line, " \t"));
-    open.reset();  // prose around the form
+    if (current && awaiting_value_) current->first = std::string(ascii_trim(line, " \t"));
+    open_.reset();  // prose around the form
   }
 
-  // Is it a form at all?
+  const FormSchema& schema_;
+  const LabelIndex& index_;
+  std::vector<RawEntry> entries_;
+  std::map<std::string, GroupCursor> cursors_;
+  std::optional<std::size_t> open_;  // entry still taking lines
+  bool awaiting_value_ = false;      // open single-line entry with nothing after its colon yet
+};
+
+// Pass 2: blocks numbered without the empty ones, every value checked against
+// its field's type, then the required fields.
+class EntryChecker {
+ public:
+  EntryChecker(const FormSchema& schema, const LabelIndex& index, const std::vector<RawEntry>& entries)
+      : schema_(schema), index_(index), entries_(entries), values_(entries.size()) {
+    for (std::size_t i = 0; i < entries_.size(); ++i) {
+      if (!entries_[i].known) continue;
+      const auto& f = schema_.fields[entries_[i].field];
+      values_[i] = assemble_value(entries_[i], f.multiline || f.multi);
+      if (!values_[i].empty()) used_blocks_[f.group].insert(entries_[i].raw_block);
+    }
+  }
+
+  void check(ReportContent& content) {
+    for (std::size_t i = 0; i < entries_.size(); ++i) check_entry(i, content);
+    check_required(content);
+  }
+
+ private:
+  int dense_block(const std::string& group, int raw) {
+    const auto& used = used_blocks_[group];
+    return static_cast<int>(std::distance(used.begin(), used.find(raw)));
+  }
+
+  void check_entry(std::size_t i, ReportContent& content) {
+    const auto& e = entries_[i];
+    if (!e.known) {
+      content.errors.push_back({e.label, "unknown field"});
+      return;
+    }
+    if (values_[i].empty()) return;
+    const auto& f = schema_.fields[e.field];
+    const bool repeatable = index_.repeatable[e.field];
+    const int block = dense_block(f.group, e.raw_block);
+    if (!given_.insert({e.field, block}).second && !repeatable && f.type != FieldType::list && !f.multi) {
+      content.errors.push_back({f.name, "given more than once; the first value is kept"});
+      return;
+    }
+    auto checked = check_value(f, values_[i]);
+    if (f.name == schema_.category_field && content.category_hint.empty())
+      content.category_hint = checked.problems.empty() && !checked.values.empty() ? checked.values.front() : values_[i];
+    for (const auto& problem : checked.problems)
+      content.errors.push_back({f.name, problem + block_note(repeatable, block)});
+    for (auto& v : checked.values) content.fields.push_back({f.name, std::move(v), block});
+  }
+
+  void check_required(ReportContent& content) {
+    for (std::size_t i = 0; i < schema_.fields.size(); ++i) {
+      const auto& f = schema_.fields[i];
+      if (!f.required) continue;
+      const bool repeatable = index_.repeatable[i];
+      const int blocks = repeatable ? static_cast<int>(used_blocks_[f.group].size()) : 1;
+      if (blocks == 0) {
+        content.errors.push_back({f.name, "required field missing"});
+        continue;
+      }
+      for (int b = 0; b < blocks; ++b)
+        if (!given_.count({i, b})) content.errors.push_back({f.name, "required field missing" + block_note(repeatable, b)});
+    }
+  }
+
+  const FormSchema& schema_;
+  const LabelIndex& index_;
+  const std::vector<RawEntry>& entries_;
+  std::vector<std::string> values_;                   // assembled, per entry
+  std::map<std::string, std::set<int>> used_blocks_;  // group -> raw blocks with a non-empty value
+  std::set<std::pair<std::size_t, int>> given_;       // (field, block) with a non-empty value, valid or not
+};
+
+}  // namespace
+
+ReportContent parse_team_form(std::string_view text, const FormSchema& schema) {
+  ReportContent content;
+  const LabelIndex index = index_labels(schema);
+  const std::vector<RawEntry> entries = EntryReader(schema, index).read(text);
+
+  // A form only when labels of at least two different fields appear.
   std::set<std::size_t> fields_present;
   for (const auto& e : entries)
     if (e.known) fields_present.insert(e.field);
   if (fields_present.size() < 2) return content;
   content.format = "team-form";
 
-  // Pass 2: block numbers without the empty blocks.
-  std::vector<std::string> values(entries.size());
-  std::map<std::string, std::set<int>> used_blocks;
-  for (std::size_t i = 0; i < entries.size(); ++i) {
-    if (!entries[i].known) continue;
-    const auto& f = schema.fields[entries[i].field];
-    values[i] = assemble_value(entries[i], f.multiline);
-    if (!values[i].empty()) used_blocks[f.group].insert(entries[i].raw_block);
-  }
-  auto dense_block = [&](const std::string& group, int raw) {
-    const auto& used = used_blocks[group];
-    return static_cast<int>(std::distance(used.begin(), used.find(raw)));
-  };
-
-  std::set<std::pair<std::size_t, int>> given;  // (field, block) with a non-empty value, valid or not
-  for (std::size_t i = 0; i < entries.size(); ++i) {
-    const auto& e = entries[i];
-    if (!e.known) {
-      content.errors.push_back({e.label, "unknown field"});
-      continue;
-    }
-    if (values[i].empty()) continue;
-    const auto& f = schema.fields[e.field];
-    const int block = dense_block(f.group, e.raw_block);
-    if (!given.insert({e.field, block}).second && !repeatable[e.field] && f.type != FieldType::list) {
-      content.errors.push_back({f.name, "given more than once; the first value is kept"});
-      continue;
-    }
-    auto checked = check_value(f, values[i]);
-    if (f.name == schema.category_field && content.category_hint.empty())
-      content.category_hint = checked.problem.empty() ? checked.values.front() : values[i];
-    if (!checked.problem.empty()) {
-      content.errors.push_back({f.name, checked.problem + block_note(repeatable[e.field], block)});
-      continue;
-    }
-    for (auto& v : checked.values) content.fields.push_back({f.name, std::move(v), block});
-  }
-
-  for (std::size_t i = 0; i < schema.fields.size(); ++i) {
-    const auto& f = schema.fields[i];
-    if (!f.required) continue;
-    const int blocks = repeatable[i] ? static_cast<int>(used_blocks[f.group].size()) : 1;
-    if (blocks == 0) {
-      content.errors.push_back({f.name, "required field missing"});
-      continue;
-    }
-    for (int b = 0; b < blocks; ++b)
-      if (!given.count({i, b})) content.errors.push_back({f.name, "required field missing" + block_note(repeatable[i], b)});
-  }
+  EntryChecker(schema, index, entries).check(content);
   return content;
 }
 

@@ -6,8 +6,9 @@
 //
 // How the text is read (line by line; CRLF or LF; values never hold a CR):
 //   - "Label: value" starts a field when Label is one of the schema's labels or
-//     aliases: case-insensitive, blanks around and inside folded; an optional
-//     "- " or "* " bullet and any indentation before it are allowed.
+//     aliases, compared without case, blanks, hyphens and underscores
+//     ("Incident-Type" = "incident_type" = "INCIDENT TYPE"); an optional "- " or
+//     "* " bullet and any indentation before it are allowed.
 //   - A line whose first non-blank character is '#' is a comment (the blank
 //     form's hints) and is skipped, except inside a multi-line value where it
 //     is indented deeper than the value's label.
@@ -19,6 +20,9 @@
 //   - A single-line field's value is the rest of its line; if that is empty,
 //     the next non-blank line that starts no field is taken instead. Any other
 //     line that starts no field is prose around the form and is ignored.
+//   - A multi-valued field (FormField::multi: ip and host by default) also takes
+//     the following lines indented deeper than its label, or any line after one
+//     ending in ',' or ';' ("198.51.100.23,\n  203.0.113.99").
 //   - "-- " (the signature separator) ends the form.
 //   - Repeatable groups: a field that already appeared in the current block of
 //     its group starts the next block (the second "Hostname:" opens host block
@@ -33,11 +37,14 @@
 //     is required ("required field missing"); a value failing its type check
 //     gives an error and is not recorded as a field.
 //   - Typed values: email (addr-spec; "Name <addr>" recorded as addr), phone,
-//     ip (inet_pton; "[.]" refanged), host (domain name or IP), datetime
+//     ip (inet_pton, or a CIDR network; "[.]" refanged), host (domain name or IP), datetime
 //     (ISO 8601 or RFC 5322, recorded as written), enum (case-insensitive,
 //     recorded in the schema's spelling; a bare RSIT "type" matches a unique
 //     "class/type"), list (',' or ';' separated, and by line breaks when
-//     multi-line: one FieldValue per item).
+//     multi-line: one FieldValue per item). A multi-valued field splits at ','
+//     ';' line breaks and, except email, blanks; each item is checked on its
+//     own: the good ones are recorded, each bad one is an error naming its
+//     position ("value 2 of 3: not an IP address"), never its text.
 //   - format = "team-form"; category_hint = the value recorded for the
 //     schema's category field (enum spelling), or the text as written when it
 //     is not one of the values.

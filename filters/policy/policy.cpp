@@ -169,30 +169,25 @@ const std::vector<std::string>& disclosure_categories() {
   return kCategories;
 }
 
-LoadedPolicy parse_policy(std::string_view policy_toml, std::string_view taxonomy_toml) {
-  LoadedPolicy loaded;
-  Policy& policy = loaded.policy;
-  auto& errors = loaded.errors;
-  read_taxonomy(taxonomy_toml, policy, errors);
-  toml::table root;
-  try {
-    root = toml::parse(policy_toml);
-  } catch (const toml::parse_error& e) {
-    errors.push_back({static_cast<int>(e.source().begin.line), std::string(e.description())});
-    return loaded;
-  }
-  PolicyReader reader(policy, errors);
-  reader.check_known_keys(root, {"tickets", "constituency", "tlp", "classify", "priority", "route"}, "policy");
+namespace {
 
-  const toml::table empty;
-  const toml::table& tickets = root["tickets"].as_table() ? *root["tickets"].as_table() : empty;
+const toml::table& table_or_empty(const toml::table& root, std::string_view key) {
+  static const toml::table empty;
+  const auto* table = root[key].as_table();
+  return table ? *table : empty;
+}
+
+bool is_name_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_'; }
+
+void read_tickets(const toml::table& root, PolicyReader& reader, Policy& policy, std::vector<ConfigError>& errors) {
+  const toml::table& tickets = table_or_empty(root, "tickets");
   policy.ticket_prefix = reader.string_at(tickets, "prefix", true).value_or("");
-  if (!policy.ticket_prefix.empty() &&
-      !std::all_of(policy.ticket_prefix.begin(), policy.ticket_prefix.end(),
-                   [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_'; }))
+  if (!policy.ticket_prefix.empty() && !std::all_of(policy.ticket_prefix.begin(), policy.ticket_prefix.end(), is_name_char))
     errors.push_back({static_cast<int>(tickets.source().begin.line), "tickets.prefix: letters, digits, '-' and '_' only"});
+}
 
-  const toml::table& constituency = root["constituency"].as_table() ? *root["constituency"].as_table() : empty;
+void read_constituency(const toml::table& root, PolicyReader& reader, Policy& policy) {
+  const toml::table& constituency = table_or_empty(root, "constituency");
   reader.check_known_keys(constituency, {"networks", "domains"}, "constituency");
   if (const auto* networks = constituency["networks"].as_array()) {
     for (const auto& item : *networks) {
@@ -206,15 +201,19 @@ LoadedPolicy parse_policy(std::string_view policy_toml, std::string_view taxonom
     reader.error(*constituency.get("networks"), "constituency.networks: expected a list of CIDR strings");
   }
   policy.domains = reader.strings_at(constituency, "domains");
+}
 
-  const toml::table& tlp = root["tlp"].as_table() ? *root["tlp"].as_table() : empty;
+void read_tlp(const toml::table& root, PolicyReader& reader, Policy& policy, std::vector<ConfigError>& errors) {
+  const toml::table& tlp = table_or_empty(root, "tlp");
   policy.tlp_default = reader.string_at(tlp, "default", false).value_or("AMBER");
   if (tlp_rank(policy.tlp_default) < 0) {
     const toml::node* where = tlp.get("default");
     errors.push_back({where ? line_of(*where) : static_cast<int>(tlp.source().begin.line),
                       "tlp.default: \"" + policy.tlp_default + "\" is not CLEAR, GREEN, AMBER, AMBER+STRICT or RED"});
   }
+}
 
+void read_classify(const toml::table& root, PolicyReader& reader, Policy& policy) {
   if (const auto* hints = tables_at(root, "classify.hint", reader))
     for (const auto& node : *hints) {
       const auto& t = *node.as_table();
@@ -231,7 +230,9 @@ LoadedPolicy parse_policy(std::string_view policy_toml, std::string_view taxonom
       reader.check_type(node, rule.type);
       policy.keywords.push_back(std::move(rule));
     }
+}
 
+void read_priority(const toml::table& root, PolicyReader& reader, Policy& policy) {
   policy.unmatched_priority = small_integer(root.at_path("priority.unmatched").node(), 99);
   if (const auto* levels = tables_at(root, "priority.level", reader))
     for (const auto& node : *levels) {
@@ -248,35 +249,62 @@ LoadedPolicy parse_policy(std::string_view policy_toml, std::string_view taxonom
     }
   std::stable_sort(policy.levels.begin(), policy.levels.end(),
                    [](const PriorityLevel& a, const PriorityLevel& b) { return a.level < b.level; });
+}
 
+RouteRule read_route(const toml::node& node, PolicyReader& reader) {
+  const auto& t = *node.as_table();
+  reader.check_known_keys(t, {"name", "intake", "type", "category", "encryption", "signature", "tlp", "constituency",
+                              "reporter_constituent", "sender_verified", "queue"},
+                          "route");
+  RouteRule rule;
+  rule.name = reader.string_at(t, "name", false).value_or("");
+  rule.queue = reader.string_at(t, "queue", true).value_or("");
+  rule.intake = reader.string_at(t, "intake", false);
+  rule.type = reader.string_at(t, "type", false);
+  if (rule.type) reader.check_type(node, *rule.type);
+  rule.category = reader.string_at(t, "category", false);
+  const auto& categories = disclosure_categories();
+  if (rule.category && std::find(categories.begin(), categories.end(), *rule.category) == categories.end())
+    reader.error(node, "route.category: \"" + *rule.category + "\" is not an RFC 2350 disclosure category");
+  rule.encryption = reader.string_at(t, "encryption", false);
+  rule.signature = reader.string_at(t, "signature", false);
+  rule.tlp = reader.string_at(t, "tlp", false);
+  if (const toml::node* c = t.get("constituency")) rule.constituency = c->value<bool>();
+  if (const toml::node* r = t.get("reporter_constituent")) rule.reporter_constituent = r->value<bool>();
+  if (const toml::node* v = t.get("sender_verified")) rule.sender_verified = v->value<bool>();
+  if (rule.queue.empty() || !std::all_of(rule.queue.begin(), rule.queue.end(), is_name_char))
+    reader.error(node, "route.queue: a queue name is letters, digits, '-' and '_'");
+  return rule;
+}
+
+void read_routes(const toml::table& root, PolicyReader& reader, Policy& policy, std::vector<ConfigError>& errors) {
   if (const auto* routes = tables_at(root, "route", reader))
-    for (const auto& node : *routes) {
-      const auto& t = *node.as_table();
-      reader.check_known_keys(t, {"name", "intake", "type", "category", "encryption", "signature", "tlp",
-                                  "constituency", "sender_verified", "queue"},
-                              "route");
-      RouteRule rule;
-      rule.name = reader.string_at(t, "name", false).value_or("");
-      rule.queue = reader.string_at(t, "queue", true).value_or("");
-      rule.intake = reader.string_at(t, "intake", false);
-      rule.type = reader.string_at(t, "type", false);
-      if (rule.type) reader.check_type(node, *rule.type);
-      rule.category = reader.string_at(t, "category", false);
-      if (rule.category && std::find(disclosure_categories().begin(), disclosure_categories().end(), *rule.category) ==
-                               disclosure_categories().end())
-        reader.error(node, "route.category: \"" + *rule.category + "\" is not an RFC 2350 disclosure category");
-      rule.encryption = reader.string_at(t, "encryption", false);
-      rule.signature = reader.string_at(t, "signature", false);
-      rule.tlp = reader.string_at(t, "tlp", false);
-      if (const toml::node* c = t.get("constituency")) rule.constituency = c->value<bool>();
-      if (const toml::node* v = t.get("sender_verified")) rule.sender_verified = v->value<bool>();
-      if (rule.queue.empty() || !std::all_of(rule.queue.begin(), rule.queue.end(), [](char c) {
-            return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
-          }))
-        reader.error(node, "route.queue: a queue name is letters, digits, '-' and '_'");
-      policy.routes.push_back(std::move(rule));
-    }
+    for (const auto& node : *routes) policy.routes.push_back(read_route(node, reader));
   if (policy.routes.empty()) errors.push_back({0, "route: at least one routing rule is needed"});
+}
+
+}  // namespace
+
+LoadedPolicy parse_policy(std::string_view policy_toml, std::string_view taxonomy_toml) {
+  LoadedPolicy loaded;
+  Policy& policy = loaded.policy;
+  auto& errors = loaded.errors;
+  read_taxonomy(taxonomy_toml, policy, errors);
+  toml::table root;
+  try {
+    root = toml::parse(policy_toml);
+  } catch (const toml::parse_error& e) {
+    errors.push_back({static_cast<int>(e.source().begin.line), std::string(e.description())});
+    return loaded;
+  }
+  PolicyReader reader(policy, errors);
+  reader.check_known_keys(root, {"tickets", "constituency", "tlp", "classify", "priority", "route"}, "policy");
+  read_tickets(root, reader, policy, errors);
+  read_constituency(root, reader, policy);
+  read_tlp(root, reader, policy, errors);
+  read_classify(root, reader, policy);
+  read_priority(root, reader, policy);
+  read_routes(root, reader, policy, errors);
   std::stable_sort(errors.begin(), errors.end(), [](const ConfigError& a, const ConfigError& b) {
     return (a.line == 0 ? INT32_MAX : a.line) < (b.line == 0 ? INT32_MAX : b.line);
   });

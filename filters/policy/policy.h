@@ -44,6 +44,7 @@ struct RouteRule {
   std::string name;
   std::optional<std::string> intake, type, category, encryption, signature, tlp;
   std::optional<bool> constituency, sender_verified;
+  std::optional<bool> reporter_constituent;  // the reporter is one of our own users
   std::string queue;
 };
 

@@ -55,6 +55,9 @@ struct Classification {
   std::vector<DisclosureReason> categories;
   bool constituency = true;
   std::string constituency_because;
+  std::string constituency_source;   // "affected-host field", "free-text indicators", ... (no values)
+  bool reporter_constituent = false; // the From address (or verified key's) is in the constituency
+  std::string reporter_because;
   std::string tlp;
   std::string tlp_because;
   int priority = 0;
@@ -91,6 +94,7 @@ struct Report {
   Classification classification;
   std::string route_rule;                  // the routing rule that chose `queue`
   std::string ticket;                      // "XYZ-CERT #42", set when filed
+  std::optional<bool> participant;         // a follow-up: is its sender one of the ticket's participants?
   std::vector<AuditNote> audit_notes;
   std::optional<StageFault> fault;         // set: quarantined as received, no ticket, no ack
 };

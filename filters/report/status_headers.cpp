@@ -18,6 +18,18 @@ const char* encryption_word(EncryptionState state) {
 // Reasons are our own words, but may quote gpg's error text: one door out.
 std::string one_line(const std::string& text) { return sanitize_untrusted(text, 200); }
 
+// Why the report is (or is not) ours, whether the reporter is one of our own
+// users, and whether a follow-up came from one of its ticket's participants.
+std::string classification_evidence(const Report& report) {
+  const Classification& c = report.classification;
+  std::string out;
+  if (!c.constituency_because.empty())
+    out += "X-Csirtgw-Constituency-Because: " + one_line(c.constituency_because) + "\n";
+  if (c.reporter_constituent) out += "X-Csirtgw-Reporter: constituent; " + one_line(c.reporter_because) + "\n";
+  if (report.participant) out += "X-Csirtgw-Participant: " + std::string(*report.participant ? "yes" : "no") + "\n";
+  return out;
+}
+
 }  // namespace
 
 std::string render_status_headers(const Report& report) {
@@ -39,6 +51,7 @@ std::string render_status_headers(const Report& report) {
   out += "X-Csirtgw-Constituency: " + std::string(c.constituency ? "yes" : "no") + "\n";
   if (!c.tlp.empty()) out += "X-Csirtgw-TLP: " + one_line(c.tlp) + "\n";
   if (c.priority > 0) out += "X-Csirtgw-Priority: " + std::to_string(c.priority) + "\n";
+  out += classification_evidence(report);
   return out;
 }
 

@@ -26,6 +26,7 @@ FilterOutcome RouteStage::process(Report& report) {
                                       [&](const DisclosureReason& r) { return r.category == *rule.category; }))
       continue;
     if (rule.constituency && *rule.constituency != c.constituency) continue;
+    if (rule.reporter_constituent && *rule.reporter_constituent != c.reporter_constituent) continue;
     if (rule.encryption && *rule.encryption != encryption) continue;
     if (rule.signature && *rule.signature != report.crypto.signature) continue;
     if (rule.sender_verified && *rule.sender_verified != report.crypto.sender_verified) continue;

@@ -125,7 +125,10 @@ inline bool csirtgw_field(std::string_view line) {
                                      "X-Csirtgw-Queue", "X-Csirtgw-Encryption", "X-Csirtgw-Signature",
                                      "X-Csirtgw-Signer", "X-Csirtgw-Sender-Verified", "X-Csirtgw-Crypto-Reason",
                                      "X-Csirtgw-Type", "X-Csirtgw-Disclosure", "X-Csirtgw-Constituency",
-                                     "X-Csirtgw-TLP", "X-Csirtgw-Priority"};
+                                     "X-Csirtgw-TLP", "X-Csirtgw-Priority",
+                                     // classification evidence and follow-up participation (issue 16)
+                                     "X-Csirtgw-Constituency-Because", "X-Csirtgw-Reporter",
+                                     "X-Csirtgw-Participant"};
   for (const char* name : kOwn)
     if (starts_with_field(line, name)) return true;
   return false;

@@ -53,7 +53,9 @@ CSIRTGW_HEADERS = ("X-Csirtgw-Queue", "X-Csirtgw-Encryption", "X-Csirtgw-Signatu
                    "X-Csirtgw-Signer", "X-Csirtgw-Sender-Verified", "X-Csirtgw-Crypto-Reason",
                    # the classification and ticket headers (issue 4's contract)
                    "X-Csirtgw-Ticket", "X-Csirtgw-Type", "X-Csirtgw-Disclosure", "X-Csirtgw-Constituency",
-                   "X-Csirtgw-TLP", "X-Csirtgw-Priority")
+                   "X-Csirtgw-TLP", "X-Csirtgw-Priority",
+                   # classification evidence and follow-up participation (issue 16)
+                   "X-Csirtgw-Constituency-Because", "X-Csirtgw-Reporter", "X-Csirtgw-Participant")
 FILE_TIMEOUT = float(os.environ.get("CSIRTGW_PGP_TIMEOUT", "90"))
 HEX40 = re.compile(r"^[0-9A-F]{40}$")
 

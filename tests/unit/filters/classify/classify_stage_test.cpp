@@ -1,5 +1,5 @@
 // Classification and routing (filters/classify/classify_stage.cpp) under the embedded
-// default policy and reporting form: incident type from the team form or from
+// default policy and reporting form (routing alone: tests/unit/filters/route): incident type from the team form or from
 // keywords, constituency by affected address or domain, disclosure categories
 // with their reasons, TLP 2.0 (unauthenticated labels only tighten), RFC 2350
 // priority, the routing rules, and an audit note free of report contents.
@@ -18,37 +18,17 @@
 #include "embedded_schemas.h"
 #include "form_schema.h"
 #include "policy.h"
+#include "filters/default_rules.h"
 
 namespace csirtgw {
 namespace {
 
-const Policy& policy() {
-  static const Policy p = [] {
-    LoadedPolicy loaded = parse_policy(default_policy_text(), rsit_taxonomy_text());
-    REQUIRE(loaded.errors.empty());
-    return loaded.policy;
-  }();
-  return p;
-}
+const Policy& policy() { return testing::default_policy(); }
+const FormSchema& form() { return testing::default_form(); }
 
-const FormSchema& form() {
-  static const FormSchema f = [] {
-    auto loaded = parse_form_schema(default_form_schema_text());
-    REQUIRE_MESSAGE(loaded.ok(), loaded.error().message);
-    return loaded.value();
-  }();
-  return f;
-}
+using testing::crlf;
 
-// LF in `body` becomes CRLF; the message is a single text/plain part.
-std::string crlf(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    if (c == '\n') out += '\r';
-    out += c;
-  }
-  return out;
-}
+// The message is a single text/plain part.
 
 std::string plain_message(const std::string& body, const std::string& subject = "Incident report") {
   return crlf("From: Reporter <reporter@partner.example>\n"
@@ -216,16 +196,19 @@ TEST_CASE("classify: constituency by affected address and domain") {
       {"form fields win over addresses in the text",
        team_form("fraud/phishing", "IP address: 203.0.113.10\nDescription: it attacked 192.0.2.1\n"), false,
        "no affected host inside the constituency"},
-      {"attack source alone is not affected", team_form("fraud/phishing", "Source IP address: 203.0.113.99\n"), false,
-       "no affected host inside the constituency"},
-      {"text address inside", "Host 198.51.100.7 is scanning the internet.\n", true, "affected 198.51.100.7"},
+      {"attack source alone is not affected", team_form("fraud/phishing", "Source IP address: 203.0.113.99\n"), true,
+       "no affected host named (only attack sources): treated as ours"},
+      {"text address inside", "Host 198.51.100.7 is scanning the internet.\n", true,
+       "from free-text indicators (no affected-host field): affected 198.51.100.7"},
       {"text address outside", "Host 203.0.113.9 is scanning the internet.\n", false,
-       "no affected host inside the constituency"},
+       "from free-text indicators (no affected-host field): none inside the constituency"},
       {"text mentions one inside among others", "203.0.113.9 and 192.0.2.44 talk to each other.\n", true,
-       "affected 192.0.2.44"},
-      {"text domain inside", "mail.example.edu sends spam.\n", true, "affected mail.example.edu"},
+       "from free-text indicators (no affected-host field): affected 192.0.2.44"},
+      {"text domain inside", "mail.example.edu sends spam.\n", true,
+       "from free-text indicators (no affected-host field): affected mail.example.edu"},
       {"text domain upper case", "MAIL.EXAMPLE.EDU sends spam.\n", true, ""},
-      {"text domain look-alike", "mail.evilexample.edu sends spam.\n", false, "no affected host inside the constituency"},
+      {"text domain look-alike", "mail.evilexample.edu sends spam.\n", false,
+       "from free-text indicators (no affected-host field): none inside the constituency"},
       {"an e-mail address names no host", "Write to bob@elsewhere.test for details.\n", true,
        "no affected host named: treated as ours"},
       {"no affected host", "Hello,\nplease call me back tomorrow.\n", true, "no affected host named: treated as ours"},
@@ -348,60 +331,6 @@ TEST_CASE("classify: RFC 2350 priority levels") {
       CHECK(report.classification.type == row.type);
       CHECK(report.classification.priority == row.priority);
       CHECK_FALSE(report.classification.priority_name.empty());
-    }
-  }
-}
-
-TEST_CASE("route: the first matching rule names the queue") {
-  struct Row {
-    std::string name;
-    std::string queue_before;
-    EncryptionState encryption;
-    std::string signature;
-    std::string intake;
-    std::string type;
-    bool constituency;
-    std::string queue;
-    std::string rule;
-  };
-  const std::vector<Row> rows = {
-      {"quarantined by the OpenPGP stage stays", "quarantine", EncryptionState::failed, "bad", "vuln",
-       "vulnerable/vulnerable-system", true, "quarantine", "quarantined by the OpenPGP stage"},
-      {"undecryptable", "incoming", EncryptionState::failed, "none", "incidents", "fraud/phishing", true, "quarantine",
-       "undecryptable or malformed"},
-      {"bad signature", "incoming", EncryptionState::none, "bad", "incidents", "fraud/phishing", true, "quarantine",
-       "tampered or forged signatures"},
-      {"vulnerability intake", "incoming", EncryptionState::decrypted, "good", "vuln", "other/undetermined", false,
-       "vulnerabilities", "vulnerability reports"},
-      {"vulnerable type", "incoming", EncryptionState::none, "none", "incidents", "vulnerable/weak-crypto", true,
-       "vulnerabilities", "vulnerable systems"},
-      {"vulnerable type outside the constituency", "incoming", EncryptionState::none, "none", "incidents",
-       "vulnerable/vulnerable-system", false, "vulnerabilities", "vulnerable systems"},
-      {"outside the constituency", "incoming", EncryptionState::none, "unknown-key", "incidents", "fraud/phishing",
-       false, "coordination", "outside the constituency"},
-      {"everything else", "incoming", EncryptionState::decrypted, "good", "incidents", "fraud/phishing", true,
-       "incident-reports", "everything else"},
-      {"unknown signer is not bad", "incoming", EncryptionState::none, "unknown-key", "incidents",
-       "other/undetermined", true, "incident-reports", "everything else"},
-  };
-  for (const auto& row : rows) {
-    SUBCASE(row.name.c_str()) {
-      Report report = make_report("Hello.\n", Auth::none, row.intake);
-      report.queue = row.queue_before;
-      report.crypto.encryption = row.encryption;
-      report.crypto.signature = row.signature;
-      report.classification.type = row.type;
-      report.classification.constituency = row.constituency;
-      report = route(report);
-      CHECK(report.queue == row.queue);
-      CHECK(report.route_rule == row.rule);
-      if (row.queue_before != "quarantine") {
-        const AuditNote* routed = note(report, "routed");
-        REQUIRE(routed != nullptr);
-        const auto detail = nlohmann::json::parse(routed->detail);
-        CHECK(detail.at("queue") == row.queue);
-        CHECK(detail.at("rule") == row.rule);
-      }
     }
   }
 }

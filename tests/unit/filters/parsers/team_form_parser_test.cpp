@@ -360,7 +360,7 @@ TEST_CASE("team form: malformed values give one error each, the rest still parse
   };
   const std::vector<Row> rows = {
       {"IP address: 300.1.2.3", "affected-host.ip", "not an IP address (block 0)"},
-      {"IP address: 192.0.2.1/24", "affected-host.ip", "not an IP address (block 0)"},
+      {"IP address: 192.0.2.1/33", "affected-host.ip", "not an IP address (block 0)"},
       {"Source IP address: localhost", "attack-source.ip", "not an IP address (block 0)"},
       {"Reporter e-mail: alice at site.example", "reporter.email", "not an e-mail address"},
       {"Reporter e-mail: alice@", "reporter.email", "not an e-mail address"},

@@ -88,11 +88,11 @@ TEST_CASE("policy: the embedded default policy parses without errors") {
   CHECK(policy.unmatched_priority == 13);
   CHECK(policy.networks.size() == 3);
   CHECK(policy.domains == std::vector<std::string>{"csirt.example", "example.edu"});
-  CHECK(policy.hints.size() == 8);
+  CHECK(policy.hints.size() == 16);
   CHECK(policy.keywords.size() == 11);
   REQUIRE(policy.levels.size() == 12);
   for (std::size_t i = 0; i < policy.levels.size(); ++i) CHECK(policy.levels[i].level == static_cast<int>(i) + 1);
-  REQUIRE(policy.routes.size() == 6);
+  REQUIRE(policy.routes.size() == 7);
   CHECK(policy.routes.front().queue == "quarantine");
   CHECK(policy.routes.back().queue == "incident-reports");
   CHECK(policy.taxonomy == taxonomy_ids());
