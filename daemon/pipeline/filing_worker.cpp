@@ -18,6 +18,7 @@
 #include "json_text.h"
 #include "message_header.h"
 #include "ordered_pipeline.h"
+#include "route_stage.h"
 #include "outbound_store.h"
 #include "step_fault.h"
 #include "ticket_store.h"
@@ -291,7 +292,7 @@ std::size_t FilingWorker::tickets_and_plans(StagedReport* run, std::size_t count
       report.ticket = format_ticket(rules_->policy.ticket_prefix, assigned[i].number);
       item.opened_ticket = assigned[i].created;
       // A follow-up is filed with its ticket, unless it has to be quarantined.
-      if (!assigned[i].created && report.queue != "quarantine") report.queue = assigned[i].queue;
+      if (!assigned[i].created && report.queue != "quarantine") route_with_ticket(report, assigned[i].queue);
       if (!composers_.empty() && !plan_ack(item, planner)) return i;
     }
     item.ordered = true;

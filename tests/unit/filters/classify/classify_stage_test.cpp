@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "classify_stage.h"
+#include "classify_test_support.h"
 #include "route_stage.h"
 #include "config.h"
 #include "embedded_schemas.h"
@@ -22,33 +23,9 @@
 namespace csirtgw {
 namespace {
 
-const Policy& policy() {
-  static const Policy p = [] {
-    LoadedPolicy loaded = parse_policy(default_policy_text(), rsit_taxonomy_text());
-    REQUIRE(loaded.errors.empty());
-    return loaded.policy;
-  }();
-  return p;
-}
-
-const FormSchema& form() {
-  static const FormSchema f = [] {
-    auto loaded = parse_form_schema(default_form_schema_text());
-    REQUIRE_MESSAGE(loaded.ok(), loaded.error().message);
-    return loaded.value();
-  }();
-  return f;
-}
-
-// LF in `body` becomes CRLF; the message is a single text/plain part.
-std::string crlf(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    if (c == '\n') out += '\r';
-    out += c;
-  }
-  return out;
-}
+const Policy& policy() { return test_support::default_policy(); }
+const FormSchema& form() { return test_support::default_form(); }
+using test_support::crlf;
 
 std::string plain_message(const std::string& body, const std::string& subject = "Incident report") {
   return crlf("From: Reporter <reporter@partner.example>\n"
