@@ -119,9 +119,7 @@ def queue_of(fm):
 
 
 def hdr(fm, name):
-    vals = [re.sub(r"\s+", " ", v).strip() for v in fm.headers(name)]
-    assert len(vals) == 1, (name, vals)
-    return vals[0]
+    return fm.single_header(name)
 
 
 class FieldFormats(unittest.TestCase):
