@@ -15,8 +15,9 @@ namespace csirtgw {
 std::optional<std::string> tlp_label_of(std::string_view value);
 
 // Every label marked in free text, in order: the word "TLP" (case-insensitive,
-// not inside another word), then separators (blanks, ':', '-', '=', '/',
-// '_'), then a label word that ends there ("TLP: REDACTED" is no marker).
+// not inside another word), then at most eight separators (blanks, ':', '-',
+// '=', '/', '_'), then a label word that ends there ("TLP: REDACTED" is no
+// marker).
 std::vector<std::string> tlp_markers_in(std::string_view text);
 
 }  // namespace csirtgw

@@ -100,6 +100,7 @@ void EvidenceReader::add(Indicator indicator, IndicatorOrigin origin) {
 
 void EvidenceReader::walk(std::string_view message, const MimeEntity& entity, std::size_t depth, bool inside_forward) {
   const auto& ct = entity.content_type;
+  if (ct.is("multipart", "encrypted")) return;  // ciphertext the OpenPGP stage could not open: no evidence
   if (ct.type == "multipart") {
     for (const auto& part : entity.parts) walk(message, part, depth, inside_forward);
   } else if (ct.is("message", "rfc822")) {
