@@ -5,13 +5,16 @@
 
 #include <algorithm>
 #include <array>
+#include <memory>
 #include <string>
+#include <utility>
 
 #include "ascii_case.h"
 #include "html_text.h"
 #include "indicator_extractor.h"
 #include "message_header.h"
 #include "structured_fields.h"
+#include "transfer_decoding.h"
 #include "untrusted_text.h"
 
 namespace csirtgw {
@@ -40,17 +43,84 @@ bool is_attachment(std::string_view message, const MimeEntity& e) {
   return ct.type != "text" && ct.type != "message";
 }
 
-std::string hex_digest(const EVP_MD* md, std::string_view bytes) {
-  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-  unsigned int size = 0;
-  if (EVP_Digest(bytes.data(), bytes.size(), digest.data(), &size, md, nullptr) != 1) return {};
-  static constexpr char hex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned int i = 0; i < size; ++i) {
-    out.push_back(hex[digest[i] >> 4]);
-    out.push_back(hex[digest[i] & 0x0F]);
+// SHA-256, SHA-1 and MD5 of a byte stream, fed in chunks: a 50 MB attachment
+// is hashed as it is decoded, never held decoded as a whole.
+class Digests {
+ public:
+  Digests() {
+    for (std::size_t i = 0; i < kinds.size(); ++i) {
+      contexts_[i].reset(EVP_MD_CTX_new());
+      ok_ = ok_ && contexts_[i] && EVP_DigestInit_ex(contexts_[i].get(), kinds[i].md(), nullptr) == 1;
+    }
   }
-  return out;
+  void update(std::string_view bytes) {
+    for (auto& ctx : contexts_) ok_ = ok_ && EVP_DigestUpdate(ctx.get(), bytes.data(), bytes.size()) == 1;
+  }
+  // kind, lower-case hex; empty when OpenSSL failed.
+  std::vector<std::pair<IndicatorKind, std::string>> finish() {
+    std::vector<std::pair<IndicatorKind, std::string>> out;
+    for (std::size_t i = 0; i < kinds.size() && ok_; ++i) {
+      std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+      unsigned int size = 0;
+      if (EVP_DigestFinal_ex(contexts_[i].get(), digest.data(), &size) != 1) return {};
+      out.emplace_back(kinds[i].kind, hex(digest.data(), size));
+    }
+    return out;
+  }
+
+ private:
+  struct Kind {
+    IndicatorKind kind;
+    const EVP_MD* (*md)();
+  };
+  static constexpr std::array<Kind, 3> kinds = {{{IndicatorKind::sha256, EVP_sha256},
+                                                 {IndicatorKind::sha1, EVP_sha1},
+                                                 {IndicatorKind::md5, EVP_md5}}};
+  struct Free {
+    void operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
+  };
+  static std::string hex(const unsigned char* bytes, unsigned int size) {
+    static constexpr char digits[] = "0123456789abcdef";
+    std::string out;
+    for (unsigned int i = 0; i < size; ++i) {
+      out.push_back(digits[bytes[i] >> 4]);
+      out.push_back(digits[bytes[i] & 0x0F]);
+    }
+    return out;
+  }
+  std::array<std::unique_ptr<EVP_MD_CTX, Free>, 3> contexts_;
+  bool ok_ = true;
+};
+
+// Calls chunk(decoded) over the body in pieces of about `piece` bytes: base64
+// by whole quanta, quoted-printable by whole lines, identity as it is.
+template <typename Chunk>
+void for_each_decoded_piece(std::string_view body, std::string_view encoding, Chunk chunk) {
+  constexpr std::size_t piece = 64 * 1024;  // a multiple of 4: whole base64 quanta
+  if (encoding == "base64") {
+    std::string quanta;
+    quanta.reserve(piece);
+    for (const char c : body) {
+      const bool alphabet = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' ||
+                            c == '/' || c == '=';
+      if (!alphabet) continue;
+      quanta.push_back(c);
+      if (quanta.size() == piece) {
+        chunk(decode_transfer_encoding(quanta, encoding));
+        quanta.clear();
+      }
+    }
+    if (!quanta.empty()) chunk(decode_transfer_encoding(quanta, encoding));
+  } else if (encoding == "quoted-printable") {
+    for (std::size_t pos = 0; pos < body.size();) {
+      const std::size_t nl = body.find('\n', std::min(body.size(), pos + piece));
+      const std::size_t end = nl == std::string_view::npos ? body.size() : nl + 1;
+      chunk(decode_transfer_encoding(body.substr(pos, end - pos), encoding));
+      pos = end;
+    }
+  } else {
+    chunk(body);
+  }
 }
 
 // A message's bytes as an .eml would hold them: a header block that starts
@@ -116,22 +186,32 @@ void EvidenceReader::walk(std::string_view message, const MimeEntity& entity, st
 
 void EvidenceReader::attachment(std::string_view message, const MimeEntity& entity, std::size_t depth,
                                 bool inside_forward) {
-  const std::string bytes = decoded_body(message, entity);
-  if (!spend(bytes.size() / 4)) return;  // hashing is cheap; a quarter keeps pathological nesting bounded
-  const std::string sha256 = hex_digest(EVP_sha256(), bytes);
-  add({IndicatorKind::sha256, sha256}, IndicatorOrigin::attachment);
-  add({IndicatorKind::sha1, hex_digest(EVP_sha1(), bytes)}, IndicatorOrigin::attachment);
-  add({IndicatorKind::md5, hex_digest(EVP_md5(), bytes)}, IndicatorOrigin::attachment);
+  const std::string name = part_filename(message, entity);
+  const bool enclosed = entity.content_type.is("message", "rfc822");  // read by walk() already
+  const bool eml = ascii_iends_with(name, ".eml");
+  Digests digests;
+  std::string kept;  // decoded, only when the attachment is a message to read further
+  bool keep = false, first = true;
+  for_each_decoded_piece(entity.body(message), entity.transfer_encoding, [&](std::string_view piece) {
+    if (first) keep = !enclosed && (eml || looks_like_message(piece));
+    first = false;
+    digests.update(piece);
+    if (keep && kept.size() + piece.size() <= budget_) kept.append(piece);
+    else keep = false;
+  });
+  std::string sha256;
+  for (auto& [kind, value] : digests.finish()) {
+    if (kind == IndicatorKind::sha256) sha256 = value;
+    add({kind, std::move(value)}, IndicatorOrigin::attachment);
+  }
   if (!inside_forward) {
     FieldSink sink(content_, "attachment");
     const int block = attachments_++;
-    sink.add("attachment.name", sanitize_untrusted(part_filename(message, entity), max_name_bytes), block);
+    sink.add("attachment.name", sanitize_untrusted(name, max_name_bytes), block);
     sink.add("attachment.type", entity.content_type.type + "/" + entity.content_type.subtype, block);
     sink.add("attachment.sha256", sha256, block);
   }
-  const bool eml = ascii_iends_with(part_filename(message, entity), ".eml");
-  if (!entity.content_type.is("message", "rfc822") && (eml || looks_like_message(bytes)))
-    forwarded_bytes(bytes, depth + 1);
+  if (keep) forwarded_bytes(kept, depth + 1);
 }
 
 void EvidenceReader::forwarded_bytes(std::string_view bytes, std::size_t depth) {
