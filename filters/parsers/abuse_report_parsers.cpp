@@ -269,7 +269,8 @@ std::optional<ReportContent> find_xarf_v4(std::string_view message, const MimeEn
   // An enclosed message/rfc822 is evidence, not the report.
   if (entity.content_type.type == "message" || !may_hold_json(message, entity)) return std::nullopt;
   const std::string body = decoded_body(message, entity);
-  const std::string_view text = ascii_trim(body);
+  std::string_view text = ascii_trim(body);
+  if (text.starts_with("\xEF\xBB\xBF")) text = ascii_trim(text.substr(3));  // a UTF-8 byte order mark
   if (text.empty() || text.front() != '{') return std::nullopt;
   return parse_xarf_json(text);
 }

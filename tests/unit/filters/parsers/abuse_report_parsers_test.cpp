@@ -599,6 +599,12 @@ TEST_CASE("xarf: v4 variants") {
     CHECK(field_of(*content, "xarf.source-ip") == "192.0.2.66");
     CHECK(field_of(*content, "xarf.source-port") == "4444");
   }
+  SUBCASE("a JSON body behind a UTF-8 byte order mark") {
+    auto content = parse_xarf_text(crlf("Subject: report\nContent-Type: application/json\n\n\xEF\xBB\xBF" + xarf_v4_json));
+    REQUIRE(content.has_value());
+    CHECK(content->format == "xarf-v4");
+    CHECK(errors_of(*content).empty());
+  }
   SUBCASE("v4 wins over a legacy marker header") {
     auto content = parse_xarf_text(xarf_v4_message(xarf_v4_json, "Content-Type: application/json\n", "X-XARF: PLAIN\n"));
     REQUIRE(content.has_value());
