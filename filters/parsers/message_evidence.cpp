@@ -7,6 +7,7 @@
 #include <array>
 #include <memory>
 #include <string>
+#include <unordered_set>
 #include <utility>
 
 #include "ascii_case.h"
@@ -22,6 +23,7 @@ namespace {
 
 constexpr std::size_t max_forward_depth = 8;  // below limits.depth too
 constexpr std::size_t max_name_bytes = 255;    // a sanitised attachment name
+constexpr std::size_t max_indicators = 10000;  // in all, as extract_indicators' default
 
 // Parts that belong to the report's machinery, not its evidence.
 bool is_machinery(const ContentType& ct) {
@@ -136,7 +138,9 @@ bool looks_like_message(std::string_view bytes) {
 class EvidenceReader {
  public:
   EvidenceReader(const MimeLimits& limits, std::size_t budget, ReportContent& content)
-      : limits_(limits), budget_(budget), content_(content) {}
+      : limits_(limits), budget_(budget), content_(content) {
+    for (const auto& i : content.indicators) known_.insert(key(i));
+  }
 
   void walk(std::string_view message, const MimeEntity& entity, std::size_t depth, bool inside_forward);
 
@@ -148,9 +152,12 @@ class EvidenceReader {
   void forwarded_text(std::string_view message, const MimeEntity& entity);
   bool spend(std::size_t bytes);
 
+  static std::string key(const Indicator& i) { return std::string(to_string(i.kind)) + ' ' + i.value; }
+
   const MimeLimits& limits_;
   std::size_t budget_;
   ReportContent& content_;
+  std::unordered_set<std::string> known_;  // kind and value of every indicator in content_
   int attachments_ = 0;
 };
 
@@ -161,9 +168,7 @@ bool EvidenceReader::spend(std::size_t bytes) {
 }
 
 void EvidenceReader::add(Indicator indicator, IndicatorOrigin origin) {
-  if (std::any_of(content_.indicators.begin(), content_.indicators.end(),
-                  [&](const Indicator& i) { return i.kind == indicator.kind && i.value == indicator.value; }))
-    return;
+  if (content_.indicators.size() >= max_indicators || !known_.insert(key(indicator)).second) return;
   indicator.origin = origin;
   content_.indicators.push_back(std::move(indicator));
 }

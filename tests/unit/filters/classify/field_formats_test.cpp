@@ -8,6 +8,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -410,6 +411,22 @@ TEST_CASE("field formats: an inline forward makes no indicators of the forwarder
   CHECK_FALSE(has_email_indicator(report, "abuse@reporter.example"));
   CHECK_FALSE(has_email_indicator(report, "fwd-42@fake-bank.example"));
   CHECK(indicator(report, IndicatorKind::url, "https://fake-bank.example/verify") != nullptr);
+}
+
+TEST_CASE("field formats: many forwarded originals full of hosts stay bounded") {
+  std::string body;
+  for (int part = 0; part < 150; ++part) {
+    body += "--o\nContent-Type: message/rfc822\n\nFrom: x@p" + std::to_string(part) + ".example\n\n";
+    for (int host = 0; host < 120; ++host)
+      body += "http://h" + std::to_string(host) + ".p" + std::to_string(part) + ".example/\n";
+  }
+  const auto start = std::chrono::steady_clock::now();
+  const Report report =
+      classify_message(kHeaders + "Subject: lots\nContent-Type: multipart/mixed; boundary=\"o\"\n\n" + body + "--o--\n");
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  CHECK(report.content.indicators.size() <= 10000);
+  CHECK(report.content.indicators.size() >= 9000);
+  CHECK(seconds < 10.0);
 }
 
 // ---------------------------------------------------------------------------
