@@ -41,4 +41,8 @@ inline bool ascii_istarts_with(std::string_view s, std::string_view prefix) {
   return s.size() >= prefix.size() && ascii_iequals(s.substr(0, prefix.size()), prefix);
 }
 
+inline bool ascii_iends_with(std::string_view s, std::string_view suffix) {
+  return s.size() >= suffix.size() && ascii_iequals(s.substr(s.size() - suffix.size()), suffix);
+}
+
 }  // namespace csirtgw

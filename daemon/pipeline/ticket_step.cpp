@@ -3,6 +3,7 @@
 #include "filing_worker.h"
 
 #include "exception_text.h"
+#include "route_stage.h"
 #include "step_fault.h"
 #include "ticket_store.h"
 
@@ -11,8 +12,9 @@ namespace csirtgw {
 bool FilingWorker::takes_ticket(const StagedReport& item) { return item.report && !item.report->fault; }
 
 void follow_ticket(Report& report, const TicketAssignment& ticket) {
-  // Filed with its ticket, unless it has to be quarantined.
-  if (report.queue != "quarantine") report.queue = ticket.queue;
+  // Filed with its ticket, unless it has to be quarantined; the routed audit
+  // event then names the ticket's queue (and the one the rules chose).
+  if (report.queue != "quarantine") route_with_ticket(report, ticket.queue);
   // A follow-up never relabels its ticket looser: it carries the ticket's
   // strictest label (and the ticket took the follow-up's, if stricter).
   if (!ticket.tlp.empty() && ticket.tlp != report.classification.tlp) {

@@ -11,22 +11,44 @@
 #include "ascii_case.h"
 #include "constituency.h"
 #include "indicator_extractor.h"
+#include "html_text.h"
 #include "json_text.h"
+#include "message_evidence.h"
+#include "message_header.h"
 #include "mime_structure.h"
+#include "report_prose.h"
+#include "tlp_markers.h"
 #include "team_form_parser.h"
 #include "transfer_decoding.h"
 
 namespace csirtgw {
 namespace {
 
-// The report's main text: the first text/plain leaf, decoded, outside any
-// attached message (a forwarded original is evidence, not the report).
-const MimeEntity* first_plain_text(const MimeEntity& e) {
-  if (e.content_type.is("text", "plain") && e.parts.empty()) return &e;
+// The first text/<subtype> leaf outside any attached message (a forwarded
+// original is evidence, not the report).
+const MimeEntity* first_text_leaf(const MimeEntity& e, std::string_view subtype) {
+  if (e.content_type.is("text", subtype) && e.parts.empty()) return &e;
   if (e.content_type.is("message", "rfc822")) return nullptr;
   for (const auto& p : e.parts)
-    if (const MimeEntity* found = first_plain_text(p)) return found;
+    if (const MimeEntity* found = first_text_leaf(p, subtype)) return found;
   return nullptr;
+}
+
+// The report's main text: its first text/plain part, else the text of its
+// first text/html part (tags stripped, references decoded).
+std::string main_text_of(std::string_view message, const MimeEntity& root) {
+  if (const MimeEntity* body = first_text_leaf(root, "plain"))
+    return decode_transfer_encoding(body->body(message), body->transfer_encoding);
+  // The report of a sender who writes HTML only.
+  if (const MimeEntity* html = first_text_leaf(root, "html"))
+    return html_to_text(decode_transfer_encoding(html->body(message), html->transfer_encoding));
+  return {};
+}
+
+// The subject as written, encoded words decoded.
+std::string subject_of(std::string_view message) {
+  auto subject = header_value(header_section(message), "Subject");
+  return subject ? decode_encoded_words(*subject) : std::string();
 }
 
 // Whole-word, case-insensitive containment (text already lower-case).
@@ -63,17 +85,19 @@ void add_category(Classification& c, const std::string& category, const std::str
   c.categories.push_back({category, because});
 }
 
-std::string tlp_marker(const std::string& upper_text, std::size_t& pos) {
-  // "TLP:RED", "TLP: AMBER+STRICT", "TLP:CLEAR" (TLP 2.0; WHITE is 1.0's CLEAR).
-  while ((pos = upper_text.find("TLP:", pos)) != std::string::npos) {
-    std::size_t i = pos + 4;
-    while (i < upper_text.size() && upper_text[i] == ' ') ++i;
-    pos = i;
-    for (const char* label : {"AMBER+STRICT", "AMBER", "CLEAR", "GREEN", "RED", "WHITE"})
-      if (upper_text.compare(i, std::string_view(label).size(), label) == 0)
-        return std::string(label) == "WHITE" ? "CLEAR" : label;
-  }
-  return {};
+// ARF/X-ARF parsers bring their own indicators (Source-IP, the original
+// message); the main text's join them, then the attachments' hashes and what
+// forwarded originals hold. The forwarder's own addresses are no indicators.
+void add_text_and_evidence_indicators(std::string_view message, const MimeEntity* root, const MimeLimits& limits,
+                                      const std::string& text, ReportContent& content) {
+  for (auto& indicator : extract_indicators(indicator_text(text)))
+    if (std::none_of(content.indicators.begin(), content.indicators.end(), [&](const Indicator& known) {
+          return known.kind == indicator.kind && known.value == indicator.value;
+        }))
+      content.indicators.push_back(std::move(indicator));
+  if (root == nullptr) return;
+  add_message_evidence(message, *root, limits, content);
+  drop_own_addresses(root->headers(message), content.indicators);
 }
 
 // The content: ARF, X-ARF, the team's form or free text, with the indicators
@@ -83,8 +107,7 @@ ReportContent read_content(std::string_view message, const MimeLimits& limits, c
   ReportContent content;
   auto scanned = scan_mime(message, limits);
   if (scanned) {
-    if (const MimeEntity* body = first_plain_text(scanned.value()))
-      text = decode_transfer_encoding(body->body(message), body->transfer_encoding);
+    text = main_text_of(message, scanned.value());
     if (auto arf = parse_arf(message, scanned.value())) {
       content = std::move(*arf);
     } else if (auto xarf = parse_xarf(message, scanned.value())) {
@@ -100,13 +123,7 @@ ReportContent read_content(std::string_view message, const MimeLimits& limits, c
     content.format = "unparsed";
     content.errors.push_back({"message", "MIME structure refused: " + scanned.error().message});
   }
-  // ARF/X-ARF parsers bring their own indicators (Source-IP, the original
-  // message); the main text's join them.
-  for (auto& indicator : extract_indicators(text))
-    if (std::none_of(content.indicators.begin(), content.indicators.end(), [&](const Indicator& known) {
-          return known.kind == indicator.kind && known.value == indicator.value;
-        }))
-      content.indicators.push_back(std::move(indicator));
+  add_text_and_evidence_indicators(message, scanned ? &scanned.value() : nullptr, limits, text, content);
   return content;
 }
 
@@ -116,14 +133,9 @@ void decide_type(Classification& c, const ReportContent& content, const std::str
   if (!hint.empty() && policy.taxonomy.count(hint)) {
     c.type = hint;
     c.type_because = "reported type";
-  } else if (!hint.empty()) {
-    for (const auto& rule : policy.hints)  // folded as form labels are: "Brute-Force" = "brute force"
-      if (std::any_of(rule.values.begin(), rule.values.end(),
-                      [&](const std::string& v) { return normalise_label(v) == normalise_label(hint); })) {
-        c.type = rule.type;
-        c.type_because = content.format + " category \"" + hint + "\"";
-        break;
-      }
+  } else if (const HintRule* rule = hint.empty() ? nullptr : find_hint_rule(policy, hint)) {
+    c.type = rule->type;
+    c.type_because = content.format + " category \"" + hint + "\"";
   }
   if (c.type_because.empty())
     for (const auto& rule : policy.keywords) {
@@ -178,23 +190,14 @@ void decide_tlp(Classification& c, const ReportContent& content, const std::stri
   c.tlp = policy.tlp_default;
   c.tlp_because = "default";
   std::vector<std::pair<std::string, std::string>> labels;  // label, source
-  auto upper = [](std::string v) {
-    std::transform(v.begin(), v.end(), v.begin(), [](unsigned char ch) { return std::toupper(ch); });
-    return v;
-  };
   for (const auto& f : content.fields) {
     const bool tlp_field = f.field == "tlp" || (f.field.size() > 4 && f.field.compare(f.field.size() - 4, 4, ".tlp") == 0);
-    if (!tlp_field) continue;
-    std::string label = upper(f.value);
-    if (label.rfind("TLP:", 0) == 0) label = label.substr(4);
-    labels.emplace_back(label == "WHITE" ? "CLEAR" : label, "field " + f.field);
+    if (!tlp_field || ascii_trim(f.value).empty()) continue;
+    // A value that is no label still counts as the strictest: a field that
+    // says TLP must never loosen into the default.
+    labels.emplace_back(tlp_label_of(f.value).value_or("RED"), "field " + f.field);
   }
-  const std::string upper_text = upper(own_words);
-  for (std::size_t pos = 0;;) {
-    std::string label = tlp_marker(upper_text, pos);
-    if (label.empty()) break;
-    labels.emplace_back(label, "marker TLP:" + label);
-  }
+  for (auto& label : tlp_markers_in(own_words)) labels.emplace_back(label, "marker TLP:" + label);
   int strictest = -1;
   for (const auto& [label, source] : labels) {
     const int rank = tlp_rank(label);
@@ -231,7 +234,11 @@ std::string classified_detail(const Report& report) {
   nlohmann::json errors = nlohmann::json::array();
   for (const auto& e : report.content.errors) errors.push_back({{"field", e.field}, {"error", e.message}});
   std::map<std::string, int> indicator_counts;
-  for (const auto& ind : report.content.indicators) ++indicator_counts[to_string(ind.kind)];
+  std::map<std::string, int> origin_counts;
+  for (const auto& ind : report.content.indicators) {
+    ++indicator_counts[to_string(ind.kind)];
+    ++origin_counts[to_string(ind.origin)];
+  }
   return json_text({{"format", report.content.format},
                     {"authenticated", report.content.authenticated},
                     {"type", c.type},
@@ -244,7 +251,8 @@ std::string classified_detail(const Report& report) {
                     {"priority", c.priority},
                     {"fields", report.content.fields.size()},
                     {"field_errors", errors},
-                    {"indicators", indicator_counts}});
+                    {"indicators", indicator_counts},
+                    {"indicator_origins", origin_counts}});
 }
 
 }  // namespace
@@ -263,9 +271,10 @@ FilterOutcome ClassifyStage::process(Report& report) {
   Classification c;
   // The reporter's own words: on a form, its '#' help lines (which list every
   // incident type) must not decide type, priority or TLP.
-  const std::string own_words = report.content.format == "team-form" || content.format == "team-form"
-                                    ? without_comment_lines(text)
-                                    : text;
+  const std::string own_words = report_prose(subject_of(report.message()),
+                                             report.content.format == "team-form" || content.format == "team-form"
+                                                 ? without_comment_lines(text)
+                                                 : text);
   const std::string lower_text = ascii_lower(own_words);
   decide_type(c, content, lower_text, policy_);
   const ReporterStanding reporter = reporter_standing(report.message(), report.crypto, policy_);

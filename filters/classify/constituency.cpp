@@ -39,6 +39,8 @@ struct Sides {
 
 Sides split_sides(const ReportContent& content, const FormSchema& form) {
   Sides sides;
+  // The host an abuse report is about (XARF source_identifier, X-ARF Source, ARF Source-IP).
+  if (!content.reported_host.empty()) sides.affected.push_back(content.reported_host);
   for (const auto& f : content.fields) {
     if (is_reported_host_field(f.field)) {
       sides.affected.push_back(f.value);

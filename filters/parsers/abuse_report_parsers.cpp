@@ -14,120 +14,21 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
 #include <yaml-cpp/yaml.h>
 
 #include "indicator_extractor.h"
+#include "structured_fields.h"
+#include "xarf_json_parser.h"
 #include "message_header.h"
 #include "transfer_decoding.h"
 
 namespace csirtgw {
 namespace {
 
-constexpr std::size_t max_nesting = 64;            // brackets in a YAML or JSON report
-constexpr std::size_t max_fields = 5000;           // fields taken from one report
-constexpr std::size_t max_value_bytes = 64 * 1024; // a rendered structured value
+constexpr std::size_t max_nesting = max_report_nesting;
+constexpr std::size_t max_fields = max_report_fields;
+constexpr std::size_t max_value_bytes = max_report_value_bytes;
 constexpr std::size_t max_indicator_text = 4 << 20;  // report text scanned for indicators
-
-bool iends_with(std::string_view s, std::string_view suffix) {
-  return s.size() >= suffix.size() && ascii_iequals(s.substr(s.size() - suffix.size()), suffix);
-}
-
-std::string decoded_body(std::string_view message, const MimeEntity& entity) {
-  return decode_transfer_encoding(entity.body(message), entity.transfer_encoding);
-}
-
-// The part's file name: Content-Type name=, else Content-Disposition filename=.
-std::string part_filename(std::string_view message, const MimeEntity& entity) {
-  std::string name = entity.content_type.parameter("name");
-  if (!name.empty()) return name;
-  if (auto disposition = header_value(entity.headers(message), "Content-Disposition")) {
-    // The disposition's parameters have Content-Type's syntax (RFC 2183 2):
-    // reuse that parser behind a placeholder type.
-    return parse_content_type("disposition/" + *disposition).parameter("filename");
-  }
-  return {};
-}
-
-bool is_port(std::string_view v) {
-  v = ascii_trim(v);
-  if (v.empty() || v.size() > 5 || !std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; }))
-    return false;
-  return std::stoul(std::string(v)) <= 65535;
-}
-
-bool is_positive_integer(std::string_view v) {
-  v = ascii_trim(v);
-  if (v.empty() || v.size() > 18 || !std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; }))
-    return false;
-  return std::stoull(std::string(v)) > 0;
-}
-
-// Deepest bracket nesting in a JSON or flow-style YAML text, skipping quoted
-// strings. Both libraries recurse per level; this runs first.
-std::size_t bracket_depth(std::string_view text) {
-  std::size_t depth = 0, deepest = 0;
-  char quote = 0;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (quote) {
-      if (c == '\\' && quote == '"') ++i;
-      else if (c == quote) quote = 0;
-    } else if (c == '"') {
-      quote = c;
-    } else if (c == '[' || c == '{') {
-      deepest = std::max(deepest, ++depth);
-    } else if ((c == ']' || c == '}') && depth > 0) {
-      --depth;
-    }
-  }
-  return deepest;
-}
-
-// Fields with a cap: a report with more fields than anyone writes gets one error.
-class FieldSink {
- public:
-  explicit FieldSink(ReportContent& content, std::string error_field)
-      : content_(content), error_field_(std::move(error_field)) {}
-
-  void add(std::string field, std::string value, int block = 0) {
-    if (content_.fields.size() >= max_fields) {
-      if (!capped_)
-        content_.errors.push_back({error_field_, "more than " + std::to_string(max_fields) + " fields; the rest are ignored"});
-      capped_ = true;
-      return;
-    }
-    content_.fields.push_back({std::move(field), std::move(value), block});
-  }
-
- private:
-  ReportContent& content_;
-  std::string error_field_;
-  bool capped_ = false;
-};
-
-// Every value of `field`, in order.
-std::vector<const FieldValue*> values_of(const ReportContent& content, std::string_view field) {
-  std::vector<const FieldValue*> out;
-  for (const auto& f : content.fields)
-    if (f.field == field) out.push_back(&f);
-  return out;
-}
-
-const FieldValue* first_value(const ReportContent& content, std::string_view field) {
-  for (const auto& f : content.fields)
-    if (f.field == field) return &f;
-  return nullptr;
-}
-
-bool has_value(const ReportContent& content, std::string_view field) {
-  const FieldValue* f = first_value(content, field);
-  return f != nullptr && !ascii_trim(f->value).empty();
-}
-
-void require(ReportContent& content, std::string_view field) {
-  if (!has_value(content, field)) content.errors.push_back({std::string(field), "required field missing"});
-}
 
 // The decoded text of the report's textual parts (and the headers of any
 // enclosed message), for indicator extraction, up to `budget` bytes.
@@ -155,10 +56,25 @@ void collect_text(std::string_view message, const MimeEntity& entity, std::strin
   }
 }
 
+// The host the report is about leads the indicators (a domain or address as a
+// source_identifier may appear nowhere else in the text).
+void add_reported_host_indicator(ReportContent& content) {
+  for (auto& found : extract_indicators(content.reported_host, 1)) {
+    const bool host_kind = found.kind == IndicatorKind::ipv4 || found.kind == IndicatorKind::ipv6 ||
+                           found.kind == IndicatorKind::domain || found.kind == IndicatorKind::cidr;
+    if (!host_kind) continue;
+    std::erase_if(content.indicators, [&](const Indicator& i) { return i.kind == found.kind && i.value == found.value; });
+    content.indicators.insert(content.indicators.begin(), std::move(found));
+  }
+}
+
 void add_indicators(std::string_view message, const MimeEntity& root, ReportContent& content) {
   std::string text;
   collect_text(message, root, text, max_indicator_text);
-  content.indicators = extract_indicators(text);
+  for (auto& found : extract_indicators(text))
+    if (std::none_of(content.indicators.begin(), content.indicators.end(),
+                     [&](const Indicator& i) { return i.kind == found.kind && i.value == found.value; }))
+      content.indicators.push_back(std::move(found));
 }
 
 // ---------------------------------------------------------------------------
@@ -324,7 +240,10 @@ std::optional<ReportContent> parse_arf(std::string_view message, const MimeEntit
       if (auto value = header_value(headers, header)) sink.add(field, std::move(*value));
   }
 
+  if (const FieldValue* ip = first_value(content, "arf.source-ip")) content.reported_host = ascii_trim(ip->value);
+  if (const FieldValue* port = first_value(content, "arf.source-port")) content.reported_port = ascii_trim(port->value);
   add_indicators(message, root, content);
+  add_reported_host_indicator(content);
   return content;
 }
 
@@ -333,162 +252,12 @@ namespace {
 // ---------------------------------------------------------------------------
 // Common X-ARF / XARF checks, by field name
 
-bool is_ip_source_type(std::string_view type) {
-  const std::string t = ascii_lower(ascii_trim(type));
-  return t == "ipv4" || t == "ipv6" || t == "ip-address" || t == "ip" || t == "ipaddress";
-}
-
-void validate_xarf_fields(ReportContent& content) {
-  std::vector<FieldError> found;
-  auto once = [&](const std::string& field, const char* message) {
-    for (const auto& e : found)
-      if (e.field == field) return;
-    found.push_back({field, message});
-  };
-  const FieldValue* source_type = first_value(content, "xarf.source-type");
-  const bool source_is_ip = source_type != nullptr && is_ip_source_type(source_type->value);
-  for (const auto& f : content.fields) {
-    const std::string_view name = f.field;
-    if (name == "xarf.source-ip" || name == "xarf.destination-ip" || (name == "xarf.source" && source_is_ip)) {
-      if (!ascii_trim(f.value).empty() && !canonical_ip_address(ascii_trim(f.value))) once(f.field, "not an IP address");
-    } else if (name == "xarf.port" || name == "xarf.source-port" || name == "xarf.destination-port") {
-      if (!ascii_trim(f.value).empty() && !is_port(f.value)) once(f.field, "not a port number");
-    } else if (name == "xarf.date") {
-      if (!ascii_trim(f.value).empty() && !canonical_timestamp(f.value)) once(f.field, "not a date-time");
-    }
-  }
-  content.errors.insert(content.errors.end(), found.begin(), found.end());
-}
-
 // ---------------------------------------------------------------------------
-// XARF v4 (JSON)
-
-using Json = nlohmann::ordered_json;
-
-// "SourceIp" → "source-ip", "ReporterOrgEmail" → "reporter-org-email",
-// "SourceIPAddress" → "source-ip-address".
-std::string kebab(std::string_view key) {
-  std::string out;
-  auto is_upper = [](char c) { return c >= 'A' && c <= 'Z'; };
-  auto is_lower_or_digit = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); };
-  for (std::size_t i = 0; i < key.size(); ++i) {
-    const char c = key[i];
-    if (is_upper(c)) {
-      const bool after_word = i > 0 && is_lower_or_digit(key[i - 1]);
-      const bool acronym_end = i > 0 && is_upper(key[i - 1]) && i + 1 < key.size() && key[i + 1] >= 'a' &&
-                               key[i + 1] <= 'z';
-      if ((after_word || acronym_end) && !out.empty() && out.back() != '-') out.push_back('-');
-      out.push_back(ascii_lower(c));
-    } else if (c == '_' || c == ' ' || c == '.') {
-      if (!out.empty() && out.back() != '-') out.push_back('-');
-    } else {
-      out.push_back(c);
-    }
-  }
-  return out;
-}
-
-std::string json_text(const Json& value) {
-  if (value.is_string()) return value.get_ref<const std::string&>();
-  if (value.is_null()) return {};
-  std::string out = value.dump(-1, ' ', false, Json::error_handler_t::replace);
-  if (out.size() > max_value_bytes) out.resize(max_value_bytes);
-  return out;
-}
-
-// Object members as fields: scalars as they are, arrays one field per element
-// (block 0, 1 ...), an object one level down as "<name>-<member>".
-void add_json_members(const Json& object, const std::string& prefix, FieldSink& sink, int depth) {
-  for (const auto& [key, value] : object.items()) {
-    const std::string name = prefix + kebab(key);
-    if (value.is_object() && depth == 0) {
-      add_json_members(value, name + "-", sink, depth + 1);
-    } else if (value.is_array()) {
-      int block = 0;
-      for (const auto& element : value) sink.add(name, json_text(element), block++);
-    } else {
-      sink.add(name, json_text(value));
-    }
-  }
-}
-
-void read_xarf_v4(const Json& doc, ReportContent& content) {
-  FieldSink sink(content, "xarf");
-  const Json& version = doc.at("Version");
-  if (!((version.is_string() && ascii_trim(version.get_ref<const std::string&>()) == "4") ||
-        (version.is_number_integer() && version.get<long long>() == 4)))
-    content.errors.push_back({"xarf.version", "unsupported version (must be 4)"});
-
-  for (const auto& [key, value] : doc.items()) {
-    if ((key == "ReporterInfo" || key == "Report") && value.is_object()) {
-      add_json_members(value, "xarf.", sink, 0);
-    } else if (value.is_object()) {
-      add_json_members(value, "xarf." + kebab(key) + "-", sink, 1);
-    } else if (value.is_array()) {
-      int block = 0;
-      for (const auto& element : value) sink.add("xarf." + kebab(key), json_text(element), block++);
-    } else {
-      sink.add("xarf." + kebab(key), json_text(value));
-    }
-  }
-
-  if (!doc.contains("ReporterInfo") || !doc.at("ReporterInfo").is_object())
-    content.errors.push_back({"xarf.reporter-info", "required field missing"});
-  if (!doc.contains("Report") || !doc.at("Report").is_object()) {
-    content.errors.push_back({"xarf.report", "required field missing"});
-  } else {
-    require(content, "xarf.report-class");
-    require(content, "xarf.report-type");
-    require(content, "xarf.date");
-  }
-  validate_xarf_fields(content);
-
-  const FieldValue* report_class = first_value(content, "xarf.report-class");
-  const FieldValue* report_type = first_value(content, "xarf.report-type");
-  const std::string class_text = report_class ? std::string(ascii_trim(report_class->value)) : std::string();
-  const std::string type_text = report_type ? std::string(ascii_trim(report_type->value)) : std::string();
-  if (!class_text.empty() && !type_text.empty()) content.category_hint = class_text + "/" + type_text;
-  else content.category_hint = class_text.empty() ? type_text : class_text;
-}
-
-// nullopt when `body` is not an XARF v4 document; content with errors when it
-// looks like one but cannot be read.
-std::optional<ReportContent> try_xarf_v4(std::string_view body) {
-  const bool looks_like_xarf = body.find("\"ReportClass\"") != std::string_view::npos ||
-                               body.find("\"ReporterInfo\"") != std::string_view::npos;
-  ReportContent content;
-  content.format = "xarf-v4";
-  if (body.size() > max_structured_report_bytes) {
-    if (!looks_like_xarf) return std::nullopt;
-    content.errors.push_back({"xarf", "JSON report larger than " + std::to_string(max_structured_report_bytes) + " bytes"});
-    return content;
-  }
-  if (bracket_depth(body) > max_nesting) {
-    if (!looks_like_xarf) return std::nullopt;
-    content.errors.push_back({"xarf", "JSON nested deeper than " + std::to_string(max_nesting) + " levels"});
-    return content;
-  }
-  Json doc;
-  try {
-    doc = Json::parse(body);
-  } catch (const std::exception& e) {
-    if (!looks_like_xarf) return std::nullopt;
-    content.errors.push_back({"xarf", std::string("not valid JSON: ") + e.what()});
-    return content;
-  }
-  if (!doc.is_object() || !doc.contains("Version") || !(doc.contains("Report") || doc.contains("ReporterInfo")))
-    return std::nullopt;
-  try {
-    read_xarf_v4(doc, content);
-  } catch (const std::exception& e) {  // a library surprise; the report is still filed
-    content.errors.push_back({"xarf", std::string("cannot read the JSON report: ") + e.what()});
-  }
-  return content;
-}
+// XARF JSON (xarf_json_parser.h)
 
 bool may_hold_json(std::string_view message, const MimeEntity& entity) {
   const auto& ct = entity.content_type;
-  return ct.is("application", "json") || ct.type == "text" || iends_with(part_filename(message, entity), ".json");
+  return ct.is("application", "json") || ct.type == "text" || ascii_iends_with(part_filename(message, entity), ".json");
 }
 
 std::optional<ReportContent> find_xarf_v4(std::string_view message, const MimeEntity& entity) {
@@ -500,9 +269,10 @@ std::optional<ReportContent> find_xarf_v4(std::string_view message, const MimeEn
   // An enclosed message/rfc822 is evidence, not the report.
   if (entity.content_type.type == "message" || !may_hold_json(message, entity)) return std::nullopt;
   const std::string body = decoded_body(message, entity);
-  const std::string_view text = ascii_trim(body);
+  std::string_view text = ascii_trim(body);
+  if (text.starts_with("\xEF\xBB\xBF")) text = ascii_trim(text.substr(3));  // a UTF-8 byte order mark
   if (text.empty() || text.front() != '{') return std::nullopt;
-  return try_xarf_v4(text);
+  return parse_xarf_json(text);
 }
 
 // ---------------------------------------------------------------------------
@@ -607,6 +377,8 @@ void read_xarf_yaml(std::string_view yaml, ReportContent& content) {
     content.category_hint = type->value;
   else if (const FieldValue* category = first_value(content, "xarf.category"))
     content.category_hint = category->value;
+  if (const FieldValue* source = first_value(content, "xarf.source")) content.reported_host = ascii_trim(source->value);
+  if (const FieldValue* port = first_value(content, "xarf.port")) content.reported_port = ascii_trim(port->value);
 }
 
 // The YAML part: the one named report.txt, else the second part when textual.
@@ -661,6 +433,7 @@ std::optional<ReportContent> parse_xarf(std::string_view message, const MimeEnti
     content = parse_legacy_xarf(message, root);
   }
   add_indicators(message, root, *content);
+  add_reported_host_indicator(*content);
   return content;
 }
 

@@ -26,17 +26,17 @@ inline constexpr std::size_t max_structured_report_bytes = 1 << 20;
 // "arf.original-rcpt-to" ...; repeated fields get block 0, 1, 2 ...), plus
 // "arf.original-from", "arf.original-subject", "arf.original-message-id" and
 // "arf.original-date" from the original message's headers. category_hint is the
-// Feedback-Type as written; format "arf".
+// Feedback-Type as written; format "arf"; reported_host the Source-IP.
 std::optional<ReportContent> parse_arf(std::string_view message, const MimeEntity& root);
 
-// XARF v4 when a part (application/json, a *.json attachment, or a text part
-// holding a JSON object) is an object with "Version" and "Report" or
-// "ReporterInfo": fields "xarf." + the kebab-case key ("xarf.report-class",
-// "xarf.source-ip", "xarf.reporter-org" ...), category_hint
-// "<ReportClass>/<ReportType>", format "xarf-v4". Otherwise legacy X-ARF when
-// the top-level header says X-XARF: PLAIN or X-ARF: YES: the YAML part's keys
-// lower-cased ("xarf.category", "xarf.report-type", "xarf.source" ...),
-// category_hint the Category (or Report-Type), format "x-arf".
+// XARF as JSON (xarf_json_parser.h: the published v4 format, the older
+// "Version"/"Report" layout, v3) when a part — application/json, a *.json
+// attachment, or a text part such as a JSON body or the legacy layout's
+// report.txt — holds such a document. Otherwise legacy X-ARF when the top-level
+// header says X-XARF: PLAIN or X-ARF: YES: the YAML part's keys lower-cased
+// ("xarf.category", "xarf.report-type", "xarf.source" ...), category_hint the
+// Report-Type (or Category), format "x-arf". The reported host, when it is an
+// address or domain, is the first indicator.
 std::optional<ReportContent> parse_xarf(std::string_view message, const MimeEntity& root);
 
 }  // namespace csirtgw

@@ -38,6 +38,15 @@ const char* to_string(IndicatorKind kind) {
   return "unknown";
 }
 
+const char* to_string(IndicatorOrigin origin) {
+  switch (origin) {
+    case IndicatorOrigin::report_text: return "report-text";
+    case IndicatorOrigin::forwarded_original: return "forwarded-original";
+    case IndicatorOrigin::attachment: return "attachment";
+  }
+  return "unknown";
+}
+
 namespace {
 
 constexpr std::size_t npos = std::string_view::npos;

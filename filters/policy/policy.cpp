@@ -335,4 +335,42 @@ bool type_matches(const std::string& pattern, const std::string& type) {
   return pattern == type;
 }
 
+std::string squashed_class_name(std::string_view name) {
+  std::string out;
+  for (const char c : ascii_trim(name)) {
+    if (c == '-' || c == '_' || c == ' ' || c == '.' || c == '\t') continue;
+    out.push_back(c == ':' ? '/' : ascii_lower(c));
+  }
+  return out;
+}
+
+namespace {
+
+// The names a hint is looked up by, most specific first.
+std::vector<std::string> hint_candidates(std::string_view hint) {
+  std::vector<std::string> out;
+  std::string name = squashed_class_name(hint);
+  if (name.empty()) return out;
+  for (std::string shorter = name;;) {
+    out.push_back(shorter);
+    const auto slash = shorter.rfind('/');
+    if (slash == std::string::npos) break;
+    shorter.resize(slash);
+  }
+  if (const auto first = name.find('/'); first != std::string::npos) out.push_back(name.substr(first + 1));
+  if (const auto last = name.rfind('/'); last != std::string::npos) out.push_back(name.substr(last + 1));
+  return out;
+}
+
+}  // namespace
+
+const HintRule* find_hint_rule(const Policy& policy, std::string_view hint) {
+  for (const auto& candidate : hint_candidates(hint))
+    for (const auto& rule : policy.hints)
+      if (std::any_of(rule.values.begin(), rule.values.end(),
+                      [&](const std::string& value) { return squashed_class_name(value) == candidate; }))
+        return &rule;
+  return nullptr;
+}
+
 }  // namespace csirtgw

@@ -75,6 +75,17 @@ LoadedPolicy load_policy(const Config& config);
 // paths.form, or the embedded default reporting form.
 Result<FormSchema> load_reporting_form(const Config& config);
 
+// A class/type name with case and word separators gone, for comparing names
+// as people write them: "LoginAttack", "login_attack", "Login-Attack" and
+// "login attack" are all "loginattack"; ':' separates like '/'.
+std::string squashed_class_name(std::string_view name);
+
+// The hint rule for a reported class/type (ARF Feedback-Type, X-ARF
+// Report-Type, XARF "category/type"): the whole hint, then with its last
+// segments dropped one by one, then its type alone (all but the first
+// segment, then the last); nullptr when no rule names any of them.
+const HintRule* find_hint_rule(const Policy& policy, std::string_view hint);
+
 // TLP 2.0 labels, least to most restrictive; -1 for anything else.
 int tlp_rank(std::string_view label);
 

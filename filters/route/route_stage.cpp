@@ -6,11 +6,18 @@
 #include "json_text.h"
 
 namespace csirtgw {
+namespace {
+
+void note_route(Report& report) {
+  report.audit_notes.push_back({"routed", json_text({{"queue", report.queue}, {"rule", report.route_rule}})});
+}
+
+}  // namespace
 
 FilterOutcome RouteStage::process(Report& report) {
   if (report.queue == "quarantine") {
     report.route_rule = "quarantined by the OpenPGP stage";
-    report.audit_notes.push_back({"routed", json_text({{"queue", report.queue}, {"rule", report.route_rule}})});
+    note_route(report);
     return {};
   }
   const Classification& c = report.classification;
@@ -35,8 +42,24 @@ FilterOutcome RouteStage::process(Report& report) {
     report.route_rule = rule.name;
     break;
   }
-  report.audit_notes.push_back({"routed", json_text({{"queue", report.queue}, {"rule", report.route_rule}})});
+  note_route(report);
   return {};
+}
+
+void route_with_ticket(Report& report, const std::string& ticket_queue) {
+  if (report.queue == ticket_queue) return;
+  const std::string rule_queue = report.queue;
+  report.queue = ticket_queue;
+  report.route_rule = "follow-up filed with its ticket";
+  const std::string detail =
+      json_text({{"queue", report.queue}, {"rule", report.route_rule}, {"rule_queue", rule_queue}});
+  bool noted = false;
+  for (auto& note : report.audit_notes)
+    if (note.event == "routed") {
+      note.detail = detail;
+      noted = true;
+    }
+  if (!noted) report.audit_notes.push_back({"routed", detail});
 }
 
 }  // namespace csirtgw

@@ -19,4 +19,9 @@ class RouteStage final : public Filter {
   const Policy& policy_;
 };
 
+// A follow-up filed with its ticket: it goes into the ticket's queue, and its
+// `routed` audit note names that queue (and the one the rules chose), so the
+// audit log and the filed copy agree.
+void route_with_ticket(Report& report, const std::string& ticket_queue);
+
 }  // namespace csirtgw

@@ -181,6 +181,35 @@ Content-Type: application/json; name="xarf.json"
 """)
 write("abuse_reports", "xarf-v4-json", xarf4)
 write("abuse_reports", "xarf-v4-text-part", crlf('Subject: x\nContent-Type: text/plain\nContent-Transfer-Encoding: base64\n\neyJWZXJzaW9uIjoiNCIsIlJlcG9ydCI6eyJSZXBvcnRDbGFzcyI6IkNvbnRlbnQifX0=\n'))
+# The published XARF v4 format as a JSON body, and a forwarded original as an
+# .eml attachment (message evidence: Received relays, sender domain, hashes).
+write("abuse_reports", "xarf-v4-official-body", crlf("""Subject: report
+Content-Type: application/json
+
+{"xarf_version": "4.0.0", "report_id": "1e2d3c4b-5a69-4788-9a0b-c1d2e3f4a5b6",
+ "timestamp": "2026-12-02T09:00:00Z", "reporter": {"org": "R", "contact": "a@r.example", "domain": "r.example"},
+ "sender": {"org": "R", "contact": "a@r.example", "domain": "r.example"}, "source_identifier": "203.0.113.9",
+ "source_port": 4000, "category": "reputation", "type": "blocklist", "threat_type": "command_and_control",
+ "tlp": "TLP:AMBER", "evidence": [{"content_type": "text/plain", "payload": "eA==", "hash": "md5:d41d8cd98f00b204e9800998ecf8427e"}]}
+"""))
+write("abuse_reports", "forwarded-eml-octet-stream", crlf("""From: a@r.example
+Subject: Fwd: spam
+MIME-Version: 1.0
+Content-Type: multipart/mixed; boundary="o"
+
+--o
+Content-Type: text/plain
+
+TLP - RED. Spam we got.
+--o
+Content-Type: application/octet-stream; name="spam.eml"
+Content-Transfer-Encoding: base64
+
+UmVjZWl2ZWQ6IGZyb20geCAoeCBbMTk4LjE4LjQwLjJdKQ0KRnJvbTogd2luQHNwYW0uZXhhbXBs
+ZQ0KQ29udGVudC1UeXBlOiBtZXNzYWdlL3JmYzgyMg0KDQpGcm9tOiBpbm5lckBzcGFtLmV4YW1w
+bGUNCg0KaHR0cDovL2NsYWltLnNwYW0uZXhhbXBsZS94DQo=
+--o--
+"""))
 
 # --- indicators: options byte + text ------------------------------------------
 ind = """Phishing at hxxps://login.example[.]com/path?q=1 and hxxp://198.51.100[.]7:8080/x

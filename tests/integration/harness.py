@@ -472,6 +472,14 @@ class FiledMessage:
     def headers(self, name):
         return self.msg.get_all(name) or []
 
+    def single_header(self, name):
+        """The one value of a header (unfolded, blanks collapsed); asserts it
+        occurs exactly once (X-Csirtgw-* headers are written once)."""
+        values = [re.sub(r"\s+", " ", v).strip() for v in self.headers(name)]
+        if len(values) != 1:
+            raise AssertionError(f"{name}: expected exactly one, got {values!r} in {self!r}")
+        return values[0]
+
     @property
     def subject(self):
         return self.msg.get("Subject") or ""

@@ -599,6 +599,12 @@ TEST_CASE("xarf: v4 variants") {
     CHECK(field_of(*content, "xarf.source-ip") == "192.0.2.66");
     CHECK(field_of(*content, "xarf.source-port") == "4444");
   }
+  SUBCASE("a JSON body behind a UTF-8 byte order mark") {
+    auto content = parse_xarf_text(crlf("Subject: report\nContent-Type: application/json\n\n\xEF\xBB\xBF" + xarf_v4_json));
+    REQUIRE(content.has_value());
+    CHECK(content->format == "xarf-v4");
+    CHECK(errors_of(*content).empty());
+  }
   SUBCASE("v4 wins over a legacy marker header") {
     auto content = parse_xarf_text(xarf_v4_message(xarf_v4_json, "Content-Type: application/json\n", "X-XARF: PLAIN\n"));
     REQUIRE(content.has_value());
@@ -622,7 +628,7 @@ TEST_CASE("xarf: each malformed v4 report gets its specific error") {
       {"bad SourceIp", R"("SourceIp": "192.0.2.55")", R"("SourceIp": "192.0.2")", {"xarf.source-ip: not an IP address"}},
       {"bad DestinationIp", R"("DestinationIp": "198.51.100.10")", R"("DestinationIp": "::g")",
        {"xarf.destination-ip: not an IP address"}},
-      {"Version 3", R"("Version": "4")", R"("Version": "3")", {"xarf.version: unsupported version (must be 4)"}},
+      {"Version 5", R"("Version": "4")", R"("Version": "5")", {"xarf.version: unsupported version (must be 3 or 4)"}},
       {"numeric Version 4 is fine", R"("Version": "4")", R"("Version": 4)", {}},
       {"no ReportClass", R"("ReportClass": "Activity",)", "", {"xarf.report-class: required field missing"}},
       {"no ReportType", R"("ReportType": "LoginAttack",)", "", {"xarf.report-type: required field missing"}},
@@ -639,6 +645,15 @@ TEST_CASE("xarf: each malformed v4 report gets its specific error") {
     REQUIRE(content.has_value());
     CHECK(content->format == "xarf-v4");
     CHECK(errors_of(*content) == row.errors);
+  }
+  SUBCASE("XARF v3 in the same layout is read, not refused") {
+    auto content = parse_xarf_text(xarf_v4_message(replace_all(replace_all(xarf_v4_json, R"("Version": "4")", R"("Version": "3.0.0")"),
+                                                               R"("ReportClass": "Activity")", R"("ReportClass": "Network")")));
+    REQUIRE(content.has_value());
+    CHECK(content->format == "xarf-v3");
+    CHECK(errors_of(*content).empty());
+    CHECK(content->category_hint == "Network/LoginAttack");
+    CHECK(content->reported_host == "192.0.2.55");
   }
   SUBCASE("no ReporterInfo") {
     const std::string json = R"({"Version": "4", "Report": {"ReportClass": "Activity", "ReportType": "Spam",

@@ -88,7 +88,7 @@ TEST_CASE("policy: the embedded default policy parses without errors") {
   CHECK(policy.unmatched_priority == 13);
   CHECK(policy.networks.size() == 3);
   CHECK(policy.domains == std::vector<std::string>{"csirt.example", "example.edu"});
-  CHECK(policy.hints.size() == 16);
+  CHECK(policy.hints.size() == 27);
   CHECK(policy.keywords.size() == 11);
   REQUIRE(policy.levels.size() == 12);
   for (std::size_t i = 0; i < policy.levels.size(); ++i) CHECK(policy.levels[i].level == static_cast<int>(i) + 1);
