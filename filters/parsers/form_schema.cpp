@@ -177,14 +177,18 @@ void read_group(const toml::table& table, FormSchema& schema, SchemaProblems& pr
   schema.groups.push_back(std::move(group));
 }
 
-void read_field(const toml::table& table, FormSchema& schema, SchemaProblems& problems) {
-  FormField field;
-  field.line = line_of(table);
+// What a [[field]] table says before it is checked: the names of its type and
+// disclosure category, and the lines to blame.
+struct FieldKeys {
   std::string type_id, disclosure_id;
   bool has_values = false;
-  int type_line = field.line, disclosure_line = field.line, values_line = field.line, multiline_line = field.line;
-  int multi_line = field.line;
   std::optional<bool> multi;
+  int type_line = 0, disclosure_line = 0, values_line = 0, multiline_line = 0, multi_line = 0;
+};
+
+FieldKeys read_field_keys(const toml::table& table, FormField& field, SchemaProblems& problems) {
+  FieldKeys keys;
+  keys.type_line = keys.disclosure_line = keys.values_line = keys.multiline_line = keys.multi_line = field.line;
   for (auto&& [key, value] : table) {
     const std::string_view k = key.str();
     if (k == "name") {
@@ -196,85 +200,99 @@ void read_field(const toml::table& table, FormSchema& schema, SchemaProblems& pr
     } else if (k == "aliases") {
       if (auto v = read_strings(value, "field.aliases", problems)) field.aliases = std::move(*v);
     } else if (k == "type") {
-      type_line = line_of(value);
-      if (auto s = read_string(value, "field.type", problems)) type_id = *s;
+      keys.type_line = line_of(value);
+      if (auto s = read_string(value, "field.type", problems)) keys.type_id = *s;
     } else if (k == "values") {
-      has_values = true;
-      values_line = line_of(value);
+      keys.has_values = true;
+      keys.values_line = line_of(value);
       if (auto v = read_strings(value, "field.values", problems)) field.values = std::move(*v);
     } else if (k == "required") {
       if (auto b = read_bool(value, "field.required", problems)) field.required = *b;
     } else if (k == "multiline") {
-      multiline_line = line_of(value);
+      keys.multiline_line = line_of(value);
       if (auto b = read_bool(value, "field.multiline", problems)) field.multiline = *b;
     } else if (k == "disclosure") {
-      disclosure_line = line_of(value);
-      if (auto s = read_string(value, "field.disclosure", problems)) disclosure_id = *s;
+      keys.disclosure_line = line_of(value);
+      if (auto s = read_string(value, "field.disclosure", problems)) keys.disclosure_id = *s;
     } else if (k == "multi") {
-      multi_line = line_of(value);
-      multi = read_bool(value, "field.multi", problems);
+      keys.multi_line = line_of(value);
+      keys.multi = read_bool(value, "field.multi", problems);
     } else if (k == "help") {
       if (auto s = read_string(value, "field.help", problems)) field.help = *s;
     } else {
       problems.add(line_of(value), "unknown key field." + std::string(k));
     }
   }
+  return keys;
+}
 
-  const std::string who = "field " + in_quotes(field.name);
+void check_field_names(const FormField& field, const std::string& who, SchemaProblems& problems) {
   const auto dot = field.name.find('.');
   if (dot == std::string::npos || !is_identifier(std::string_view(field.name).substr(0, dot)) ||
       !is_identifier(std::string_view(field.name).substr(dot + 1)))
     problems.add(field.line, who + ": name must be \"<group>.<key>\" in lower-case letters, digits and '-'");
   else if (field.name.substr(0, dot) != field.group)
     problems.add(field.line, who + ": name must start with its group " + in_quotes(field.group + "."));
-
   if (field.group.empty()) problems.add(field.line, who + ": group missing");
-
   if (auto problem = label_problem(field.label)) problems.add(field.line, who + ": label " + *problem);
   for (const auto& alias : field.aliases)
     if (auto problem = label_problem(alias)) problems.add(field.line, who + ": alias " + in_quotes(alias) + " " + *problem);
+}
 
-  if (type_id.empty()) {
+void resolve_type_and_disclosure(FormField& field, const FieldKeys& keys, const std::string& who,
+                                 SchemaProblems& problems) {
+  if (keys.type_id.empty()) {
     problems.add(field.line, who + ": type missing");
-  } else if (auto type = field_type_from_string(type_id)) {
+  } else if (auto type = field_type_from_string(keys.type_id)) {
     field.type = *type;
   } else {
-    problems.add(type_line, who + ": unknown type " + in_quotes(type_id) +
-                                " (text, email, phone, ip, host, datetime, enum, list)");
+    problems.add(keys.type_line, who + ": unknown type " + in_quotes(keys.type_id) +
+                                     " (text, email, phone, ip, host, datetime, enum, list)");
   }
-
-  if (disclosure_id.empty()) {
+  if (keys.disclosure_id.empty()) {
     problems.add(field.line, who + ": disclosure missing");
-  } else if (auto category = disclosure_from_string(disclosure_id)) {
+  } else if (auto category = disclosure_from_string(keys.disclosure_id)) {
     field.disclosure = *category;
   } else {
-    problems.add(disclosure_line, who + ": unknown disclosure category " + in_quotes(disclosure_id) +
-                                      " (private-user, intruder, private-site, vulnerability, embarrassing,"
-                                      " statistical, contact-information)");
+    problems.add(keys.disclosure_line, who + ": unknown disclosure category " + in_quotes(keys.disclosure_id) +
+                                           " (private-user, intruder, private-site, vulnerability, embarrassing,"
+                                           " statistical, contact-information)");
   }
+}
 
+// values, multiline and multi each apply to some types only.
+void check_type_options(FormField& field, const FieldKeys& keys, const std::string& who, SchemaProblems& problems) {
   if (field.type == FieldType::enumeration) {
-    if (field.values.empty()) problems.add(has_values ? values_line : field.line, who + ": an enum needs values");
+    if (field.values.empty())
+      problems.add(keys.has_values ? keys.values_line : field.line, who + ": an enum needs values");
     std::set<std::string> seen;
     for (const auto& v : field.values) {
       if (v.empty() || is_blank(v.front()) || is_blank(v.back()) || v.find_first_of(",\r\n") != std::string::npos)
-        problems.add(values_line, who + ": value " + in_quotes(v) + " must be non-empty, trimmed, without ',' or line breaks");
+        problems.add(keys.values_line,
+                     who + ": value " + in_quotes(v) + " must be non-empty, trimmed, without ',' or line breaks");
       else if (!seen.insert(normalise_label(v)).second)
-        problems.add(values_line, who + ": value " + in_quotes(v) + " given twice");
+        problems.add(keys.values_line, who + ": value " + in_quotes(v) + " given twice");
     }
-  } else if (has_values) {
-    problems.add(values_line, who + ": values apply to enum fields only");
+  } else if (keys.has_values) {
+    problems.add(keys.values_line, who + ": values apply to enum fields only");
   }
-
   if (field.multiline && field.type != FieldType::text && field.type != FieldType::list)
-    problems.add(multiline_line, who + ": multiline applies to text and list fields only");
-
+    problems.add(keys.multiline_line, who + ": multiline applies to text and list fields only");
   // Addresses come in lists ("198.51.100.23, 203.0.113.99"): ip and host
   // fields hold several values unless the schema says otherwise.
-  field.multi = multi.value_or(field.type == FieldType::ip || field.type == FieldType::host);
+  field.multi = keys.multi.value_or(field.type == FieldType::ip || field.type == FieldType::host);
   if (field.multi && field.type != FieldType::ip && field.type != FieldType::host && field.type != FieldType::email)
-    problems.add(multi_line, who + ": multi applies to ip, host and email fields only");
+    problems.add(keys.multi_line, who + ": multi applies to ip, host and email fields only");
+}
 
+void read_field(const toml::table& table, FormSchema& schema, SchemaProblems& problems) {
+  FormField field;
+  field.line = line_of(table);
+  const FieldKeys keys = read_field_keys(table, field, problems);
+  const std::string who = "field " + in_quotes(field.name);
+  check_field_names(field, who, problems);
+  resolve_type_and_disclosure(field, keys, who, problems);
+  check_type_options(field, keys, who, problems);
   schema.fields.push_back(std::move(field));
 }
 
