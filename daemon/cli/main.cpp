@@ -17,7 +17,8 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
 
   csirtgw::ServeOptions serve;
-  auto* serve_cmd = app.add_subcommand("serve", "Run the daemon in the foreground (logs on stderr)");
+  auto* serve_cmd = app.add_subcommand("serve", "Run the daemon in the foreground (logs on stderr); the team key is "
+                                                 "tried first and a key that cannot work refuses the start");
   serve_cmd->add_option("--config", serve.config_file, "TOML configuration file (default: embedded defaults)");
   serve_cmd->add_option("--state-dir", serve.state_dir, "State directory (spool, queues, database, GnuPG home)");
   serve_cmd->add_option("--lmtp", serve.lmtp, "LMTP listener: HOST:PORT or unix:PATH; \"\" disables");
@@ -34,13 +35,14 @@ int main(int argc, char** argv) {
                          "Also check the chain against the signed anchors in this file (a copy of audit-anchors.asc)");
 
   std::optional<std::string> check_config_file;
-  auto* check_cmd = app.add_subcommand("check-config", "Validate a configuration file; every error with its line");
+  auto* check_cmd = app.add_subcommand("check-config", "Validate a configuration file; every error with its line; "
+                                                       "try the team key (one signature, one decryption)");
   check_cmd->add_option("--config", check_config_file, "TOML configuration file (default: embedded defaults)");
   check_cmd->add_option("FILE", check_config_file, "The same as --config FILE");
   bool check_no_access = false;
   check_cmd->add_flag("--no-access-check", check_no_access,
-                      "Do not check that listen.user can reach the files and state directory (a file checked away "
-                      "from where it will be used, as the build does)");
+                      "Do not check that listen.user can reach the files and state directory, nor try the team key "
+                      "of the state directory (a file checked away from where it will be used, as the build does)");
 
   csirtgw::KeysOptions keys;
   auto* keys_cmd = app.add_subcommand("keys", "Team key and reporter key registry");
@@ -54,7 +56,9 @@ int main(int argc, char** argv) {
   import_cmd->add_option("FILE", import_file, "Key file (armored or binary)")->required();
   import_cmd->add_option("--email", import_email, "Bind only this address (default: every address in the key's user ids)");
   import_cmd->add_option("--org", import_org, "Organisation / constituency of the reporter");
-  import_cmd->add_flag("--secret", import_secret, "Import the team's secret key (no binding)");
+  import_cmd->add_flag("--secret", import_secret,
+                       "Import the team's secret key (no binding), after trying it: one signature and one decryption "
+                       "without a pinentry; a key that cannot work is refused with the reason");
   bool list_json = false;
   auto* list_cmd = keys_cmd->add_subcommand("list", "List registered reporter keys");
   list_cmd->add_flag("--json", list_json, "JSON output");
@@ -86,7 +90,7 @@ int main(int argc, char** argv) {
   std::string ticket_id;
   std::optional<std::string> comment_text;
   bool show_json = false;
-  auto* show_cmd = ticket_cmd->add_subcommand("show", "Show a ticket");
+  auto* show_cmd = ticket_cmd->add_subcommand("show", "Show a ticket, its messages and who a signature verified");
   show_cmd->add_option("ID", ticket_id, "Ticket number (42, #42 or \"XYZ-CERT #42\")")->required();
   show_cmd->add_flag("--json", show_json, "JSON output");
   add_triage_options(show_cmd);

@@ -35,6 +35,7 @@
 #include "paths_after_drop.h"
 #include "pipeline_rules.h"
 #include "service_notify.h"
+#include "team_key_check.h"
 
 namespace csirtgw {
 namespace {
@@ -213,6 +214,12 @@ int run_serve(const ServeOptions& options) {
   auto team_key = ensure_team_key(gnupg_home, config.team_key, config.team_name, team_address);
   if (!team_key) return fail("team key", team_key.error());
   if (team_key->generated) log->info("generated team key {}", team_key->fingerprint);
+  // One signature and one decryption now, in the home and as the user the
+  // workers will use: a key that cannot work refuses the start, not the first report.
+  if (auto st = check_team_key(gnupg_home, team_key->fingerprint); !st) {
+    stop_gpg_agent(gnupg_home);  // no agent outlives a refused start
+    return fail("team key", st.error());
+  }
 
   if (auto st = shards.prepare(); !st) return fail("gpg-agent shards", st.error());
   worker.enable_acks(shards, team_key->fingerprint, [&ack_sender] { ack_sender.wake(); });

@@ -14,8 +14,22 @@ namespace csirtgw {
 // A Date: field value (RFC 5322 3.3), in UTC.
 std::string rfc5322_date(std::time_t when);
 
+// The moment a Date: field value names (RFC 5322 3.3, with the obsolete
+// forms of 4.3: two-digit years, zone names, comments), or nullopt when it
+// names none.
+std::optional<std::time_t> parse_rfc5322_date(std::string_view value);
+
 // The header block: everything before the first empty line (or all of it).
 std::string_view header_section(std::string_view message);
+
+// One header field as it stands in the block: its name, and the whole field
+// (folded lines and line end included). A line without a colon has no name.
+struct HeaderFieldText {
+  std::string_view name;
+  std::string_view text;
+};
+// Every field of the header block, in order (nothing past its empty line).
+std::vector<HeaderFieldText> header_fields(std::string_view message);
 
 // The first field named `name` (case-insensitive), unfolded and trimmed.
 std::optional<std::string> header_value(std::string_view headers, std::string_view name);
