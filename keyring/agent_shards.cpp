@@ -32,7 +32,6 @@ AgentShards::AgentShards(fs::path main_home, fs::path shards_root, std::size_t a
       copied_(agents_) {}
 
 Status AgentShards::prepare() {
-  std::error_code ec;
   for (std::size_t i = 1; i < agents_; ++i) {
     const fs::path shard = shards_root_ / std::to_string(i);
     stop_gpg_agent(shard);  // an agent from an earlier run must not keep old keys
@@ -42,11 +41,7 @@ Status AgentShards::prepare() {
       std::lock_guard lock(mutex_);
       copied_[i] = identity_of(main_home_ / "pubring.kbx");
     }
-    for (const char* name : {"pubring.kbx", "trustdb.gpg"})
-      if (fs::exists(main_home_ / name)) fs::copy_file(main_home_ / name, shard / name, fs::copy_options::overwrite_existing, ec);
-    fs::copy(main_home_ / "private-keys-v1.d", shard / "private-keys-v1.d",
-             fs::copy_options::recursive | fs::copy_options::overwrite_existing, ec);
-    if (ec) return errno_error("copy GnuPG home to " + shard.string(), ec.value());
+    if (auto st = copy_keys(main_home_, shard); !st) return st;
   }
   return ok_status();
 }

@@ -4,12 +4,15 @@
 #include <strings.h>
 
 #include <cctype>
+#include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <vector>
 
 #include "durable_file.h"
 #include "gpgme_handles.h"
+#include "key_registry.h"
 
 namespace csirtgw {
 namespace {
@@ -158,6 +161,61 @@ Result<TeamKey> ensure_team_key(const std::filesystem::path& home, const std::st
                                        GPGME_CREATE_ENCR | GPGME_CREATE_NOPASSWD | GPGME_CREATE_NOEXPIRE))
     return gpgme_failure("adding the encryption subkey", err);
   return TeamKey{fingerprint, true};
+}
+
+Status copy_keys(const std::filesystem::path& from, const std::filesystem::path& to) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  for (const char* name : {"pubring.kbx", "trustdb.gpg"})
+    if (fs::exists(from / name, ec)) fs::copy_file(from / name, to / name, fs::copy_options::overwrite_existing, ec);
+  if (!ec && fs::exists(from / "private-keys-v1.d", ec))
+    fs::copy(from / "private-keys-v1.d", to / "private-keys-v1.d",
+             fs::copy_options::recursive | fs::copy_options::overwrite_existing, ec);
+  if (ec) return errno_error("copy GnuPG home " + from.string() + " to " + to.string(), ec.value());
+  return ok_status();
+}
+
+Result<ImportedKeys> import_keys(const std::filesystem::path& home, std::string_view bytes) {
+  auto ctx = make_gpgme_context(home);
+  if (!ctx) return ctx.error();
+  auto data = gpgme_data_reading(bytes);
+  if (!data) return data.error();
+  if (auto err = gpgme_op_import(ctx->get(), data->get())) {
+    if (is_environment_failure(err)) return gpgme_failure("import", err);
+    return Error::bad_input(std::string("import failed: ") + gpgme_strerror(err));
+  }
+  ImportedKeys imported;
+  gpgme_import_result_t result = gpgme_op_import_result(ctx->get());
+  for (gpgme_import_status_t s = result ? result->imports : nullptr; s; s = s->next) {
+    if (s->result != 0 || !s->fpr) continue;
+    const std::string fpr = normalise_fingerprint(s->fpr);
+    imported.fingerprints.insert(fpr);
+    if (s->status & GPGME_IMPORT_SECRET) imported.with_secret.insert(fpr);
+  }
+  return imported;
+}
+
+ScratchGnupgHome::ScratchGnupgHome(std::filesystem::path root) : root_(std::move(root)), home_(root_ / "gnupg") {}
+
+Result<ScratchGnupgHome> ScratchGnupgHome::create() {
+  std::error_code ec;
+  std::string pattern = (std::filesystem::temp_directory_path(ec) / "csirtgw-gnupg-XXXXXX").string();
+  if (ec || ::mkdtemp(pattern.data()) == nullptr) return errno_error("a scratch GnuPG home in the temporary directory", errno);
+  ScratchGnupgHome scratch{std::filesystem::path(pattern)};
+  if (auto st = prepare_gnupg_home(scratch.home_); !st) return st.error();
+  return scratch;
+}
+
+ScratchGnupgHome::ScratchGnupgHome(ScratchGnupgHome&& other) noexcept
+    : root_(std::move(other.root_)), home_(std::move(other.home_)) {
+  other.root_.clear();
+}
+
+ScratchGnupgHome::~ScratchGnupgHome() {
+  if (root_.empty()) return;
+  stop_gpg_agent(home_);
+  std::error_code ec;
+  std::filesystem::remove_all(root_, ec);
 }
 
 }  // namespace csirtgw

@@ -5,7 +5,9 @@
 #pragma once
 
 #include <filesystem>
+#include <set>
 #include <string>
+#include <string_view>
 
 #include "result.h"
 
@@ -31,5 +33,37 @@ struct TeamKey {
 Result<std::string> find_team_key(const std::filesystem::path& gnupg_home, const std::string& configured_fingerprint);
 Result<TeamKey> ensure_team_key(const std::filesystem::path& gnupg_home, const std::string& configured_fingerprint,
                                 const std::string& team_name, const std::string& team_address);
+
+// Copies the keys of one home into another (prepared) one: the public
+// keyring, the trust database and the secret key files.
+Status copy_keys(const std::filesystem::path& from_home, const std::filesystem::path& to_home);
+
+// What `bytes` (armored or binary keys) added to or changed in `gnupg_home`:
+// the primary fingerprints (normalised: upper case), and those of them whose
+// secret key it holds.
+struct ImportedKeys {
+  std::set<std::string> fingerprints;
+  std::set<std::string> with_secret;
+};
+Result<ImportedKeys> import_keys(const std::filesystem::path& gnupg_home, std::string_view bytes);
+
+// A fresh GnuPG home under the temporary directory, removed (its gpg-agent
+// stopped first) with the object: for trying keys without touching the
+// daemon's home (check-config; keys import --secret before the real import).
+class ScratchGnupgHome {
+ public:
+  static Result<ScratchGnupgHome> create();
+  ~ScratchGnupgHome();
+  ScratchGnupgHome(ScratchGnupgHome&& other) noexcept;
+  ScratchGnupgHome& operator=(ScratchGnupgHome&&) = delete;
+  ScratchGnupgHome(const ScratchGnupgHome&) = delete;
+  ScratchGnupgHome& operator=(const ScratchGnupgHome&) = delete;
+  const std::filesystem::path& home() const { return home_; }
+
+ private:
+  explicit ScratchGnupgHome(std::filesystem::path root);
+  std::filesystem::path root_;  // empty once moved from
+  std::filesystem::path home_;
+};
 
 }  // namespace csirtgw

@@ -48,13 +48,14 @@ Result<int> unregister_key(Database& db, const std::string& fingerprint) {
   return sqlite3_changes_count(db);
 }
 
-Result<bool> key_bound_to(Database& db, const std::string& fingerprint, const std::string& email) {
-  auto stmt = db.prepare("SELECT 1 FROM reporter_keys WHERE fingerprint = ? AND email = ? LIMIT 1");
+Result<std::optional<std::string>> key_binding(Database& db, const std::string& fingerprint, const std::string& email) {
+  auto stmt = db.prepare("SELECT organisation FROM reporter_keys WHERE fingerprint = ? AND email = ? LIMIT 1");
   if (!stmt) return stmt.error();
   stmt->bind(1, normalise_fingerprint(fingerprint)).bind(2, lowercase_address(email));
   auto row = stmt->step();
   if (!row) return row.error();
-  return row.value();
+  if (!row.value()) return std::optional<std::string>{};
+  return std::optional<std::string>{stmt->text(0)};
 }
 
 Result<std::vector<std::string>> keys_for_email(Database& db, const std::string& email) {

@@ -4,6 +4,7 @@
 // operator's `csirtgw keys import` binds a key, and every change is audited.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,8 +26,9 @@ Status register_key(Database& db, const RegisteredKey& key);
 Result<std::vector<RegisteredKey>> list_registered_keys(Database& db);
 // Removes every binding of the fingerprint; returns how many.
 Result<int> unregister_key(Database& db, const std::string& fingerprint);
-// Whether `email` (any case) is bound to the primary key `fingerprint`.
-Result<bool> key_bound_to(Database& db, const std::string& fingerprint, const std::string& email);
+// The organisation registered for `email` (any case) bound to the primary key
+// `fingerprint` ("" when none was given), or nullopt when they are not bound.
+Result<std::optional<std::string>> key_binding(Database& db, const std::string& fingerprint, const std::string& email);
 
 // The fingerprints bound to `email` (any case), most recently added first.
 Result<std::vector<std::string>> keys_for_email(Database& db, const std::string& email);

@@ -85,43 +85,6 @@ class Watchdog {
   std::thread thread_;
 };
 
-// gpg-agent gone (killed, crashed, restarted) mid-operation reaches us as the
-// broken connection's error: gpg passes the agent's failure on as the
-// operation's ("decryption failed: Connection reset by peer", "End of file",
-// "Incomplete line passed to IPC" -- all seen with gpg 2.2.40 by killing the
-// agent, tests/integration/test_faults.py). These are IPC and system errors,
-// which the message's content does not produce.
-bool is_environment_failure(gpgme_error_t err) {
-  switch (gpgme_err_code(err)) {
-    case GPG_ERR_NO_AGENT:
-    case GPG_ERR_AGENT:
-    case GPG_ERR_ENOSPC:
-    case GPG_ERR_ENOMEM:
-    case GPG_ERR_EIO:
-    case GPG_ERR_EOF:
-    case GPG_ERR_EPIPE:
-    case GPG_ERR_ECONNRESET:
-    case GPG_ERR_ECONNREFUSED:
-    case GPG_ERR_ASS_GENERAL:
-    case GPG_ERR_ASS_CONNECT_FAILED:
-    case GPG_ERR_ASS_INV_RESPONSE:
-    case GPG_ERR_ASS_INCOMPLETE_LINE:
-    case GPG_ERR_ASS_SERVER_START:
-    case GPG_ERR_ASS_READ_ERROR:
-    case GPG_ERR_ASS_WRITE_ERROR:
-      return true;
-    default:
-      return false;
-  }
-}
-
-Result<GpgmeData> data_from(std::string_view bytes) {
-  gpgme_data_t raw = nullptr;
-  // No copy: GPGME reads the caller's buffer, which outlives the operation.
-  if (auto err = gpgme_data_new_from_mem(&raw, bytes.data(), bytes.size(), 0)) return gpgme_failure("gpgme data", err);
-  return GpgmeData(raw);
-}
-
 struct SinkData {
   CappedOutput output;
   gpgme_data_cbs callbacks{};
@@ -162,7 +125,7 @@ std::vector<SignatureCheck> collect_signatures(gpgme_ctx_t ctx, gpgme_ctx_t look
   gpgme_verify_result_t result = gpgme_op_verify_result(ctx);
   if (!result) return checks;
   for (gpgme_signature_t sig = result->signatures; sig; sig = sig->next)
-    checks.push_back({status_of(sig), sig->fpr ? sig->fpr : ""});
+    checks.push_back({status_of(sig), sig->fpr ? sig->fpr : "", static_cast<std::int64_t>(sig->timestamp)});
   for (auto& check : checks) {
     if (check.fingerprint.empty() || check.status == SignatureStatus::unknown_key) continue;
     auto cached = primary_of.find(check.fingerprint);
@@ -272,7 +235,7 @@ Result<std::unique_ptr<OpenPgpEngine>> OpenPgpEngine::create(const std::filesyst
 
 Result<DecryptOutcome> OpenPgpEngine::decrypt_and_verify(std::string_view ciphertext) {
   State& st = *state_;
-  auto input = data_from(ciphertext);
+  auto input = gpgme_data_reading(ciphertext);
   if (!input) return input.error();
   auto sink = capped_sink(st.limits.max_output);
   if (!sink) return sink.error();
@@ -290,6 +253,17 @@ Result<DecryptOutcome> OpenPgpEngine::decrypt_and_verify(std::string_view cipher
   if (err && is_environment_failure(err) && !expired) return Error::temporary(std::string("gpg: ") + gpgme_strerror(err));
   if (gpgme_err_code(err) == GPG_ERR_NO_SECKEY && !expired && no_seckey_for_our_key(st.ctx.get(), st.lookup.get(), st.home))
     return Error::temporary("gpg: the agent did not provide the team's secret key (gpg-agent lost?)");
+  // Signed, not encrypted: gpg checks the signatures and writes the literal
+  // data, and GPGME reports that nothing was decrypted (no recipients).
+  const bool nothing_encrypted = gpgme_err_code(err) == GPG_ERR_NO_DATA && !(decrypt && decrypt->recipients);
+  if (nothing_encrypted && !expired && !sink.value()->output.exceeded) {
+    outcome.signatures = collect_signatures(st.ctx.get(), st.lookup.get(), st.primary_of);
+    if (!outcome.signatures.empty()) {
+      outcome.signed_only = true;
+      outcome.plaintext = std::move(sink.value()->output.data);
+      return outcome;
+    }
+  }
   if (err || no_mdc || sink.value()->output.exceeded || expired) {
     // EFAIL: whatever gpg wrote before failing is discarded, never filed.
     outcome.failure = no_mdc ? "no integrity protection (no MDC/AEAD): refused"
@@ -323,11 +297,11 @@ namespace {
 
 Result<VerifyOutcome> run_verify(OpenPgpEngine::State& st, std::string_view signature,
                                  std::optional<std::string_view> signed_bytes) {
-  auto sig = data_from(signature);
+  auto sig = gpgme_data_reading(signature);
   if (!sig) return sig.error();
   std::optional<GpgmeData> text;
   if (signed_bytes) {
-    auto data = data_from(*signed_bytes);
+    auto data = gpgme_data_reading(*signed_bytes);
     if (!data) return data.error();
     text.emplace(std::move(data.value()));
   }

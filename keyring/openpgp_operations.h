@@ -7,6 +7,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <cstddef>
 #include <filesystem>
 #include <memory>
@@ -24,7 +25,11 @@ std::string_view to_string(SignatureStatus status);
 
 struct SignatureCheck {
   SignatureStatus status = SignatureStatus::bad;
-  std::string fingerprint;  // the signing key's primary fingerprint (upper-case hex), or the key id if unknown
+  // The signing key's primary fingerprint (upper-case hex) when gpg knows the
+  // key, else the issuer the signature names (a key id or fingerprint, as the
+  // signature claims it: for a bad signature nothing proves it).
+  std::string fingerprint;
+  std::int64_t created = 0;  // the signature's creation time (seconds since the epoch), 0 if unknown
 };
 
 struct OperationLimits {
@@ -34,9 +39,13 @@ struct OperationLimits {
 
 // A message-level failure (the message is at fault): recorded and quarantined.
 // Environment failures (gpg-agent gone) come back as Error::temporary instead.
+// An OpenPGP message that is signed but not encrypted (`gpg --sign`, `sq sign`:
+// one-pass signature, literal data, signature) is `signed_only`: not
+// decrypted, its literal data in `plaintext`, its signatures checked.
 struct DecryptOutcome {
   bool decrypted = false;
-  std::string plaintext;       // only when decrypted
+  bool signed_only = false;
+  std::string plaintext;       // only when decrypted or signed_only
   std::string failure;         // why not, when !decrypted
   std::vector<SignatureCheck> signatures;  // of a signature inside the encrypted message
   std::string literal_file_name;           // untrusted text from the sender

@@ -88,7 +88,8 @@ WireWriter value_reply() {
 
 void put_signatures(WireWriter& w, const std::vector<SignatureCheck>& signatures) {
   w.u64(signatures.size());
-  for (const auto& s : signatures) w.u8(static_cast<std::uint8_t>(s.status)).text(s.fingerprint);
+  for (const auto& s : signatures)
+    w.u8(static_cast<std::uint8_t>(s.status)).text(s.fingerprint).u64(static_cast<std::uint64_t>(s.created));
 }
 
 std::vector<SignatureCheck> get_signatures(WireReader& r) {
@@ -100,7 +101,9 @@ std::vector<SignatureCheck> get_signatures(WireReader& r) {
       r.refuse();
       return {};
     }
-    out.push_back({static_cast<SignatureStatus>(status), std::string(r.text())});
+    std::string fingerprint(r.text());
+    const auto created = static_cast<std::int64_t>(r.u64());
+    out.push_back({static_cast<SignatureStatus>(status), std::move(fingerprint), created});
   }
   return out;
 }
@@ -191,7 +194,7 @@ std::string encode_error(const Error& error) {
 
 std::string encode_reply(const DecryptOutcome& outcome) {
   WireWriter w = value_reply();
-  w.u8(outcome.decrypted).text(outcome.plaintext).text(outcome.failure);
+  w.u8(outcome.decrypted).u8(outcome.signed_only).text(outcome.plaintext).text(outcome.failure);
   put_signatures(w, outcome.signatures);
   w.text(outcome.literal_file_name);
   return w.take();
@@ -219,6 +222,7 @@ Result<DecryptOutcome> decode_decrypt_reply(std::string_view frame) {
   return decode_reply<DecryptOutcome>(frame, "decrypt reply", [](WireReader& r) {
     DecryptOutcome out;
     out.decrypted = r.u8() != 0;
+    out.signed_only = r.u8() != 0;
     out.plaintext = r.text();
     out.failure = r.text();
     out.signatures = get_signatures(r);

@@ -7,26 +7,6 @@
 namespace csirtgw {
 namespace {
 
-Result<GpgmeData> input_data(std::string_view bytes) {
-  gpgme_data_t raw = nullptr;
-  if (auto err = gpgme_data_new_from_mem(&raw, bytes.data(), bytes.size(), 0)) return gpgme_failure("gpgme data", err);
-  return GpgmeData(raw);
-}
-
-Result<GpgmeData> output_data() {
-  gpgme_data_t raw = nullptr;
-  if (auto err = gpgme_data_new(&raw)) return gpgme_failure("gpgme data", err);
-  return GpgmeData(raw);
-}
-
-std::string take_output(GpgmeData& data) {
-  size_t length = 0;
-  char* bytes = gpgme_data_release_and_get_mem(data.release(), &length);
-  std::string out(bytes ? bytes : "", bytes ? length : 0);
-  gpgme_free(bytes);
-  return out;
-}
-
 Result<GpgmeKey> find_key(gpgme_ctx_t ctx, const std::string& fingerprint, bool secret) {
   gpgme_key_t raw = nullptr;
   if (auto err = gpgme_get_key(ctx, fingerprint.c_str(), &raw, secret ? 1 : 0)) {
@@ -62,9 +42,9 @@ Result<std::unique_ptr<OpenPgpWriter>> OpenPgpWriter::create(const std::filesyst
 }
 
 Result<DetachedSignature> OpenPgpWriter::sign_detached(std::string_view data) {
-  auto input = input_data(data);
+  auto input = gpgme_data_reading(data);
   if (!input) return input.error();
-  auto output = output_data();
+  auto output = gpgme_data_in_memory();
   if (!output) return output.error();
   if (auto err = gpgme_op_sign(signer_.get(), input->get(), output->get(), GPGME_SIG_MODE_DETACH))
     return gpgme_failure("signing with the team key", err);
@@ -77,7 +57,7 @@ Result<DetachedSignature> OpenPgpWriter::sign_detached(std::string_view data) {
   signature.micalg = "pgp-" + std::string(hash);
   std::transform(signature.micalg.begin(), signature.micalg.end(), signature.micalg.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  signature.armored = take_output(output.value());
+  signature.armored = gpgme_data_text(output.value());
   return signature;
 }
 
@@ -121,9 +101,9 @@ Result<std::optional<std::string>> OpenPgpWriter::encryption_key_problem(const s
 Result<std::string> OpenPgpWriter::sign_and_encrypt(std::string_view data, const std::string& fingerprint) {
   auto key = public_key(fingerprint);
   if (!key) return key.error();
-  auto input = input_data(data);
+  auto input = gpgme_data_reading(data);
   if (!input) return input.error();
-  auto output = output_data();
+  auto output = gpgme_data_in_memory();
   if (!output) return output.error();
   gpgme_key_t recipients[] = {key.value(), nullptr};
   // The registry, not the web of trust, says whose key this is.
@@ -135,7 +115,7 @@ Result<std::string> OpenPgpWriter::sign_and_encrypt(std::string_view data, const
   gpgme_sign_result_t signed_result = gpgme_op_sign_result(signer_.get());
   if (!signed_result || !signed_result->signatures || signed_result->invalid_signers)
     return Error::internal("signing with the team key produced no signature");
-  return take_output(output.value());
+  return gpgme_data_text(output.value());
 }
 
 }  // namespace csirtgw

@@ -42,7 +42,8 @@ void add_version_flag(CLI::App& app) { app.set_version_flag("--version", "csirtg
 
 void add_serve_command(CLI::App& app, CliCommands& commands) {
   auto serve = std::make_shared<ServeOptions>();
-  auto* cmd = app.add_subcommand("serve", "Run the daemon in the foreground (logs on stderr)");
+  auto* cmd = app.add_subcommand("serve", "Run the daemon in the foreground (logs on stderr); the team key is "
+                                             "tried first and a key that cannot work refuses the start");
   cmd->add_option("--config", serve->config_file, "TOML configuration file (default: embedded defaults)");
   cmd->add_option("--state-dir", serve->state_dir, "State directory (spool, queues, database, GnuPG home)");
   cmd->add_option("--lmtp", serve->lmtp, "LMTP listener: HOST:PORT or unix:PATH; \"\" disables");
@@ -72,12 +73,13 @@ void add_check_config_command(CLI::App& app, CliCommands& commands) {
     bool no_access_check = false;
   };
   auto options = std::make_shared<CheckOptions>();
-  auto* check = app.add_subcommand("check-config", "Validate a configuration file; every error with its line");
+  auto* check = app.add_subcommand("check-config", "Validate a configuration file; every error with its line; "
+                                                  "try the team key (one signature, one decryption)");
   check->add_option("--config", options->config_file, "TOML configuration file (default: embedded defaults)");
   check->add_option("FILE", options->config_file, "The same as --config FILE");
   check->add_flag("--no-access-check", options->no_access_check,
-                  "Do not check that listen.user can reach the files and state directory (a file checked away "
-                  "from where it will be used, as the build does)");
+                  "Do not check that listen.user can reach the files and state directory, nor try the team key "
+                  "of the state directory (a file checked away from where it will be used, as the build does)");
   commands.push_back({check, [options] { return run_check_config(options->config_file, !options->no_access_check); }});
 }
 
@@ -119,7 +121,9 @@ void add_keys_commands(CLI::App& app, CliCommands& commands) {
   import->add_option("FILE", keys->file, "Key file (armored or binary)")->required();
   import->add_option("--email", keys->email, "Bind only this address (default: every address in the key's user ids)");
   import->add_option("--org", keys->organisation, "Organisation / constituency of the reporter");
-  import->add_flag("--secret", keys->secret, "Import the team's secret key (no binding)");
+  import->add_flag("--secret", keys->secret,
+                   "Import the team's secret key (no binding), after trying it: one signature and one decryption "
+                   "without a pinentry; a key that cannot work is refused with the reason");
   commands.push_back(
       {import, [keys] { return run_keys_import(*keys, keys->file, keys->secret, keys->email, keys->organisation); }});
   auto* list = keys_cmd->add_subcommand("list", "List registered reporter keys");
@@ -144,7 +148,7 @@ struct TriageCommandOptions : TriageOptions {
 void add_ticket_commands(CLI::App& app, CliCommands& commands, const std::shared_ptr<TriageCommandOptions>& triage) {
   auto* ticket = app.add_subcommand("ticket", "Show or act on one ticket (every action is audited)");
   ticket->require_subcommand(1);
-  auto* show = ticket->add_subcommand("show", "Show a ticket");
+  auto* show = ticket->add_subcommand("show", "Show a ticket, its messages and who a signature verified");
   show->add_option("ID", triage->ticket_id, "Ticket number (42, #42 or \"XYZ-CERT #42\")")->required();
   show->add_flag("--json", triage->json, "JSON output");
   add_location_options(show, *triage);

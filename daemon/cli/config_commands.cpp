@@ -14,6 +14,7 @@
 #include "paths_after_drop.h"
 #include "pipeline_rules.h"
 #include "store.h"
+#include "team_key_check.h"
 #include "untrusted_text.h"
 
 namespace csirtgw {
@@ -37,6 +38,34 @@ bool user_can_reach_paths(const std::string& origin, const Config& config,
   return problems.empty();
 }
 
+// The team key of the configured state directory, tried on a scratch copy of
+// its GnuPG home (team_key_check.h), as serve will try it at start-up. No
+// home or no secret key yet, with team.key empty: serve generates one.
+bool team_key_works(const std::string& origin, const Config& config) {
+  const std::filesystem::path home = std::filesystem::absolute(config.state_dir) / "gnupg";
+  std::error_code ec;
+  const bool has_home = std::filesystem::exists(home, ec);
+  if (!has_home && config.team_key.empty()) return true;
+  if (auto st = init_gpgme(); !st) {
+    std::fprintf(stderr, "%s: gpg: %s\n", origin.c_str(), sanitize_untrusted(st.error().message).c_str());
+    return false;
+  }
+  auto team = has_home ? find_team_key(home, config.team_key)
+                       : Result<std::string>(Error::bad_input("team.key " + config.team_key + ": no GnuPG home " +
+                                                              home.string() + " yet"));
+  if (!team) {
+    if (config.team_key.empty() && team.error().message.rfind("no secret key", 0) == 0) return true;
+    std::fprintf(stderr, "%s: team.key: %s\n", origin.c_str(), sanitize_untrusted(team.error().message).c_str());
+    return false;
+  }
+  if (auto st = check_team_key_in_copy(home, team.value()); !st) {
+    std::fprintf(stderr, "%s: team.key: %s\n", origin.c_str(), sanitize_untrusted(st.error().message).c_str());
+    return false;
+  }
+  std::printf("team key %s signs and decrypts\n", team.value().c_str());
+  return true;
+}
+
 }  // namespace
 
 int run_check_config(const std::optional<std::string>& config_file, bool user_access) {
@@ -50,9 +79,11 @@ int run_check_config(const std::optional<std::string>& config_file, bool user_ac
   auto rules = load_pipeline_rules(loaded.config);
   for (const auto& error : rules.errors) std::fprintf(stderr, "%s\n", error.c_str());
   if (!rules.rules) return 1;
-  if (user_access && !loaded.config.user.empty() &&
-      !user_can_reach_paths(config_file.value_or("embedded defaults"), loaded.config, config_file))
+  const std::string origin = config_file.value_or("embedded defaults");
+  if (user_access && !loaded.config.user.empty() && !user_can_reach_paths(origin, loaded.config, config_file))
     return 1;
+  // Where it will be used (not the build's own check): the team key must work.
+  if (user_access && !team_key_works(origin, loaded.config)) return 1;
   std::printf(config_file ? "config ok\n" : "config ok (embedded defaults)\n");
   return 0;
 }

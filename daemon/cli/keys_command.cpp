@@ -20,6 +20,7 @@
 #include "gpgme_handles.h"
 #include "key_registry.h"
 #include "store.h"
+#include "team_key_check.h"
 
 namespace csirtgw {
 namespace {
@@ -74,6 +75,38 @@ Status audit_key_event(Database& db, const std::string& event, const nlohmann::j
 
 }  // namespace
 
+namespace {
+
+// A secret key is tried in a scratch home first (team_key_check.h): one that
+// cannot sign or decrypt without a pinentry -- passphrase, expired, revoked,
+// no signing or no encryption (sub)key -- is refused before it reaches the
+// daemon's home.
+int import_secret(const KeyContext& kc, const std::string& file, const std::string& bytes) {
+  auto scratch = ScratchGnupgHome::create();
+  if (!scratch) return complain(scratch.error().message);
+  auto trial = import_keys(scratch->home(), bytes);
+  if (!trial) return complain(trial.error().message);
+  if (trial->with_secret.empty()) return complain("no secret OpenPGP key found in " + file);
+  for (const auto& fpr : trial->with_secret)
+    if (auto st = check_team_key(scratch->home(), fpr, kc.home); !st)
+      return complain(st.error().message + "; nothing imported");
+  auto imported = import_keys(kc.home, bytes);
+  if (!imported) return complain(imported.error().message);
+  auto db = open_store(kc.state_dir);
+  if (!db) return complain(db.error().message);
+  // The keys tried above (the daemon's home may have held them already).
+  for (const auto& fpr : trial->with_secret) {
+    std::printf("imported secret key %s: signs and decrypts without a passphrase (set team.key = \"%s\" if it is "
+                "the team key)\n",
+                fpr.c_str(), fpr.c_str());
+    if (auto st = audit_key_event(*db, "key-imported", {{"fingerprint", fpr}, {"secret", true}}); !st)
+      return complain(st.error().message);
+  }
+  return 0;
+}
+
+}  // namespace
+
 int run_keys_import(const KeysOptions& options, const std::string& file, bool secret,
                     const std::optional<std::string>& email, const std::string& organisation) {
   auto kc = key_context(options);
@@ -82,28 +115,17 @@ int run_keys_import(const KeysOptions& options, const std::string& file, bool se
   auto contents = read_whole_file(file);
   if (!contents) return complain("cannot read " + file);
   const std::string& bytes = contents.value();
+  if (secret) return import_secret(*kc, file, bytes);
 
+  auto imported = import_keys(kc->home, bytes);
+  if (!imported) return complain(imported.error().message);
+  if (imported->fingerprints.empty()) return complain("no OpenPGP key found in " + file);
   auto ctx = make_gpgme_context(kc->home);
   if (!ctx) return complain(ctx.error().message);
-  gpgme_data_t raw = nullptr;
-  if (gpgme_data_new_from_mem(&raw, bytes.data(), bytes.size(), 0)) return complain("out of memory");
-  GpgmeData data(raw);
-  if (auto err = gpgme_op_import(ctx->get(), data.get())) return complain(std::string("import failed: ") + gpgme_strerror(err));
-  gpgme_import_result_t result = gpgme_op_import_result(ctx->get());
-  std::set<std::string> fingerprints;
-  for (gpgme_import_status_t s = result ? result->imports : nullptr; s; s = s->next)
-    if (s->result == 0 && s->fpr) fingerprints.insert(normalise_fingerprint(s->fpr));
-  if (fingerprints.empty()) return complain("no OpenPGP key found in " + file);
 
   auto db = open_store(kc->state_dir);
   if (!db) return complain(db.error().message);
-  for (const auto& fpr : fingerprints) {
-    if (secret) {
-      std::printf("imported secret key %s (set team.key = \"%s\" if it is the team key)\n", fpr.c_str(), fpr.c_str());
-      if (auto st = audit_key_event(*db, "key-imported", {{"fingerprint", fpr}, {"secret", true}}); !st)
-        return complain(st.error().message);
-      continue;
-    }
+  for (const auto& fpr : imported->fingerprints) {
     gpgme_key_t key_raw = nullptr;
     if (gpgme_get_key(ctx->get(), fpr.c_str(), &key_raw, 0) || !key_raw) return complain("cannot read back key " + fpr);
     GpgmeKey key(key_raw);
@@ -185,15 +207,12 @@ int run_keys_export_team(const KeysOptions& options) {
   auto ctx = make_gpgme_context(kc->home);
   if (!ctx) return complain(ctx.error().message);
   gpgme_set_armor(ctx->get(), 1);
-  gpgme_data_t raw = nullptr;
-  if (gpgme_data_new(&raw)) return complain("out of memory");
-  GpgmeData out(raw);
-  if (auto err = gpgme_op_export(ctx->get(), team->fingerprint.c_str(), 0, out.get()))
+  auto out = gpgme_data_in_memory();
+  if (!out) return complain(out.error().message);
+  if (auto err = gpgme_op_export(ctx->get(), team->fingerprint.c_str(), 0, out->get()))
     return complain(std::string("export failed: ") + gpgme_strerror(err));
-  size_t length = 0;
-  char* buffer = gpgme_data_release_and_get_mem(out.release(), &length);
-  std::fwrite(buffer, 1, length, stdout);
-  gpgme_free(buffer);
+  const std::string armored = gpgme_data_text(out.value());
+  std::fwrite(armored.data(), 1, armored.size(), stdout);
   return 0;
 }
 

@@ -38,6 +38,7 @@
 #include "paths_after_drop.h"
 #include "pipeline_rules.h"
 #include "service_notify.h"
+#include "team_key_check.h"
 
 namespace csirtgw {
 namespace {
@@ -185,6 +186,12 @@ Result<TeamKey> prepare_team_key(const Config& config, const std::filesystem::pa
   auto team_key = ensure_team_key(gnupg_home, config.team_key, config.team_name, team_address);
   if (!team_key) return Error{team_key.error().kind, "team key: " + team_key.error().message};
   if (team_key->generated) spdlog::get("main")->info("generated team key {}", team_key->fingerprint);
+  // One signature and one decryption now, in the home and as the user the
+  // workers will use: a key that cannot work refuses the start, not the first report.
+  if (auto st = check_team_key(gnupg_home, team_key->fingerprint); !st) {
+    stop_gpg_agent(gnupg_home);  // no agent outlives a refused start
+    return Error{st.error().kind, "team key: " + st.error().message};
+  }
   return team_key;
 }
 

@@ -72,8 +72,15 @@ nlohmann::json summary_json(const TicketSummary& t, const std::string& prefix) {
           {"state", t.state},                          {"owner", t.owner},       {"type", t.type},
           {"priority", t.priority},                    {"tlp", t.tlp},           {"constituency", t.constituency},
           {"categories", t.categories},                {"encryption", t.encryption}, {"signature", t.signature},
+          {"verified_address", t.verified_address},    {"verified_org", t.verified_org},
           {"messages", t.messages},                    {"created_at", t.created_at}, {"updated_at", t.updated_at},
           {"attention", t.attention}};
+}
+
+// Who a verified signature vouched for: "eve@example.org (Example CERT)", or "no".
+std::string verified_text(const std::string& address, const std::string& org) {
+  if (address.empty()) return "no";
+  return address + (org.empty() ? "" : " (" + org + ")");
 }
 
 std::size_t count_files(const std::filesystem::path& dir) {
@@ -119,22 +126,26 @@ int run_ticket_show(const TriageOptions& options, const std::string& id, bool js
   out["messages"] = nlohmann::json::array();
   for (const auto& m : d.messages)
     out["messages"].push_back({{"spool_id", m.spool_id}, {"message_id", m.message_id}, {"role", m.role},
-                               {"added_at", m.added_at}, {"participant", m.participant}});
+                               {"added_at", m.added_at}, {"participant", m.participant}, {"signature", m.signature},
+                               {"verified_address", m.verified_address}, {"verified_org", m.verified_org}});
   out["comments"] = nlohmann::json::array();
   for (const auto& c : d.comments) out["comments"].push_back({{"at", c.at}, {"author", c.author}, {"text", c.text}});
   if (json) {
     std::printf("%s\n", json_text(out, 2).c_str());
     return 0;
   }
+  std::printf("%-13s %s\n", "verified:", shown(verified_text(d.summary.verified_address, d.summary.verified_org)).c_str());
   for (auto& [key, value] : out.items()) {
-    if (value.is_array()) continue;
+    if (value.is_array() || key == "verified_address" || key == "verified_org") continue;
     const std::string text = value.is_string() ? value.get<std::string>() : json_text(value);
     std::printf("%-13s %s\n", shown(key + ":").c_str(), shown(text).c_str());
   }
   for (const auto& ref : d.external_refs) std::printf("external:     %s\n", shown(ref).c_str());
   for (const auto& m : d.messages)
-    std::printf("message:      %s %s %s %s%s\n", shown(m.added_at).c_str(), shown(m.role).c_str(), shown(m.spool_id).c_str(),
-                shown(m.message_id).c_str(), m.participant ? "" : " (not a participant)");
+    std::printf("message:      %s %s %s %s signature=%s verified=%s%s\n", shown(m.added_at).c_str(),
+                shown(m.role).c_str(), shown(m.spool_id).c_str(), shown(m.message_id).c_str(),
+                shown(m.signature).c_str(), shown(verified_text(m.verified_address, m.verified_org)).c_str(),
+                m.participant ? "" : " (not a participant)");
   for (const auto& c : d.comments)
     std::printf("comment:      %s %s: %s\n", shown(c.at).c_str(), shown(c.author).c_str(), shown(c.text).c_str());
   return 0;

@@ -131,6 +131,14 @@ const Setting kSettings[] = {
    "message is quarantined rather than retried (a message that crashes gpg or the daemon would otherwise hold up all "
    "mail behind it, or stop the daemon at every start). Counted in the store, across restarts.",
    OnReload::applied},
+  {"openpgp", "signature_max_age", &Config::openpgp_signature_max_age, nullptr, 604800, 60, 31536000, Check::none,
+   "Seconds a good signature may be older than the message's arrival and still verify the sender (7 days); an "
+   "older one is an old signed report sent again: signature good, sender not verified, the reason shown.",
+   OnReload::applied},
+  {"openpgp", "date_skew", &Config::openpgp_date_skew, nullptr, 14400, 60, 604800, Check::none,
+   "Seconds a signed message's Date may lie after the signature's creation time (and the signature after the "
+   "arrival); more, and the sender is not verified (an old signature on a message sent again with a new Date).",
+   OnReload::applied},
   {"openpgp", "agents", &Config::openpgp_agents, nullptr, 1, 1, 64, Check::none,
    "gpg-agents (copies of the GnuPG home) the pipeline threads are spread over; one agent serialises private-key operations."},
   {"worker", "batch", &Config::worker_batch, nullptr, 64, 1, 10000, Check::none,

@@ -72,6 +72,8 @@ struct Config {
   std::int64_t openpgp_timeout = 0;  // seconds
   std::int64_t openpgp_agents = 0;
   std::int64_t openpgp_worker_failures = 0;
+  std::int64_t openpgp_signature_max_age = 0;  // seconds
+  std::int64_t openpgp_date_skew = 0;          // seconds
   // [worker]
   std::int64_t worker_batch = 0;
   std::int64_t worker_threads = 0;  // 0: one per core

@@ -9,6 +9,8 @@
 #include <string>
 #include <string_view>
 
+#include "header_text.h"  // header_text(), single_line()
+
 namespace csirtgw {
 
 struct AckHeaders {
@@ -20,11 +22,6 @@ struct AckHeaders {
   std::string in_reply_to;   // "<...>" or empty
   std::string date;          // RFC 5322 date-time
 };
-
-// A header value of untrusted or configured text as one line: CR, LF, NUL and
-// other control characters become spaces; text that is not ASCII becomes
-// RFC 2047 encoded-words (UTF-8, "B"), folded to keep lines short.
-std::string header_text(std::string_view value);
 
 // The message-id in a report's Message-ID header if it is one clean
 // "<left@right>" token (printable ASCII, no spaces, at most 250 octets); else nullopt.

@@ -214,11 +214,12 @@ Result<TicketAssignment> open_ticket(Database& db, const Report& report, const s
   for (const auto& r : c.categories) categories += (categories.empty() ? "" : ",") + r.category;
   auto insert = db.prepare(
       "INSERT INTO tickets (created_at, updated_at, queue, state, type, priority, tlp, constituency, categories,"
-      " encryption, signature) VALUES (?,?,?,'open',?,?,?,?,?,?,?)");
+      " encryption, signature, verified_address, verified_org) VALUES (?,?,?,'open',?,?,?,?,?,?,?,?,?)");
   if (!insert) return insert.error();
   insert->bind(1, now).bind(2, now).bind(3, report.queue).bind(4, c.type).bind(5, std::int64_t{c.priority});
   insert->bind(6, c.tlp).bind(7, std::int64_t{c.constituency ? 1 : 0}).bind(8, categories);
   insert->bind(9, encryption_word(report.crypto.encryption)).bind(10, report.crypto.signature);
+  insert->bind(11, report.crypto.verified_address).bind(12, report.crypto.verified_org);
   if (auto st = insert->run(); !st) return st.error();
   TicketAssignment opened;
   opened.number = sqlite3_last_insert_id(db);
@@ -232,12 +233,13 @@ Status link_message(Database& db, const TicketAssignment& assignment, const Repo
                     const std::string& message_id, const std::string& sender, const JoinTarget& target,
                     const std::string& now) {
   auto link = db.prepare(
-      "INSERT INTO ticket_messages (spool_id, ticket, message_id, role, added_at, sender, participant)"
-      " VALUES (?,?,?,?,?,?,?)");
+      "INSERT INTO ticket_messages (spool_id, ticket, message_id, role, added_at, sender, participant, signature,"
+      " verified_address, verified_org) VALUES (?,?,?,?,?,?,?,?,?,?)");
   if (!link) return link.error();
   link->bind(1, report.spool_id).bind(2, assignment.number).bind(3, message_id);
   link->bind(4, assignment.created ? "report" : "follow-up").bind(5, now).bind(6, sender);
   link->bind(7, std::int64_t{assignment.participant.value_or(true) ? 1 : 0});
+  link->bind(8, report.crypto.signature).bind(9, report.crypto.verified_address).bind(10, report.crypto.verified_org);
   if (auto st = link->run(); !st) return st;
   for (const auto& ref : target.external) {
     auto add = db.prepare("INSERT OR IGNORE INTO ticket_external_refs (ticket, reference) VALUES (?,?)");
@@ -301,7 +303,8 @@ Result<std::vector<TicketSummary>> list_tickets(Database& db, const std::optiona
   auto stmt = db.prepare(
       "SELECT t.number, t.created_at, t.updated_at, t.queue, t.state, t.owner, t.type, t.tlp, t.categories,"
       " t.encryption, t.signature, t.priority, t.constituency,"
-      " (SELECT COUNT(*) FROM ticket_messages m WHERE m.ticket = t.number), t.attention"
+      " (SELECT COUNT(*) FROM ticket_messages m WHERE m.ticket = t.number), t.attention, t.verified_address,"
+      " t.verified_org"
       " FROM tickets t WHERE (?1 IS NULL OR t.queue = ?1) AND (?2 IS NULL OR t.state = ?2)"
       " ORDER BY t.priority, t.number");
   if (!stmt) return stmt.error();
@@ -328,6 +331,8 @@ Result<std::vector<TicketSummary>> list_tickets(Database& db, const std::optiona
     t.constituency = stmt->integer(12) != 0;
     t.messages = stmt->integer(13);
     t.attention = stmt->integer(14);
+    t.verified_address = stmt->text(15);
+    t.verified_org = stmt->text(16);
     out.push_back(std::move(t));
   }
   return out;
@@ -341,15 +346,16 @@ Result<std::optional<TicketDetail>> ticket_detail(Database& db, std::int64_t num
   TicketDetail detail;
   detail.summary = *it;
   auto messages = db.prepare(
-      "SELECT spool_id, message_id, role, added_at, participant FROM ticket_messages WHERE ticket = ? ORDER BY added_at");
+      "SELECT spool_id, message_id, role, added_at, signature, verified_address, verified_org, participant"
+      " FROM ticket_messages WHERE ticket = ? ORDER BY added_at");
   if (!messages) return messages.error();
   messages->bind(1, number);
   while (true) {
     auto row = messages->step();
     if (!row) return row.error();
     if (!row.value()) break;
-    detail.messages.push_back(
-        {messages->text(0), messages->text(1), messages->text(2), messages->text(3), messages->integer(4) != 0});
+    detail.messages.push_back({messages->text(0), messages->text(1), messages->text(2), messages->text(3),
+                               messages->text(4), messages->text(5), messages->text(6), messages->integer(7) != 0});
   }
   auto refs = db.prepare("SELECT reference FROM ticket_external_refs WHERE ticket = ? ORDER BY reference");
   if (!refs) return refs.error();

@@ -41,6 +41,7 @@ void follow_ticket(Report& report, const TicketAssignment& ticket);
 struct TicketSummary {
   std::int64_t number = 0;
   std::string created_at, updated_at, queue, state, owner, type, tlp, categories, encryption, signature;
+  std::string verified_address, verified_org;  // of the opening report, when its sender was verified
   std::int64_t priority = 0;
   bool constituency = true;
   std::int64_t messages = 0;
@@ -48,6 +49,7 @@ struct TicketSummary {
 };
 struct TicketMessage {
   std::string spool_id, message_id, role, added_at;
+  std::string signature, verified_address, verified_org;
   bool participant = true;
 };
 struct TicketComment {

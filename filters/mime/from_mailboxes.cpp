@@ -32,7 +32,7 @@ std::size_t angle_brackets(std::string_view value) {
 
 Status add_mailbox(const mimetic::Mailbox& mailbox, std::vector<std::string>& out) {
   const std::string address = std::string(ascii_trim(mailbox.mailbox(), " \t")) + "@" + std::string(ascii_trim(mailbox.domain(), " \t"));
-  if (auto problem = envelope_address_problem(address)) return Error::bad_input("From mailbox: " + *problem);
+  if (auto problem = envelope_address_problem(address)) return Error::bad_input("mailbox: " + *problem);
   out.push_back(lowercase_address(address));
   return ok_status();
 }
@@ -73,10 +73,14 @@ std::optional<std::string> without_comments(std::string_view value) {
 }  // namespace
 
 Result<std::vector<std::string>> from_mailboxes(std::string_view header_block) {
+  return field_mailboxes(header_block, "From");
+}
+
+Result<std::vector<std::string>> field_mailboxes(std::string_view header_block, std::string_view name) {
   std::vector<std::string> out;
-  for (const auto& field : header_values(header_block, "From")) {
+  for (const auto& field : header_values(header_block, name)) {
     const auto cleaned = without_comments(field);
-    if (!cleaned) return Error::bad_input("From header has an unterminated comment or quoted string");
+    if (!cleaned) return Error::bad_input(std::string(name) + " header has an unterminated comment or quoted string");
     const std::string& value = *cleaned;
     mimetic::AddressList list(value);
     std::size_t before = out.size();
@@ -88,7 +92,7 @@ Result<std::vector<std::string>> from_mailboxes(std::string_view header_block) {
         return st.error();
       }
     }
-    if (angle_brackets(value) > out.size() - before) return Error::bad_input("From header is ambiguous");
+    if (angle_brackets(value) > out.size() - before) return Error::bad_input(std::string(name) + " header is ambiguous");
   }
   return out;
 }

@@ -16,4 +16,7 @@ namespace csirtgw {
 // when any of them is malformed or ambiguous.
 Result<std::vector<std::string>> from_mailboxes(std::string_view header_block);
 
+// The same for every field named `field` (To, Cc, Reply-To ...).
+Result<std::vector<std::string>> field_mailboxes(std::string_view header_block, std::string_view field);
+
 }  // namespace csirtgw

@@ -2,6 +2,7 @@
 #include "ascii_case.h"
 #include "message_header.h"
 #include "transfer_codecs.h"
+#include "utc_text.h"
 
 #include <algorithm>
 #include <cctype>
@@ -38,6 +39,12 @@ std::size_t for_each_field(std::string_view message, Visit visit) {
 
 std::string_view header_section(std::string_view message) {
   return message.substr(0, for_each_field(message, [](std::string_view, std::string_view) {}));
+}
+
+std::vector<HeaderFieldText> header_fields(std::string_view message) {
+  std::vector<HeaderFieldText> fields;
+  for_each_field(message, [&](std::string_view field, std::string_view name) { fields.push_back({name, field}); });
+  return fields;
 }
 
 std::vector<std::string> header_values(std::string_view headers, std::string_view name) {
@@ -149,32 +156,101 @@ std::string decode_encoded_words(std::string_view text) {
   return out;
 }
 
-std::string to_crlf_line_ends(std::string_view text) {
-  std::string out;
-  out.reserve(text.size() + text.size() / 32);
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '\n' && (i == 0 || text[i - 1] != '\r')) out.push_back('\r');
-    out.push_back(text[i]);
+std::string rfc5322_date(std::time_t when) { return utc_text(when, "%a, %d %b %Y %H:%M:%S +0000"); }
+
+namespace {
+
+// The date-time's words: comments dropped, ',' and ':' separate like white space.
+std::vector<std::string> date_words(std::string_view value) {
+  std::vector<std::string> words;
+  std::string word;
+  int comment = 0;
+  for (char c : value) {
+    if (c == '(') ++comment;
+    if (comment > 0) {
+      if (c == ')') --comment;
+      continue;
+    }
+    if (c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == ',') {
+      if (!word.empty()) words.push_back(std::move(word));
+      word.clear();
+      continue;
+    }
+    word.push_back(c);
   }
-  return out;
+  if (!word.empty()) words.push_back(std::move(word));
+  return words;
 }
 
-std::string to_unix_line_ends(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '\r' && i + 1 < text.size() && text[i + 1] == '\n') continue;
-    out.push_back(text[i]);
-  }
-  return out;
+bool all_digits(std::string_view text) {
+  return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
-std::string rfc5322_date(std::time_t when) {
+// Seconds east of UTC for "+hhmm", "-hhmm" or an obsolete zone name.
+std::optional<long> zone_offset(std::string_view zone) {
+  if (zone.size() == 5 && (zone[0] == '+' || zone[0] == '-') && all_digits(zone.substr(1))) {
+    const long hours = std::stol(std::string(zone.substr(1, 2)));
+    const long minutes = std::stol(std::string(zone.substr(3, 2)));
+    if (minutes > 59) return std::nullopt;
+    return (zone[0] == '-' ? -1 : 1) * (hours * 3600 + minutes * 60);
+  }
+  static const std::pair<const char*, int> kZones[] = {{"UT", 0},   {"GMT", 0},  {"Z", 0},    {"EST", -5}, {"EDT", -4},
+                                                       {"CST", -6}, {"CDT", -5}, {"MST", -7}, {"MDT", -6}, {"PST", -8},
+                                                       {"PDT", -7}};
+  for (const auto& [name, hours] : kZones)
+    if (ascii_iequals(zone, name)) return hours * 3600L;
+  // RFC 5322 4.3: other military zones "SHOULD all be considered equivalent to -0000".
+  if (zone.size() == 1 && std::isalpha(static_cast<unsigned char>(zone[0]))) return 0L;
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<std::time_t> parse_rfc5322_date(std::string_view value) {
+  std::vector<std::string> words = date_words(value);
+  // An optional day of the week first.
+  if (!words.empty() && !all_digits(words.front())) words.erase(words.begin());
+  if (words.size() < 4) return std::nullopt;
+  static const char* const kMonths[] = {"jan", "feb", "mar", "apr", "may", "jun",
+                                        "jul", "aug", "sep", "oct", "nov", "dec"};
   std::tm tm{};
-  gmtime_r(&when, &tm);
-  char buf[64];
-  std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S +0000", &tm);
-  return buf;
+  if (!all_digits(words[0]) || words[0].size() > 2) return std::nullopt;
+  tm.tm_mday = std::stoi(words[0]);
+  tm.tm_mon = -1;
+  for (int m = 0; m < 12; ++m)
+    if (ascii_iequals(words[1], kMonths[m])) tm.tm_mon = m;
+  if (tm.tm_mon < 0 || !all_digits(words[2]) || words[2].size() > 4) return std::nullopt;
+  int year = std::stoi(words[2]);
+  if (words[2].size() == 2) year += year < 50 ? 2000 : 1900;  // RFC 5322 4.3
+  else if (words[2].size() == 3) year += 1900;
+  tm.tm_year = year - 1900;
+  // hh:mm[:ss] (':' split words apart above only when written with spaces).
+  std::string time_text = words[3];
+  std::size_t next = 4;
+  int parts[3] = {0, 0, 0};
+  int count = 0;
+  for (std::size_t start = 0; count < 3;) {
+    const std::size_t colon = time_text.find(':', start);
+    const std::string part = time_text.substr(start, colon == std::string::npos ? std::string::npos : colon - start);
+    if (!all_digits(part) || part.size() > 2) return std::nullopt;
+    parts[count++] = std::stoi(part);
+    if (colon == std::string::npos) break;
+    start = colon + 1;
+  }
+  if (count < 2 || parts[0] > 23 || parts[1] > 59 || parts[2] > 60 || tm.tm_mday < 1 || tm.tm_mday > 31)
+    return std::nullopt;
+  tm.tm_hour = parts[0];
+  tm.tm_min = parts[1];
+  tm.tm_sec = parts[2];
+  long offset = 0;
+  if (next < words.size()) {
+    auto zone = zone_offset(words[next]);
+    if (!zone) return std::nullopt;
+    offset = *zone;
+  }
+  const std::time_t utc = timegm(&tm);
+  if (utc == static_cast<std::time_t>(-1)) return std::nullopt;
+  return utc - offset;
 }
 
 }  // namespace csirtgw

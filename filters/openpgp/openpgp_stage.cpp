@@ -2,13 +2,17 @@
 #include "openpgp_stage.h"
 
 #include <algorithm>
+#include <ctime>
 
 #include <nlohmann/json.hpp>
 
+#include "ascii_case.h"
 #include "from_mailboxes.h"
+#include "inline_armor.h"
 #include "json_text.h"
 #include "key_registry.h"
 #include "message_header.h"
+#include "protected_headers.h"
 #include "store.h"
 #include "transfer_decoding.h"
 #include "untrusted_text.h"
@@ -16,60 +20,26 @@
 namespace csirtgw {
 namespace {
 
-constexpr std::string_view kBeginMessage = "-----BEGIN PGP MESSAGE-----";
-constexpr std::string_view kEndMessage = "-----END PGP MESSAGE-----";
-constexpr std::string_view kBeginSigned = "-----BEGIN PGP SIGNED MESSAGE-----";
-constexpr std::string_view kEndSignature = "-----END PGP SIGNATURE-----";
-
-bool only_white_space(std::string_view text) {
-  return std::all_of(text.begin(), text.end(), [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; });
-}
-
-// An armored block that starts at a line start: [begin, end of its END line).
-struct ArmorBlock {
-  std::size_t begin = std::string_view::npos;
-  std::size_t end = 0;
-  std::size_t count = 0;  // how many such blocks the text holds
-};
-
-ArmorBlock find_armor(std::string_view text, std::string_view begin_marker, std::string_view end_marker) {
-  ArmorBlock block;
-  std::size_t pos = 0;
-  while ((pos = text.find(begin_marker, pos)) != std::string_view::npos) {
-    if (pos == 0 || text[pos - 1] == '\n') {
-      ++block.count;
-      if (block.begin == std::string_view::npos) {
-        block.begin = pos;
-        auto end = text.find(end_marker, pos);
-        block.end = end == std::string_view::npos ? text.size() : std::min(text.size(), text.find('\n', end) + 1);
-        if (block.end == 0) block.end = text.size();
-      }
-    }
-    pos += begin_marker.size();
-  }
-  return block;
-}
-
 bool is_text(const MimeEntity& e) { return e.content_type.type == "text"; }
+bool is_html(const MimeEntity& e) { return e.content_type.is("text", "html"); }
 
 bool is_pgp_mime_encrypted(const MimeEntity& e) {
   return e.content_type.is("multipart", "encrypted");
 }
 
-// Whether an entity (or anything below it) carries ciphertext.
-bool contains_ciphertext(std::string_view message, const MimeEntity& e) {
-  if (is_pgp_mime_encrypted(e) || e.content_type.is("application", "pgp-encrypted")) return true;
-  if (is_text(e) && e.parts.empty()) {
-    std::string body = decode_transfer_encoding(e.body(message), e.transfer_encoding);
-    if (find_armor(body, kBeginMessage, kEndMessage).count > 0) return true;
-  }
-  return std::any_of(e.parts.begin(), e.parts.end(), [&](const MimeEntity& p) { return contains_ciphertext(message, p); });
+bool is_pgp_mime_signed(const MimeEntity& e) {
+  return e.content_type.is("multipart", "signed") && e.parts.size() == 2 &&
+         e.parts[1].content_type.is("application", "pgp-signature");
 }
 
+// How many OpenPGP messages an entity (and everything below it) carries:
+// PGP/MIME encrypted parts, and armored PGP MESSAGE blocks in text leaves
+// (in HTML, in the text it shows).
 std::size_t count_ciphertexts(std::string_view message, const MimeEntity& e) {
   if (is_pgp_mime_encrypted(e) || e.content_type.is("application", "pgp-encrypted")) return 1;
   if (is_text(e) && e.parts.empty()) {
     std::string body = decode_transfer_encoding(e.body(message), e.transfer_encoding);
+    if (is_html(e)) return html_may_hold_armor(body) ? recover_html_armor(body).count : 0;
     return find_armor(body, kBeginMessage, kEndMessage).count;
   }
   std::size_t n = 0;
@@ -81,6 +51,69 @@ std::size_t count_key_parts(const MimeEntity& e) {
   std::size_t n = e.content_type.is("application", "pgp-keys") ? 1 : 0;
   for (const auto& p : e.parts) n += count_key_parts(p);
   return n;
+}
+
+// Where the one OpenPGP message of a report sits.
+enum class Form { pgp_mime, inline_text, inline_html };
+
+struct Sealed {
+  Form form = Form::pgp_mime;
+  std::string data;  // armored, or binary when recovered from HTML
+};
+
+// The inline text of a decrypted (or signed) block as a MIME entity: the
+// outer Content-* fields but the transfer encoding (for HTML, text/plain in
+// place of text/html: the decrypted text is no HTML), then the text.
+std::string inline_entity(std::string_view message, std::string_view plaintext, bool from_html) {
+  const bool ascii = std::all_of(plaintext.begin(), plaintext.end(), [](char c) { return (c & 0x80) == 0; });
+  std::string entity;
+  for (const auto& field : header_fields(header_section(message))) {
+    if (!ascii_istarts_with(field.name, "Content-") || ascii_iequals(field.name, "Content-Transfer-Encoding")) continue;
+    if (from_html && ascii_iequals(field.name, "Content-Type")) continue;
+    entity.append(field.text);
+    if (entity.back() != '\n') entity += "\r\n";
+  }
+  if (from_html) entity += std::string("Content-Type: text/plain; charset=") + (ascii ? "us-ascii" : "utf-8") + "\r\n";
+  entity += std::string("Content-Transfer-Encoding: ") + (ascii ? "7bit" : "8bit") + "\r\n\r\n";
+  entity.append(plaintext);
+  return entity;
+}
+
+// Verifies the signed entities of a (plaintext) tree. A signature at the root
+// covers the whole message; one anywhere else covers a part only (MIME
+// wrapping: "Johnny, you are fired" — a signed part inside unsigned text).
+Status verify_tree(std::string_view message, const MimeEntity& entity, bool is_root, OpenPgpWorker& engine,
+                   std::vector<SignatureCheck>& signatures, bool& covers_whole) {
+  if (is_pgp_mime_signed(entity)) {
+    // RFC 3156 5: the exact bytes of the first part as received, never a re-serialisation.
+    const std::string signed_bytes = to_crlf_line_ends(entity.parts[0].bytes(message));
+    const std::string signature = decode_transfer_encoding(entity.parts[1].body(message), entity.parts[1].transfer_encoding);
+    auto verified = engine.verify_detached(signed_bytes, signature);
+    if (!verified) return verified.error();
+    if (verified->signatures.empty()) signatures.push_back({SignatureStatus::bad, ""});
+    for (auto& s : verified->signatures) signatures.push_back(s);
+    if (is_root) covers_whole = true;
+    // Signed content may itself hold signed parts; they add nothing to coverage.
+    return verify_tree(message, entity.parts[0], false, engine, signatures, covers_whole);
+  }
+  if (is_text(entity) && entity.parts.empty()) {
+    std::string body = decode_transfer_encoding(entity.body(message), entity.transfer_encoding);
+    ArmorBlock block = find_armor(body, kBeginSigned, kEndSignature);
+    if (block.count == 0) return ok_status();
+    auto verified = engine.verify_clearsigned(std::string_view(body).substr(block.begin, block.end - block.begin));
+    if (!verified) return verified.error();
+    if (verified->signatures.empty()) signatures.push_back({SignatureStatus::bad, ""});
+    for (auto& s : verified->signatures) signatures.push_back(s);
+    // Inline: the one block must be all of the text (unsigned text around it is
+    // the inline form of the wrapping attack).
+    const bool alone = block.count == 1 && only_white_space(std::string_view(body).substr(0, block.begin)) &&
+                       only_white_space(std::string_view(body).substr(block.end));
+    if (is_root && alone) covers_whole = true;
+    return ok_status();
+  }
+  for (const auto& part : entity.parts)
+    if (auto st = verify_tree(message, part, false, engine, signatures, covers_whole); !st) return st;
+  return ok_status();
 }
 
 }  // namespace
@@ -97,6 +130,22 @@ struct OpenPgpStage::Verdict {
   bool temporary_while_decrypting = false;
   bool worker_died = false;  // the temporary failure was the worker dying on this message
   std::size_t attached_keys = 0;  // application/pgp-keys parts: recorded, never imported
+  bool signed_only = false;        // an inline OpenPGP message that was signed, not encrypted
+  ProtectedHeaders protected_headers;
+
+  // Not decrypted: filed as received, in the quarantine, with the reason.
+  void refuse(std::string why) {
+    encryption = EncryptionState::failed;
+    quarantine = true;
+    failure = std::move(why);
+  }
+};
+
+// The message after the one layer that was opened: the decrypted entity (or
+// a signed block's literal data) and its MIME structure.
+struct OpenPgpStage::Layer {
+  std::string text;
+  std::optional<MimeEntity> root;
 };
 
 OpenPgpStage::OpenPgpStage(const Config& config, std::filesystem::path state_dir, AgentShards& shards,
@@ -130,55 +179,10 @@ void OpenPgpStage::apply_limits(const Config& config) {
   limits_.deadline = std::chrono::milliseconds(config.openpgp_timeout * 1000);
   failure_limit_ = static_cast<std::size_t>(config.openpgp_worker_failures);
   mime_limits_ = mime_limits_from(config);
+  // A Config built in code (tests) leaves them 0: the defaults then.
+  if (config.openpgp_signature_max_age > 0) time_limits_.max_age = config.openpgp_signature_max_age;
+  if (config.openpgp_date_skew > 0) time_limits_.date_skew = config.openpgp_date_skew;
 }
-
-namespace {
-
-// Verifies the signed entities of a (plaintext) tree. A signature at the root
-// covers the whole message; one anywhere else covers a part only (MIME
-// wrapping: "Johnny, you are fired" — a signed part inside unsigned text).
-Status verify_tree(std::string_view message, const MimeEntity& entity, bool is_root, OpenPgpWorker& engine,
-                   std::vector<SignatureCheck>& signatures, bool& covers_whole) {
-  if (entity.content_type.is("multipart", "signed") && entity.parts.size() == 2 &&
-      entity.parts[1].content_type.is("application", "pgp-signature")) {
-    // RFC 3156 5: the exact bytes of the first part as received, never a re-serialisation.
-    const std::string signed_bytes = to_crlf_line_ends(entity.parts[0].bytes(message));
-    const std::string signature = decode_transfer_encoding(entity.parts[1].body(message), entity.parts[1].transfer_encoding);
-    auto verified = engine.verify_detached(signed_bytes, signature);
-    if (!verified) return verified.error();
-    if (verified->signatures.empty()) signatures.push_back({SignatureStatus::bad, ""});
-    for (auto& s : verified->signatures) signatures.push_back(s);
-    if (is_root) covers_whole = true;
-    // Signed content may itself hold signed parts; they add nothing to coverage.
-    return verify_tree(message, entity.parts[0], false, engine, signatures, covers_whole);
-  }
-  if (is_text(entity) && entity.parts.empty()) {
-    std::string body = decode_transfer_encoding(entity.body(message), entity.transfer_encoding);
-    ArmorBlock block = find_armor(body, kBeginSigned, kEndSignature);
-    if (block.count == 0) return ok_status();
-    auto verified = engine.verify_clearsigned(std::string_view(body).substr(block.begin, block.end - block.begin));
-    if (!verified) return verified.error();
-    if (verified->signatures.empty()) signatures.push_back({SignatureStatus::bad, ""});
-    for (auto& s : verified->signatures) signatures.push_back(s);
-    // Inline: the one block must be all of the text (unsigned text around it is
-    // the inline form of the wrapping attack).
-    const bool alone = block.count == 1 && only_white_space(std::string_view(body).substr(0, block.begin)) &&
-                       only_white_space(std::string_view(body).substr(block.end));
-    if (is_root && alone) covers_whole = true;
-    return ok_status();
-  }
-  for (const auto& part : entity.parts)
-    if (auto st = verify_tree(message, part, false, engine, signatures, covers_whole); !st) return st;
-  return ok_status();
-}
-
-std::string outer_headers_without_content(std::string_view message) {
-  std::string headers(header_section(message));
-  headers = remove_header_fields(headers, "Content-");
-  return headers;
-}
-
-}  // namespace
 
 FilterOutcome OpenPgpStage::process(Report& report) {
   gnupg_home_ = shards_->home_for(index_);
@@ -190,101 +194,130 @@ FilterOutcome OpenPgpStage::process(Report& report) {
     verdict.failure = "MIME structure refused: " + scanned.error().message;
     return finish(report, verdict);
   }
-  const MimeEntity& root = scanned.value();
-  const std::size_t ciphertexts = count_ciphertexts(message, root);
+  Layer layer;
+  if (!open_layer(message, scanned.value(), verdict, layer)) return finish(report, verdict);
+  check_signatures(message, scanned.value(), layer, verdict);
+  if (!verdict.temporary) read_protected_headers(message, scanned.value(), layer, verdict);
+  return finish(report, verdict);
+}
 
-  std::string plaintext_message;  // the tree whose signatures count
-  const MimeEntity* plain_root = &root;
-  std::optional<MimeEntity> inner_root;
+namespace {
 
-  if (ciphertexts > 0) {
-    const bool root_pgp_mime = is_pgp_mime_encrypted(root) && root.parts.size() == 2 &&
-                               root.parts[0].content_type.is("application", "pgp-encrypted");
-    const bool root_inline = is_text(root) && root.parts.empty();
-    if (ciphertexts > 1 || (!root_pgp_mime && !root_inline)) {
-      // EFAIL direct exfiltration: ciphertext wrapped between other parts, two
-      // encrypted siblings, or ciphertext inside message/rfc822 is never
-      // decrypted, so no plaintext can be joined with attacker-chosen parts.
-      verdict.encryption = EncryptionState::failed;
-      verdict.quarantine = true;
-      verdict.failure = ciphertexts > 1 ? "more than one encrypted part: not decrypted"
-                                        : "encrypted part is not the message root: not decrypted";
-      return finish(report, verdict);
-    }
-    std::string ciphertext;
-    if (root_pgp_mime) {
-      ciphertext = decode_transfer_encoding(root.parts[1].body(message), root.parts[1].transfer_encoding);
-    } else {
-      std::string body = decode_transfer_encoding(root.body(message), root.transfer_encoding);
-      ArmorBlock block = find_armor(body, kBeginMessage, kEndMessage);
-      if (!only_white_space(std::string_view(body).substr(0, block.begin)) ||
-          !only_white_space(std::string_view(body).substr(block.end))) {
-        verdict.encryption = EncryptionState::failed;
-        verdict.quarantine = true;
-        verdict.failure = "encrypted block mixed with unencrypted text: not decrypted";
-        return finish(report, verdict);
-      }
-      ciphertext = body.substr(block.begin, block.end - block.begin);
-    }
-    auto decrypted = engine_->decrypt_and_verify(ciphertext);
-    if (!decrypted) {
-      verdict.temporary = decrypted.error();
-      verdict.temporary_while_decrypting = true;
-      return finish(report, verdict);
-    }
-    verdict.literal_file_name = decrypted->literal_file_name;
-    if (!decrypted->decrypted) {
-      verdict.encryption = EncryptionState::failed;
-      verdict.quarantine = true;
-      verdict.failure = decrypted->failure;
-      return finish(report, verdict);
-    }
-    verdict.encryption = EncryptionState::decrypted;
-    // A signature inside the encrypted message covers all of its plaintext.
-    if (!decrypted->signatures.empty()) {
-      verdict.signatures = decrypted->signatures;
-      verdict.covers_whole = true;
-    }
-    const std::string plaintext = to_crlf_line_ends(decrypted->plaintext);
-    if (root_pgp_mime) {
-      plaintext_message = plaintext;
-    } else {
-      std::string headers(header_section(message));
-      headers = remove_header_fields(headers, "Content-Transfer-Encoding");
-      const bool ascii = std::all_of(plaintext.begin(), plaintext.end(), [](char c) { return (c & 0x80) == 0; });
-      plaintext_message = "Content-Transfer-Encoding: " + std::string(ascii ? "7bit" : "8bit") + "\r\n\r\n" + plaintext;
-      verdict.rebuilt_message = headers + "Content-Transfer-Encoding: " + (ascii ? "7bit" : "8bit") + "\r\n\r\n" + plaintext;
-    }
-    auto inner = scan_mime(plaintext_message, mime_limits_);
-    if (!inner) {
-      verdict.quarantine = true;
-      verdict.failure = "decrypted MIME structure refused: " + inner.error().message;
-      return finish(report, verdict);
-    }
-    if (contains_ciphertext(plaintext_message, inner.value())) {
-      // At most one decryption layer: the message is refused as a whole and
-      // filed as received (ciphertext), never half-decrypted.
-      verdict.encryption = EncryptionState::failed;
-      verdict.quarantine = true;
-      verdict.failure = "nested encryption: not processed beyond one decryption layer";
-      verdict.rebuilt_message.reset();
-      verdict.signatures.clear();
-      verdict.covers_whole = false;
-      return finish(report, verdict);
-    }
-    inner_root = std::move(inner.value());
-    plain_root = &*inner_root;
-    if (root_pgp_mime) verdict.rebuilt_message = outer_headers_without_content(message) + plaintext_message;
+// The one OpenPGP message of the report, at its root: the PGP/MIME encrypted
+// part, the inline block that is all of a text part, or the armor recovered
+// from an HTML part. nullopt, with the verdict's reason, when there is none
+// that may be opened.
+std::optional<Sealed> sealed_root(std::string_view message, const MimeEntity& root, std::size_t ciphertexts,
+                                  std::string& refusal) {
+  const bool root_pgp_mime = is_pgp_mime_encrypted(root) && root.parts.size() == 2 &&
+                             root.parts[0].content_type.is("application", "pgp-encrypted");
+  const bool root_inline = is_text(root) && root.parts.empty();
+  if (ciphertexts > 1 || (!root_pgp_mime && !root_inline)) {
+    // EFAIL direct exfiltration: ciphertext wrapped between other parts, two
+    // encrypted siblings, or ciphertext inside message/rfc822 is never
+    // decrypted, so no plaintext can be joined with attacker-chosen parts.
+    refusal = ciphertexts > 1 ? "more than one encrypted part: not decrypted"
+                              : "encrypted part is not the message root: not decrypted";
+    return std::nullopt;
   }
+  const std::string mixed = "encrypted block mixed with unencrypted text: not decrypted";
+  Sealed sealed;
+  if (root_pgp_mime) {
+    sealed.data = decode_transfer_encoding(root.parts[1].body(message), root.parts[1].transfer_encoding);
+    return sealed;
+  }
+  const std::string body = decode_transfer_encoding(root.body(message), root.transfer_encoding);
+  if (is_html(root)) {
+    // Outlook: the armor inside HTML. Recovered exactly, or refused -- never
+    // filed as if it were plain unencrypted text.
+    sealed.form = Form::inline_html;
+    HtmlArmor armor = recover_html_armor(body);
+    if (!armor.problem.empty()) refusal = "inline OpenPGP in HTML could not be recovered (" + armor.problem + ")";
+    else if (armor.text_around) refusal = mixed;
+    if (!refusal.empty()) return std::nullopt;
+    sealed.data = std::move(armor.packets);
+    return sealed;
+  }
+  sealed.form = Form::inline_text;
+  const ArmorBlock block = find_armor(body, kBeginMessage, kEndMessage);
+  if (!only_white_space(std::string_view(body).substr(0, block.begin)) ||
+      !only_white_space(std::string_view(body).substr(block.end))) {
+    refusal = mixed;
+    return std::nullopt;
+  }
+  sealed.data = body.substr(block.begin, block.end - block.begin);
+  return sealed;
+}
 
-  const std::string_view tree_text = inner_root ? std::string_view(plaintext_message) : std::string_view(message);
-  verdict.attached_keys = count_key_parts(*plain_root);
+}  // namespace
+
+// The one decryption layer: the OpenPGP message at the root decrypted -- or,
+// signed only, verified and its literal data taken -- and the message to file
+// built from it. False when the verdict is settled (refused, deferred).
+bool OpenPgpStage::open_layer(std::string_view message, const MimeEntity& root, Verdict& verdict, Layer& layer) {
+  const std::size_t ciphertexts = count_ciphertexts(message, root);
+  if (ciphertexts == 0) return true;
+  std::string refusal;
+  std::optional<Sealed> sealed = sealed_root(message, root, ciphertexts, refusal);
+  if (!sealed) {
+    verdict.refuse(std::move(refusal));
+    return false;
+  }
+  auto opened = engine_->decrypt_and_verify(sealed->data);
+  if (!opened) {
+    verdict.temporary = opened.error();
+    verdict.temporary_while_decrypting = true;
+    return false;
+  }
+  verdict.literal_file_name = opened->literal_file_name;
+  if (!opened->decrypted && !opened->signed_only) {
+    verdict.refuse(sealed->form == Form::inline_html ? "inline OpenPGP in HTML: " + opened->failure : opened->failure);
+    return false;
+  }
+  verdict.encryption = opened->decrypted ? EncryptionState::decrypted : EncryptionState::none;
+  verdict.signed_only = opened->signed_only;
+  // A signature inside the OpenPGP message covers all of its plaintext.
+  if (!opened->signatures.empty()) {
+    verdict.signatures = opened->signatures;
+    verdict.covers_whole = true;
+  }
+  const std::string plaintext = to_crlf_line_ends(opened->plaintext);
+  layer.text = sealed->form == Form::pgp_mime ? plaintext
+                                              : inline_entity(message, plaintext, sealed->form == Form::inline_html);
+  auto inner = scan_mime(layer.text, mime_limits_);
+  if (!inner) {
+    verdict.quarantine = true;
+    verdict.failure = "decrypted MIME structure refused: " + inner.error().message;
+    return false;
+  }
+  if (count_ciphertexts(layer.text, inner.value()) > 0) {
+    // At most one decryption layer: the message is refused as a whole and
+    // filed as received (ciphertext), never half-decrypted.
+    verdict.refuse("nested encryption: not processed beyond one decryption layer");
+    verdict.signatures.clear();
+    verdict.covers_whole = false;
+    return false;
+  }
+  layer.root = std::move(inner.value());
+  // One header block: the outer fields, the decrypted entity's Content-*, and
+  // none of a field a mail client shows once twice (protected_headers.h).
+  verdict.rebuilt_message = merge_decrypted_message(header_section(message), layer.text);
+  return true;
+}
+
+// The signatures over what is now the message: the opened layer, or the
+// message as received.
+void OpenPgpStage::check_signatures(std::string_view message, const MimeEntity& root, const Layer& layer,
+                                    Verdict& verdict) {
+  const std::string_view tree_text = layer.root ? std::string_view(layer.text) : message;
+  const MimeEntity& tree = layer.root ? *layer.root : root;
+  verdict.attached_keys = count_key_parts(tree);
   bool covers_whole = false;
   std::vector<SignatureCheck> found;
-  if (auto st = verify_tree(tree_text, *plain_root, /*is_root=*/true, *engine_, found, covers_whole); !st) {
+  if (auto st = verify_tree(tree_text, tree, /*is_root=*/true, *engine_, found, covers_whole); !st) {
     if (st.error().kind == ErrorClass::temporary) {
       verdict.temporary = st.error();
-      return finish(report, verdict);
+      return;
     }
     found.push_back({SignatureStatus::bad, ""});
   }
@@ -295,16 +328,30 @@ FilterOutcome OpenPgpStage::process(Report& report) {
     // Signed inside and outside: all are checked; coverage stays whole.
     verdict.signatures.insert(verdict.signatures.end(), found.begin(), found.end());
   }
-  return finish(report, verdict);
 }
 
-Result<bool> OpenPgpStage::sender_bound(const std::string& fingerprint, const std::vector<std::string>& from) {
+// RFC 9788: the header fields of the signed part (the first part of a
+// multipart/signed root), else of the decrypted entity, compared with the
+// outer ones.
+void OpenPgpStage::read_protected_headers(std::string_view message, const MimeEntity& root, const Layer& layer,
+                                          Verdict& verdict) {
+  const std::string_view tree_text = layer.root ? std::string_view(layer.text) : message;
+  const MimeEntity& tree = layer.root ? *layer.root : root;
+  const bool encrypted = verdict.encryption == EncryptionState::decrypted;
+  if (is_pgp_mime_signed(tree))
+    verdict.protected_headers =
+        compare_protected_headers(header_section(message), tree.parts[0].headers(tree_text), encrypted);
+  if (verdict.protected_headers.fields.empty() && layer.root)
+    verdict.protected_headers = compare_protected_headers(header_section(message), header_section(layer.text), encrypted);
+}
+
+Result<std::optional<std::string>> OpenPgpStage::binding(const std::string& fingerprint, const std::string& address) {
   if (!registry_) {
     auto db = open_store_read_only(state_dir_);
     if (!db) return db.error();
     registry_.emplace(std::move(db.value()));
   }
-  return key_bound_to(*registry_, fingerprint, from.front());
+  return key_binding(*registry_, fingerprint, address);
 }
 
 // A temporary failure is retried, unless it is the worker failing on this
@@ -335,6 +382,63 @@ bool OpenPgpStage::give_up_after_worker_failures(const Report& report, Verdict& 
   return true;
 }
 
+// ID attacks: exactly one From mailbox, bound in the registry to a key that
+// made a good signature over the whole message. Replays: that signature made
+// shortly before the message arrived and before its Date. RFC 9788: no signed
+// From or Date that differs from the outer one. An error only when the
+// registry cannot be read (the message is retried).
+Status OpenPgpStage::judge_sender(const Report& report, const Verdict& verdict, CryptoStatus& crypto) {
+  crypto.sender_verified = false;
+  if (verdict.signatures.empty()) return ok_status();
+  if (crypto.signature != "good") {
+    crypto.verification_reason = crypto.signature == "partial" ? "the signature covers only a part of the message"
+                                                                : "not every signature is good";
+    return ok_status();
+  }
+  const std::string_view headers = header_section(report.message());
+  auto from = from_mailboxes(headers);
+  if (!from || from->size() != 1) {
+    crypto.verification_reason = !from            ? "the From field cannot be read as mailboxes"
+                                 : from->empty() ? "the message has no From mailbox"
+                                                 : std::to_string(from->size()) + " From mailboxes, not one";
+    return ok_status();
+  }
+  const SignatureCheck* bound = nullptr;
+  std::string organisation;
+  for (const auto& c : verdict.signatures) {
+    auto found = binding(c.fingerprint, from->front());
+    if (!found) return found.error();
+    if (found.value()) {
+      bound = &c;
+      organisation = *found.value();
+      break;
+    }
+  }
+  if (!bound) {
+    crypto.verification_reason = "the From address is not bound to the signing key in the registry";
+    return ok_status();
+  }
+  crypto.signer = normalise_fingerprint(bound->fingerprint);
+  const std::int64_t arrived = parse_received_at(report.received_at).value_or(std::time(nullptr));
+  const auto date = parse_rfc5322_date(header_value(headers, "Date").value_or(""));
+  for (const auto& c : verdict.signatures) {
+    std::string problem = signature_time_problem(c.created, arrived, date, time_limits_);
+    if (!problem.empty()) {
+      crypto.verification_reason = std::move(problem);
+      return ok_status();
+    }
+  }
+  for (const char* field : {"From", "Date"})
+    if (std::find(crypto.header_mismatch.begin(), crypto.header_mismatch.end(), field) != crypto.header_mismatch.end()) {
+      crypto.verification_reason = std::string("the signed ") + field + " differs from the outer " + field;
+      return ok_status();
+    }
+  crypto.sender_verified = true;
+  crypto.verified_address = from->front();
+  crypto.verified_org = organisation;
+  return ok_status();
+}
+
 FilterOutcome OpenPgpStage::finish(Report& report, Verdict& verdict) {
   if (verdict.temporary && !give_up_after_worker_failures(report, verdict))
     return {FilterVerdict::defer, verdict.temporary->message, verdict.worker_died};
@@ -359,35 +463,20 @@ FilterOutcome OpenPgpStage::finish(Report& report, Verdict& verdict) {
     } else {
       crypto.signature = verdict.covers_whole ? "good" : "partial";
     }
-    // The signer shown is the key behind the status shown: the first signature
-    // with the worst status (so a good signature next to a bad one never puts the
-    // good signer's name on the bad status), when that key is known.
-    const SignatureStatus shown = worst.value_or(SignatureStatus::good);
-    for (const auto& c : verdict.signatures)
-      if (c.status == shown) {
-        if (c.status != SignatureStatus::unknown_key && !c.fingerprint.empty())
-          crypto.signer = normalise_fingerprint(c.fingerprint);
-        break;
-      }
-  }
-
-  // ID attacks: exactly one From mailbox, bound in the registry to a key that
-  // made a good signature over the whole message.
-  crypto.sender_verified = false;
-  if (crypto.signature == "good") {
-    auto from = from_mailboxes(header_section(report.message()));
-    if (from && from->size() == 1) {
-      for (const auto& c : verdict.signatures) {
-        auto bound = sender_bound(c.fingerprint, from.value());
-        if (!bound) return {FilterVerdict::defer, "key registry: " + bound.error().message};
-        if (bound.value()) {
-          crypto.sender_verified = true;
-          crypto.signer = normalise_fingerprint(c.fingerprint);
-          break;
-        }
-      }
+    // A bad signature names no signer: the signer shown is a good signature's
+    // key; every other signature is shown with the issuer it claims.
+    for (const auto& c : verdict.signatures) {
+      if (c.status != SignatureStatus::good)
+        crypto.claimed_issuers.push_back({c.fingerprint, std::string(to_string(c.status))});
+      else if (crypto.signer.empty() && !c.fingerprint.empty())
+        crypto.signer = normalise_fingerprint(c.fingerprint);
     }
   }
+  crypto.protected_headers = std::move(verdict.protected_headers.fields);
+  crypto.header_mismatch = std::move(verdict.protected_headers.mismatch);
+  crypto.protected_authenticated = crypto.signature == "good";
+  if (auto judged = judge_sender(report, verdict, crypto); !judged)
+    return {FilterVerdict::defer, "key registry: " + judged.error().message};
 
   if (verdict.rebuilt_message) report.set_message(std::move(*verdict.rebuilt_message));
   if (verdict.quarantine) report.queue = "quarantine";
@@ -399,7 +488,10 @@ FilterOutcome OpenPgpStage::finish(Report& report, Verdict& verdict) {
                            {"signer", crypto.signer},
                            {"sender_verified", crypto.sender_verified},
                            {"signatures", verdict.signatures.size()}};
+  if (verdict.signed_only) detail["signed_only"] = true;
   if (!crypto.reason.empty()) detail["reason"] = crypto.reason;
+  if (!crypto.verification_reason.empty()) detail["verification_reason"] = crypto.verification_reason;
+  if (!crypto.header_mismatch.empty()) detail["header_mismatch"] = crypto.header_mismatch;
   // The literal-data file name is the sender's text: escaped, never a path.
   if (!verdict.literal_file_name.empty()) detail["literal_file_name"] = sanitize_untrusted(verdict.literal_file_name);
   report.audit_notes.push_back({"openpgp", json_text(detail)});

@@ -16,13 +16,41 @@ namespace csirtgw {
 
 enum class EncryptionState { none, decrypted, failed };
 
+// A signature that is not good, as staff see it: the issuer it names (a key
+// id or fingerprint, upper-case hex) -- claimed, since nothing proves it --
+// and its status.
+struct ClaimedIssuer {
+  std::string issuer;
+  std::string status;  // bad|unknown-key|expired|revoked
+};
+
+// A header field of the signed or encrypted part (RFC 9788 protected
+// headers): its name as csirtgw spells it, and its value decoded (RFC 2047)
+// and sanitised, one line of UTF-8.
+struct ProtectedField {
+  std::string name;
+  std::string value;
+};
+
 // What the OpenPGP stage found; carried to later stages and written as the
-// X-Csirtgw-Encryption/-Signature/-Signer/-Sender-Verified headers.
+// X-Csirtgw-Encryption/-Signature/-Signer/-Sender-Verified/... headers.
 struct CryptoStatus {
   EncryptionState encryption = EncryptionState::none;
   std::string signature = "none";  // none|good|bad|unknown-key|expired|revoked|partial
-  std::string signer;              // primary key fingerprint
+  // The primary fingerprint of a GOOD signature (the one bound to the sender
+  // when verified); never a bad, unknown, expired or revoked one's.
+  std::string signer;
+  std::vector<ClaimedIssuer> claimed_issuers;  // every signature that is not good
   bool sender_verified = false;
+  std::string verified_address;  // when verified: the From address bound to the signer
+  std::string verified_org;      // and the organisation the registry names for that binding
+  // Why a message with a signature is not verified: no single From mailbox,
+  // not bound, a replayed signature, a signed From/Date that differs ...
+  std::string verification_reason;
+  // Outer header fields that differ from the signed/encrypted part's own.
+  std::vector<std::string> header_mismatch;
+  std::vector<ProtectedField> protected_headers;
+  bool protected_authenticated = false;  // covered by a good signature over the whole message
   std::string reason;              // why encryption failed / the message was quarantined
 };
 

@@ -179,8 +179,9 @@ def cmd_check_filed(a):
                 # "incoming" = any queue but quarantine (the policy routes them)
                 q = "incoming" if q != "quarantine" else q
                 total[q] += 1
-                key = (q, h.get("x-csirtgw-encryption", "-"), h.get("x-csirtgw-signature", "-"),
-                       h.get("x-csirtgw-sender-verified", "-"))
+                # the word only: "yes; address=...; org=...", "bad; claimed-issuer=..."
+                key = (q, h.get("x-csirtgw-encryption", "-"), h.get("x-csirtgw-signature", "-").split(";")[0],
+                       h.get("x-csirtgw-sender-verified", "-").split(";")[0])
                 counts[key] = counts.get(key, 0) + 1
                 if "x-csirtgw-crypto-reason" in h:
                     r = h["x-csirtgw-crypto-reason"]

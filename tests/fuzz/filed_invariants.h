@@ -124,6 +124,7 @@ inline bool csirtgw_field(std::string_view line) {
   static const char* const kOwn[] = {"Return-Path", "Delivered-To", "Received", "X-Csirtgw-Ticket",
                                      "X-Csirtgw-Queue", "X-Csirtgw-Encryption", "X-Csirtgw-Signature",
                                      "X-Csirtgw-Signer", "X-Csirtgw-Sender-Verified", "X-Csirtgw-Crypto-Reason",
+                                     "X-Csirtgw-Verification-Reason", "X-Csirtgw-Header-Mismatch",
                                      "X-Csirtgw-Type", "X-Csirtgw-Disclosure", "X-Csirtgw-Constituency",
                                      "X-Csirtgw-TLP", "X-Csirtgw-Priority",
                                      // classification evidence and follow-up participation (issue 16)
@@ -131,7 +132,15 @@ inline bool csirtgw_field(std::string_view line) {
                                      "X-Csirtgw-Participant"};
   for (const char* name : kOwn)
     if (starts_with_field(line, name)) return true;
-  return false;
+  // X-Csirtgw-Protected-Headers and -Protected-<Name>: the signed part's own fields.
+  constexpr std::string_view kProtected = "x-csirtgw-protected-";
+  const auto colon = line.find(':');
+  if (colon == std::string_view::npos || colon <= kProtected.size()) return false;
+  for (std::size_t i = 0; i < kProtected.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(line[i])) != kProtected[i]) return false;
+  for (std::size_t i = kProtected.size(); i < colon; ++i)
+    if (!std::isalnum(static_cast<unsigned char>(line[i])) && line[i] != '-') return false;
+  return true;
 }
 
 // `message`: what follows the head in the file (an empty line may end the

@@ -307,8 +307,9 @@ class MutationRun(unittest.TestCase):
         """Whatever the message held, a mail client reading a filed copy sees
         each X-Csirtgw-* field once, with one of csirtgw's own values."""
         words = {"X-Csirtgw-Encryption": re.compile(r"none|decrypted|failed"),
-                 "X-Csirtgw-Signature": re.compile(r"none|good|bad|unknown-key|expired|revoked|partial"),
-                 "X-Csirtgw-Sender-Verified": re.compile(r"yes|no"),
+                 "X-Csirtgw-Signature": re.compile(r"(none|good|bad|unknown-key|expired|revoked|partial)"
+                                                   r"(; claimed-issuer=[0-9A-F]+ \([a-z-]+\))*(; \([0-9]+ more\))?"),
+                 "X-Csirtgw-Sender-Verified": re.compile(r"yes(; address=\S+)?(; org=.*)?|no"),
                  "X-Csirtgw-Constituency": re.compile(r"yes|no"),
                  "X-Csirtgw-Priority": re.compile(r"[0-9]+"),
                  "X-Csirtgw-TLP": re.compile(r"CLEAR|GREEN|AMBER|AMBER\+STRICT|RED"),

@@ -55,7 +55,12 @@ CSIRTGW_HEADERS = ("X-Csirtgw-Queue", "X-Csirtgw-Encryption", "X-Csirtgw-Signatu
                    "X-Csirtgw-Ticket", "X-Csirtgw-Type", "X-Csirtgw-Disclosure", "X-Csirtgw-Constituency",
                    "X-Csirtgw-TLP", "X-Csirtgw-Priority",
                    # classification evidence and follow-up participation (issue 16)
-                   "X-Csirtgw-Constituency-Because", "X-Csirtgw-Reporter", "X-Csirtgw-Participant")
+                   "X-Csirtgw-Constituency-Because", "X-Csirtgw-Reporter", "X-Csirtgw-Participant",
+                   # trust signals (issue 16): why not verified, outer fields that differ from
+                   # the signed ones, and the signed part's own fields (X-Csirtgw-Protected-<Name>)
+                   "X-Csirtgw-Verification-Reason", "X-Csirtgw-Header-Mismatch",
+                   "X-Csirtgw-Protected-Headers")
+PROTECTED_PREFIX = b"x-csirtgw-protected-"
 FILE_TIMEOUT = float(os.environ.get("CSIRTGW_PGP_TIMEOUT", "90"))
 HEX40 = re.compile(r"^[0-9A-F]{40}$")
 
@@ -292,6 +297,9 @@ class OpenPGP(unittest.TestCase):
         q, enc, sig = one("X-Csirtgw-Queue"), one("X-Csirtgw-Encryption"), one("X-Csirtgw-Signature")
         ver, signer, reason = (one("X-Csirtgw-Sender-Verified"), one("X-Csirtgw-Signer"),
                                one("X-Csirtgw-Crypto-Reason"))
+        # "bad; claimed-issuer=... (bad)", "yes; address=...; org=...": the word counts here
+        sig = sig.split(";")[0].strip() if sig else sig
+        ver = ver.split(";")[0].strip() if ver else ver
         obs.update(encryption=enc, signature=sig, verified=ver)
 
         # queue
@@ -349,8 +357,11 @@ class OpenPGP(unittest.TestCase):
         if len(all_lines) != len(top_lines):
             problems.append(f"X-Csirtgw-* lines outside the top header block: "
                             f"{[l for l in all_lines if l not in top_lines][:5]}")
-        other = [l for l in top_lines
-                 if not any(l.lower().startswith(n.lower().encode() + b":") for n in CSIRTGW_HEADERS)]
+        protected = [l for l in top_lines if l.lower().startswith(PROTECTED_PREFIX)
+                     and not l.lower().startswith(b"x-csirtgw-protected-headers:")]
+        own += len(protected)
+        other = [l for l in top_lines if l not in protected and
+                 not any(l.lower().startswith(n.lower().encode() + b":") for n in CSIRTGW_HEADERS)]
         if other or len(top_lines) != own:
             problems.append(f"unexpected X-Csirtgw-* header lines: {other or top_lines}")
         for f in c.forbidden:

@@ -268,7 +268,7 @@ class Reload(unittest.TestCase):
 
         token = signed("rl-unknown")
         _, fm = filed(self.state, token)[0]
-        self.assertEqual(one(fm, "X-Csirtgw-Signature"), "unknown-key")
+        self.assertEqual(one(fm, "X-Csirtgw-Signature").split(";")[0], "unknown-key")
         self.assertEqual(one(fm, "X-Csirtgw-Sender-Verified"), "no")
 
         pub = os.path.join(keydir, "reload-reporter.asc")
@@ -293,7 +293,7 @@ class Reload(unittest.TestCase):
             for token in tokens:
                 _, fm = filed(self.state, token)[0]
                 self.assertEqual(one(fm, "X-Csirtgw-Signature"), "good", token)
-                self.assertEqual(one(fm, "X-Csirtgw-Sender-Verified"), "yes", token)
+                self.assertEqual(one(fm, "X-Csirtgw-Sender-Verified"), f"yes; address={REPORTER}", token)
                 self.assertEqual(one(fm, "X-Csirtgw-Signer"), key.fpr, token)
             if shard_has_key():
                 break

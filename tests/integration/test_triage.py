@@ -292,7 +292,7 @@ class Triage(unittest.TestCase):
         self.assertEqual(hdr(fm, "X-Csirtgw-Encryption"), "decrypted")
         self.assertEqual(hdr(fm, "X-Csirtgw-Signature"), "good")
         self.assertEqual(hdr(fm, "X-Csirtgw-Signer"), self.rep.fpr)
-        self.assertEqual(hdr(fm, "X-Csirtgw-Sender-Verified"), "yes")
+        self.assertEqual(hdr(fm, "X-Csirtgw-Sender-Verified"), f"yes; address={REPORTER}")
         self.assertEqual(hdr(fm, "X-Csirtgw-Type"), "intrusions/system-compromise")
         self.assertEqual(hdr(fm, "X-Csirtgw-Constituency"), "yes")
         self.assertEqual(hdr(fm, "X-Csirtgw-TLP"), "RED")

@@ -7,6 +7,7 @@
 // (CVE-2018-12020: a literal-data file name carrying "\n[GNUPG:] GOODSIG").
 #include <doctest/doctest.h>
 
+#include <ctime>
 #include <string>
 #include <vector>
 
@@ -49,6 +50,23 @@ TEST_CASE("decrypt_and_verify") {
     CHECK(outcome->signatures[0].status == SignatureStatus::good);
     // Signed by the reporter's signing subkey, reported as the primary key.
     CHECK(outcome->signatures[0].fingerprint == w.reporter_fpr);
+  }
+  SUBCASE("signed, not encrypted (gpg --sign): the literal data, not a failed decryption") {
+    const std::string signed_message =
+        w.gpg_output(w.reporter_home, "--armor --sign --local-user " + w.reporter_fpr + " " + w.write(plaintext).string());
+    REQUIRE(signed_message.find("BEGIN PGP MESSAGE") != std::string::npos);
+    const auto before = std::time(nullptr);
+    auto outcome = decrypt_and_verify(w.team_home, signed_message, OperationLimits{});
+    REQUIRE_MESSAGE(outcome.ok(), outcome.error().message);
+    CHECK_FALSE(outcome->decrypted);
+    CHECK(outcome->signed_only);
+    CHECK(outcome->plaintext == plaintext);
+    REQUIRE(outcome->signatures.size() == 1);
+    CHECK(outcome->signatures[0].status == SignatureStatus::good);
+    CHECK(outcome->signatures[0].fingerprint == w.reporter_fpr);
+    // Its creation time, for the replay check: made just now.
+    CHECK(outcome->signatures[0].created >= before - 60);
+    CHECK(outcome->signatures[0].created <= before + 60);
   }
   SUBCASE("encrypted, not signed") {
     const std::string ciphertext = w.encrypt(plaintext, w.team_fpr, "");

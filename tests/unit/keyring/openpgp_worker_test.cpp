@@ -136,9 +136,13 @@ TEST_CASE("OpenPGP wire: malformed frames are refused") {
   for (std::size_t cut = 0; cut < good.size(); ++cut) CHECK_FALSE(decode_decrypt_reply(good.substr(0, cut)).ok());
   CHECK_FALSE(decode_decrypt_reply(good + "x").ok());  // trailing bytes
   CHECK_FALSE(decode_decrypt_reply("\x07"s).ok());      // unknown reply kind
-  // decrypted, plaintext, failure, then the signature count: one signature with status 99
-  std::string one_sig = encode_reply(DecryptOutcome{true, "p", "", {{SignatureStatus::good, "F"}}, ""});
-  one_sig[1 + 1 + 8 + 1 + 8 + 0 + 8] = 99;
+  // decrypted, signed-only, plaintext, failure, then the signature count: one signature with status 99
+  DecryptOutcome signed_once;
+  signed_once.decrypted = true;
+  signed_once.plaintext = "p";
+  signed_once.signatures = {{SignatureStatus::good, "F", 1796410800}};
+  std::string one_sig = encode_reply(signed_once);
+  one_sig[1 + 1 + 1 + 8 + 1 + 8 + 0 + 8] = 99;
   CHECK_FALSE(decode_decrypt_reply(one_sig).ok());
   CHECK_FALSE(decode_request("\x09"s + std::string(16, '\0')).ok());  // unknown operation
   CHECK_FALSE(decode_request(""s).ok());

@@ -59,6 +59,8 @@ std::map<std::string, std::string> settings_of(const Config& c) {
       {"openpgp.max_plaintext", std::to_string(c.openpgp_max_plaintext)},
       {"openpgp.timeout", std::to_string(c.openpgp_timeout)},
       {"openpgp.worker_failures", std::to_string(c.openpgp_worker_failures)},
+      {"openpgp.signature_max_age", std::to_string(c.openpgp_signature_max_age)},
+      {"openpgp.date_skew", std::to_string(c.openpgp_date_skew)},
       {"openpgp.agents", std::to_string(c.openpgp_agents)},
       {"worker.batch", std::to_string(c.worker_batch)},
       {"worker.threads", std::to_string(c.worker_threads)},
@@ -123,6 +125,8 @@ const std::map<std::string, std::string> kDefaults = {
     {"openpgp.max_plaintext", "67108864"},
     {"openpgp.timeout", "30"},
     {"openpgp.worker_failures", "3"},
+    {"openpgp.signature_max_age", "604800"},
+    {"openpgp.date_skew", "14400"},
     {"openpgp.agents", "1"},
     {"worker.batch", "64"},
     {"worker.threads", "0"},
@@ -411,7 +415,8 @@ TEST_CASE("config: describe_settings covers every key") {
 // threads were set up with keeps its running value and is named for a restart.
 const std::set<std::string> kAppliedOnReload = {
     "team.name", "paths.policy", "paths.form", "mime.depth", "mime.parts",
-    "openpgp.max_plaintext", "openpgp.timeout", "openpgp.worker_failures", "worker.batch",
+    "openpgp.max_plaintext", "openpgp.timeout", "openpgp.worker_failures", "openpgp.signature_max_age",
+    "openpgp.date_skew", "worker.batch",
     "ack.enabled", "ack.follow_ups", "ack.on_failure", "ack.rate_limit", "ack.rate_window",
     "ack.domain_rate_limit", "ack.global_rate_limit", "ack.response_time", "ack.hours", "ack.template",
 };

@@ -162,3 +162,44 @@ TEST_CASE("decode_encoded_words: RFC 2047 B and Q words") {
     SUBCASE(row.name) { CHECK(csirtgw::decode_encoded_words(row.input) == row.expected); }
   }
 }
+
+namespace csirtgw {
+
+TEST_CASE("parse_rfc5322_date: the moment a Date field names") {
+  const std::time_t moment = 1796410800;  // 2026-12-04T19:00:00Z
+  struct Row {
+    const char* text;
+    std::optional<std::time_t> expected;
+  };
+  const Row rows[] = {
+      {"Fri, 04 Dec 2026 19:00:00 +0000", moment},
+      {"4 Dec 2026 20:00:00 +0100", moment},
+      {"Fri, 4 Dec 2026 14:00 -0500 (EST)", moment},
+      {"Fri, 04 Dec 26 19:00:00 GMT", moment},
+      {"Fri, 04 Dec 2026 11:00:00 PST", moment},
+      {"Fri, 04 Dec 2026 19:00:00 Z", moment},
+      {"Fri, 04 Dec 2026 19:00:00", moment},  // no zone: read as UTC
+      {"(comment) Fri,\r\n 04 Dec 2026 19:00:00 +0000", moment},
+      {"yesterday", std::nullopt},
+      {"Fri, 32 Dec 2026 19:00:00 +0000", std::nullopt},
+      {"Fri, 04 Foo 2026 19:00:00 +0000", std::nullopt},
+      {"Fri, 04 Dec 2026 25:00:00 +0000", std::nullopt},
+      {"Fri, 04 Dec 2026 19:00:00 +00", std::nullopt},
+      {"", std::nullopt},
+  };
+  for (const auto& row : rows) {
+    CAPTURE(row.text);
+    CHECK(parse_rfc5322_date(row.text) == row.expected);
+  }
+  CHECK(parse_rfc5322_date(rfc5322_date(moment)) == moment);
+}
+
+TEST_CASE("header_fields: every field with its name and its exact text") {
+  const auto fields = header_fields("A: 1\r\nB: 2\r\n folded\r\nno colon\r\n\r\nC: body\r\n");
+  REQUIRE(fields.size() == 3);
+  CHECK(fields[0].name == "A");
+  CHECK(fields[1].text == "B: 2\r\n folded\r\n");
+  CHECK(fields[2].name.empty());
+}
+
+}  // namespace csirtgw

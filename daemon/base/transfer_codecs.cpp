@@ -5,7 +5,7 @@
 
 #include <mimetic/codec/codec.h>
 
-#include "message_header.h"
+#include "line_ends.h"
 
 namespace csirtgw {
 namespace {
