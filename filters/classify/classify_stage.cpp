@@ -102,15 +102,15 @@ void add_text_and_evidence_indicators(std::string_view message, const MimeEntity
 
 // The content: ARF, X-ARF, the team's form or free text, with the indicators
 // of the main text (returned in `text`) joined to those a parser brought.
-ReportContent read_content(std::string_view message, const MimeLimits& limits, const FormSchema& form,
-                           std::string& text) {
+ReportContent read_content(Report& report, const MimeLimits& limits, const FormSchema& form, std::string& text) {
   ReportContent content;
-  auto scanned = scan_mime(message, limits);
+  const std::string_view message = report.message();
+  auto scanned = mime_structure_of(report, limits);
   if (scanned) {
-    text = main_text_of(message, scanned.value());
-    if (auto arf = parse_arf(message, scanned.value())) {
+    text = main_text_of(message, *scanned.value());
+    if (auto arf = parse_arf(message, *scanned.value())) {
       content = std::move(*arf);
-    } else if (auto xarf = parse_xarf(message, scanned.value())) {
+    } else if (auto xarf = parse_xarf(message, *scanned.value())) {
       content = std::move(*xarf);
     } else {
       content = parse_team_form(text, form);
@@ -123,7 +123,7 @@ ReportContent read_content(std::string_view message, const MimeLimits& limits, c
     content.format = "unparsed";
     content.errors.push_back({"message", "MIME structure refused: " + scanned.error().message});
   }
-  add_text_and_evidence_indicators(message, scanned ? &scanned.value() : nullptr, limits, text, content);
+  add_text_and_evidence_indicators(message, scanned ? scanned.value() : nullptr, limits, text, content);
   return content;
 }
 
@@ -262,7 +262,7 @@ ClassifyStage::ClassifyStage(const Policy& policy, const FormSchema& form, const
 
 FilterOutcome ClassifyStage::process(Report& report) {
   std::string text;
-  ReportContent content = read_content(report.message(), mime_limits_, form_, text);
+  ReportContent content = read_content(report, mime_limits_, form_, text);
   // Only decrypted content, or content signed as a whole by a verified sender,
   // is authenticated (the OpenPGP stage decided which).
   content.authenticated = report.crypto.encryption == EncryptionState::decrypted ||

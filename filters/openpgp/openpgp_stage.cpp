@@ -188,16 +188,18 @@ FilterOutcome OpenPgpStage::process(Report& report) {
   gnupg_home_ = shards_->home_for(index_);
   Verdict verdict;
   const std::string_view message = report.message();
-  auto scanned = scan_mime(message, mime_limits_);
+  auto scanned = mime_structure_of(report, mime_limits_);
   if (!scanned) {
     verdict.quarantine = true;
     verdict.failure = "MIME structure refused: " + scanned.error().message;
     return finish(report, verdict);
   }
+  // finish() may rewrite the message (and so drop this structure): nothing below uses it after.
+  const MimeEntity& root = *scanned.value();
   Layer layer;
-  if (!open_layer(message, scanned.value(), verdict, layer)) return finish(report, verdict);
-  check_signatures(message, scanned.value(), layer, verdict);
-  if (!verdict.temporary) read_protected_headers(message, scanned.value(), layer, verdict);
+  if (!open_layer(message, root, verdict, layer)) return finish(report, verdict);
+  check_signatures(message, root, layer, verdict);
+  if (!verdict.temporary) read_protected_headers(message, root, layer, verdict);
   return finish(report, verdict);
 }
 

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "envelope_address.h"
+#include "mime_structure.h"
 #include "report_content.h"
 
 namespace csirtgw {
@@ -110,8 +111,15 @@ struct Report {
   // (set_message). Not a copy of raw_message: a 50 MB message that no stage
   // changes is held in memory once.
   std::string_view message() const { return rewritten_message ? std::string_view(*rewritten_message) : raw_message; }
-  void set_message(std::string text) { rewritten_message = std::move(text); }
+  void set_message(std::string text) {
+    rewritten_message = std::move(text);
+    scanned_structure.reset();
+  }
   std::optional<std::string> rewritten_message;  // set by set_message only
+
+  // The MIME structure of message(), scanned once for every stage that reads it
+  // (mime_structure_of); its offsets point into message(), so set_message drops it.
+  std::optional<MimeEntity> scanned_structure;
 
   // Decided by the stages.
   std::string queue = "incoming";            // the Maildir queue to file into (routing decides;
@@ -126,5 +134,17 @@ struct Report {
   std::vector<AuditNote> audit_notes;
   std::optional<StageFault> fault;         // set: quarantined as received, no ticket, no ack
 };
+
+// The structure of report.message() under `limits`: scanned on the first call,
+// then kept in the report for the next stage (a refused structure is not kept:
+// each caller gets the refusal).
+inline Result<const MimeEntity*> mime_structure_of(Report& report, const MimeLimits& limits) {
+  if (!report.scanned_structure) {
+    auto scanned = scan_mime(report.message(), limits);
+    if (!scanned) return scanned.error();
+    report.scanned_structure = std::move(scanned.value());
+  }
+  return &*report.scanned_structure;
+}
 
 }  // namespace csirtgw

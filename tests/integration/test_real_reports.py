@@ -169,7 +169,7 @@ class RealReports(unittest.TestCase):
         signed = mail(f"Re: {tag} {signed_token}", body, frm=REPORTER_FROM, mid=f"<{signed_token}@it.csirtgw.test>",
                       ct=ct)
         rows = [("outsider", outsider_token, outsider, "eve@attacker.example", "no", "no", 1),
-                ("signed reporter", signed_token, signed, REPORTER, "yes", "yes", 1)]
+                ("signed reporter", signed_token, signed, REPORTER, "yes", f"yes; address={REPORTER}", 1)]
         for name, token, raw, sender, participant, verified, attention in rows:
             with self.subTest(follow_up=name):
                 self.send(raw, sender)
