@@ -441,48 +441,37 @@ Status OpenPgpStage::judge_sender(const Report& report, const Verdict& verdict, 
   return ok_status();
 }
 
-FilterOutcome OpenPgpStage::finish(Report& report, Verdict& verdict) {
-  if (verdict.temporary && !give_up_after_worker_failures(report, verdict))
-    return {FilterVerdict::defer, verdict.temporary->message, verdict.worker_died};
-  CryptoStatus& crypto = report.crypto;
-  crypto.encryption = verdict.encryption;
-  crypto.reason = verdict.failure;
-
-  // Several signatures: every one must be good (an attacker's good signature
-  // next to a bad one proves nothing); the worst status is the message's.
-  if (!verdict.signatures.empty()) {
-    const SignatureStatus order[] = {SignatureStatus::bad, SignatureStatus::revoked, SignatureStatus::expired,
-                                     SignatureStatus::unknown_key};
-    std::optional<SignatureStatus> worst;
-    for (auto s : order)
-      if (!worst && std::any_of(verdict.signatures.begin(), verdict.signatures.end(),
-                                [&](const SignatureCheck& c) { return c.status == s; }))
-        worst = s;
-    if (worst) {
-      crypto.signature = std::string(to_string(*worst));
-      if (*worst == SignatureStatus::bad && crypto.reason.empty())
-        crypto.reason = "a signature does not verify: the content was altered or the signature forged";
-    } else {
-      crypto.signature = verdict.covers_whole ? "good" : "partial";
-    }
-    // A bad signature names no signer: the signer shown is a good signature's
-    // key; every other signature is shown with the issuer it claims.
-    for (const auto& c : verdict.signatures) {
-      if (c.status != SignatureStatus::good)
-        crypto.claimed_issuers.push_back({c.fingerprint, std::string(to_string(c.status))});
-      else if (crypto.signer.empty() && !c.fingerprint.empty())
-        crypto.signer = normalise_fingerprint(c.fingerprint);
-    }
+// Several signatures: every one must be good (an attacker's good signature next
+// to a bad one proves nothing); the worst status is the message's. A bad
+// signature names no signer: the signer shown is a good signature's key; every
+// other signature is shown with the issuer it claims.
+void OpenPgpStage::summarise_signatures(const Verdict& verdict, CryptoStatus& crypto) {
+  if (verdict.signatures.empty()) return;
+  const SignatureStatus order[] = {SignatureStatus::bad, SignatureStatus::revoked, SignatureStatus::expired,
+                                   SignatureStatus::unknown_key};
+  std::optional<SignatureStatus> worst;
+  for (auto s : order)
+    if (!worst && std::any_of(verdict.signatures.begin(), verdict.signatures.end(),
+                              [&](const SignatureCheck& c) { return c.status == s; }))
+      worst = s;
+  if (worst) {
+    crypto.signature = std::string(to_string(*worst));
+    if (*worst == SignatureStatus::bad && crypto.reason.empty())
+      crypto.reason = "a signature does not verify: the content was altered or the signature forged";
+  } else {
+    crypto.signature = verdict.covers_whole ? "good" : "partial";
   }
-  crypto.protected_headers = std::move(verdict.protected_headers.fields);
-  crypto.header_mismatch = std::move(verdict.protected_headers.mismatch);
-  crypto.protected_authenticated = crypto.signature == "good";
-  if (auto judged = judge_sender(report, verdict, crypto); !judged)
-    return {FilterVerdict::defer, "key registry: " + judged.error().message};
+  for (const auto& c : verdict.signatures) {
+    if (c.status != SignatureStatus::good)
+      crypto.claimed_issuers.push_back({c.fingerprint, std::string(to_string(c.status))});
+    else if (crypto.signer.empty() && !c.fingerprint.empty())
+      crypto.signer = normalise_fingerprint(c.fingerprint);
+  }
+}
 
-  if (verdict.rebuilt_message) report.set_message(std::move(*verdict.rebuilt_message));
-  if (verdict.quarantine) report.queue = "quarantine";
-
+// The stage's audit events: what it found, a quarantine, keys the sender offered.
+void OpenPgpStage::audit_openpgp(Report& report, const Verdict& verdict) {
+  const CryptoStatus& crypto = report.crypto;
   nlohmann::json detail = {{"encryption", crypto.encryption == EncryptionState::decrypted ? "decrypted"
                                           : crypto.encryption == EncryptionState::failed  ? "failed"
                                                                                           : "none"},
@@ -505,6 +494,26 @@ FilterOutcome OpenPgpStage::finish(Report& report, Verdict& verdict) {
     report.audit_notes.push_back(
         {"keys-offered", json_text({{"pgp_keys_parts", verdict.attached_keys}, {"autocrypt", autocrypt},
                                     {"imported", false}})});
+}
+
+FilterOutcome OpenPgpStage::finish(Report& report, Verdict& verdict) {
+  if (verdict.temporary && !give_up_after_worker_failures(report, verdict))
+    return {FilterVerdict::defer, verdict.temporary->message, verdict.worker_died};
+  CryptoStatus& crypto = report.crypto;
+  crypto.encryption = verdict.encryption;
+  crypto.reason = verdict.failure;
+
+  summarise_signatures(verdict, crypto);
+  crypto.protected_headers = std::move(verdict.protected_headers.fields);
+  crypto.header_mismatch = std::move(verdict.protected_headers.mismatch);
+  crypto.protected_authenticated = crypto.signature == "good";
+  if (auto judged = judge_sender(report, verdict, crypto); !judged)
+    return {FilterVerdict::defer, "key registry: " + judged.error().message};
+
+  if (verdict.rebuilt_message) report.set_message(std::move(*verdict.rebuilt_message));
+  if (verdict.quarantine) report.queue = "quarantine";
+
+  audit_openpgp(report, verdict);
   return {};
 }
 

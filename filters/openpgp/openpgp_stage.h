@@ -50,6 +50,8 @@ class OpenPgpStage final : public Filter {
   void check_signatures(std::string_view message, const MimeEntity& root, const Layer& layer, Verdict& verdict);
   void read_protected_headers(std::string_view message, const MimeEntity& root, const Layer& layer, Verdict& verdict);
   FilterOutcome finish(Report& report, Verdict& verdict);
+  static void summarise_signatures(const Verdict& verdict, CryptoStatus& crypto);
+  static void audit_openpgp(Report& report, const Verdict& verdict);
   bool give_up_after_worker_failures(const Report& report, Verdict& verdict);
   Status judge_sender(const Report& report, const Verdict& verdict, CryptoStatus& crypto);
   Result<std::optional<std::string>> binding(const std::string& fingerprint, const std::string& address);
