@@ -150,6 +150,22 @@ class RealReports(unittest.TestCase):
                     routed = h.audit_rows(self.state, "WHERE event = 'routed' AND spool_id = ?", (fm.spool_id,))
                     self.assertEqual(json.loads(routed[0]["detail"])["rule"], "reported by a constituent")
 
+    def test_3_html_only_report_is_classified_from_its_text(self):
+        # Outlook-style HTML with nothing else: its words decide, not "other/undetermined".
+        t = tok("html_only")
+        body = ("<html><head><style>p {font-family: Calibri}</style></head><body>"
+                "<div>Dear CERT,</div><div>a <b>phishing</b> site imitating our webmail is live at</div>"
+                "<div>https://webmail-example-edu.attacker.example/login &ndash; please take it down.</div>"
+                "<div>TLP&nbsp;:&nbsp;RED</div></body></html>\n")
+        self.send(mail(f"report {t}", body, frm=CONSTITUENT, mid=f"<{t}@it.csirtgw.test>",
+                       ct="Content-Type: text/html; charset=utf-8"), sender="bob@example.edu")
+        (q, fm), = wait_filed(self.state, t)
+        self.assertEqual(hdr(fm, "X-Csirtgw-Type"), "fraud/phishing")
+        self.assertEqual(hdr(fm, "X-Csirtgw-TLP"), "RED")
+        self.assertEqual(q, "incident-reports")
+        detail = self.classified(fm)
+        self.assertGreaterEqual(detail["indicators"].get("url", 0), 1, detail)
+
     def test_2_follow_ups_do_not_relabel_the_ticket(self):
         t = tok("red")
         self.send(mail(f"report {t}", "TLP:RED\nOur web server www.example.edu was compromised.\n",
