@@ -158,7 +158,7 @@ void add_ticket_commands(CLI::App& app, CliCommands& commands, const std::shared
     sub->add_option("ID", triage->ticket_id, "Ticket number")->required();
     if (action == "comment") sub->add_option("TEXT", triage->comment, "Comment")->required();
     if (action == "take") sub->add_flag("--force", triage->force, "Take over a ticket another analyst has taken (audited)");
-    sub->add_option("--as", triage->operator_name, "Operator name for the audit log (default: SUDO_USER or login)");
+    sub->add_option("--as", triage->operator_name, "Root only: act for this existing user account (default: you, the OS user; under sudo SUDO_USER)");
     add_location_options(sub, *triage);
     commands.push_back(
         {sub, [triage, action] { return run_ticket_action(*triage, action, triage->ticket_id, triage->comment, triage->force); }});

@@ -29,7 +29,7 @@ int run_keys_export_team(const KeysOptions& options);
 struct TriageOptions {
   std::optional<std::string> config_file;
   std::optional<std::string> state_dir;
-  std::optional<std::string> operator_name;  // --as; default: SUDO_USER or the login name
+  std::optional<std::string> operator_name;  // --as (root only): see operator_identity.h
 };
 int run_tickets(const TriageOptions& options, const std::optional<std::string>& queue,
                 const std::optional<std::string>& state, bool json);

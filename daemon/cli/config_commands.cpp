@@ -68,7 +68,8 @@ bool team_key_works(const std::string& origin, const Config& config) {
 
 }  // namespace
 
-int run_check_config(const std::optional<std::string>& config_file, bool user_access) {
+int run_check_config(const std::optional<std::string>& given, bool user_access) {
+  const auto config_file = config_file_to_use(given);
   auto loaded = config_file ? load_config_file(*config_file) : LoadedConfig{default_config(), {}};
   if (!loaded.errors.empty()) {
     print_config_errors(*config_file, loaded.errors);
@@ -84,7 +85,10 @@ int run_check_config(const std::optional<std::string>& config_file, bool user_ac
     return 1;
   // Where it will be used (not the build's own check): the team key must work.
   if (user_access && !team_key_works(origin, loaded.config)) return 1;
-  std::printf(config_file ? "config ok\n" : "config ok (embedded defaults)\n");
+  if (config_file)
+    std::printf("config ok: %s\n", sanitize_untrusted(*config_file).c_str());
+  else
+    std::printf("config ok (embedded defaults)\n");
   return 0;
 }
 

@@ -19,17 +19,15 @@
 #include "gnupg_home.h"
 #include "gpgme_handles.h"
 #include "key_registry.h"
+#include "operator_identity.h"
 #include "store.h"
 #include "team_key_check.h"
 
 namespace csirtgw {
 namespace {
 
-std::string operator_name() {
-  if (const char* sudo = std::getenv("SUDO_USER"); sudo && *sudo) return sudo;
-  if (const passwd* pw = ::getpwuid(::getuid())) return pw->pw_name;
-  return "uid " + std::to_string(::getuid());
-}
+// Without --as, operator_identity always has an answer.
+std::string operator_name() { return operator_identity().value(); }
 
 int complain(const std::string& message) {
   std::fprintf(stderr, "csirtgw: %s\n", sanitize_untrusted(message).c_str());

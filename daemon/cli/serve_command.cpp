@@ -38,6 +38,7 @@
 #include "paths_after_drop.h"
 #include "pipeline_rules.h"
 #include "service_notify.h"
+#include "store_sharing.h"
 #include "team_key_check.h"
 
 namespace csirtgw {
@@ -247,7 +248,9 @@ void run_listener_thread(boost::asio::io_context& io) {
 
 }  // namespace
 
-int run_serve(const ServeOptions& options) {
+int run_serve(const ServeOptions& given) {
+  ServeOptions options = given;  // reloads read the same file as the start
+  options.config_file = config_file_to_use(given.config_file);
   setup_logging();
   auto log = spdlog::get("main");
   auto resolved = serve_config(options);
@@ -292,6 +295,8 @@ int run_serve(const ServeOptions& options) {
                                 paths_needed_after_drop(config, options.config_file, state_dir, true));
       !st)
     return fail("privileges", st.error());
+  if (!config.staff_group.empty())
+    if (auto st = share_store_with_group(state_dir, config.staff_group); !st) return fail("staff group", st.error());
 
   const auto gnupg_home = state_dir / "gnupg";
   auto team_key = prepare_team_key(config, gnupg_home);

@@ -1,9 +1,6 @@
 // The triage staff's commands: tickets and queues, ticket actions (each audited
 // with the operator's name) and statistics. Statistics are counts only — no
 // addresses, hosts or texts (RFC 2350's "statistical information").
-#include <pwd.h>
-#include <unistd.h>
-
 #include <cstdio>
 #include <filesystem>
 #include <map>
@@ -14,6 +11,7 @@
 #include "commands.h"
 #include "config_resolution.h"
 #include "json_text.h"
+#include "operator_identity.h"
 #include "policy.h"
 #include "store.h"
 #include "ticket_store.h"
@@ -30,13 +28,6 @@ int complain(const std::string& message) {
 // Every value printed for a person passes here: a Message-ID carrying
 // "ESC ] 0 ; ... BEL" must not retitle or clear the analyst's terminal.
 std::string shown(const std::string& value, std::size_t max = 4096) { return sanitize_untrusted(value, max); }
-
-std::string operator_name(const std::optional<std::string>& given) {
-  if (given && !given->empty()) return *given;
-  if (const char* sudo = std::getenv("SUDO_USER"); sudo && *sudo) return sudo;
-  if (const passwd* pw = ::getpwuid(::getuid())) return pw->pw_name;
-  return "uid " + std::to_string(::getuid());
-}
 
 struct Opened {
   Config config;
@@ -153,11 +144,16 @@ int run_ticket_show(const TriageOptions& options, const std::string& id, bool js
 
 int run_ticket_action(const TriageOptions& options, const std::string& action, const std::string& id,
                       const std::optional<std::string>& text, bool force) {
+  auto operator_name = operator_identity(options.operator_name);
+  if (!operator_name) {
+    complain(operator_name.error().message);
+    return 2;
+  }
   auto opened = open_for(options);
   if (!opened) return 2;
   auto number = parse_ticket_id(id);
   if (!number) return complain("not a ticket id: " + id);
-  const std::string who = operator_name(options.operator_name);
+  const std::string& who = operator_name.value();
   Status st = action == "comment" ? add_ticket_comment(opened->db, *number, who, text.value_or(""))
                                   : change_ticket_state(opened->db, *number, action, who, force);
   if (!st) return complain(st.error().message);

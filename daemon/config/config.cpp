@@ -63,6 +63,9 @@ const Setting kSettings[] = {
    "Policy file (classification, priorities, routing, constituency, ticket prefix); empty: the embedded default.", OnReload::applied},
   {"paths", "form", &Config::form_file, "", 0, 0, 0, Check::none,
    "Reporting-form schema; empty: the embedded default (print it with `csirtgw form`).", OnReload::applied},
+  {"paths", "staff_group", &Config::staff_group, "", 0, 0, 0, Check::none,
+   "Group whose members run the triage CLI as themselves: the daemon shares the store with it (mode 0660) and "
+   "the state directory (0750, not writable). The daemon's user must be a member. Empty: not shared."},
   {"outbound", "smarthost", &Config::smarthost, "127.0.0.1:25", 0, 0, 0, Check::host_port,
    "HOST:PORT of the SMTP relay for outgoing acknowledgements; empty: acknowledgements are queued but not sent."},
   {"outbound", "timeout", &Config::outbound_timeout, nullptr, 60, 1, 3600, Check::none,

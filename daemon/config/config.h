@@ -36,6 +36,7 @@ struct Config {
   std::string state_dir;
   std::string policy_file;  // "" = the embedded schemas/default-policy.toml
   std::string form_file;    // "" = the embedded schemas/reporting-form.toml
+  std::string staff_group;  // "" = the store is the daemon's alone
   // [outbound]
   std::string smarthost;  // "" = do not send
   std::int64_t outbound_timeout = 0;    // seconds per connect / command

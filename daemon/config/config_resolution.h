@@ -1,5 +1,5 @@
-// Loading the configuration for a command: the file if given, else the embedded
-// defaults; errors are printed as FILE:LINE: message.
+// Loading the configuration for a command: the file if given or found
+// (config_file_to_use), else the embedded defaults; errors are printed as FILE:LINE: message.
 #pragma once
 
 #include <optional>
@@ -9,6 +9,13 @@
 #include "config.h"
 
 namespace csirtgw {
+
+// The configuration file a command uses when none is named: $CSIRTGW_CONFIG,
+// else the installed service's (/etc/csirtgw/csirtgw.conf) when it exists,
+// else none (the embedded defaults) — so `csirtgw tickets` after installing
+// the package reads the store the service writes.
+std::optional<std::string> config_file_to_use(const std::optional<std::string>& given);
+inline constexpr const char* kSystemConfigFile = "/etc/csirtgw/csirtgw.conf";
 
 // Every error as "ORIGIN:LINE: message" ("ORIGIN: message" without a line).
 std::vector<std::string> format_config_errors(const std::string& origin, const std::vector<ConfigError>& errors);

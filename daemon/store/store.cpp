@@ -2,6 +2,8 @@
 #include "store.h"
 
 #include <fcntl.h>
+#include <sqlite3.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -51,11 +53,39 @@ Status migrate(Database& db, const std::filesystem::path& db_file) {
   return ok_status();
 }
 
+// SQLite says only "unable to open database file"; a staff member who is not
+// in the store's group should learn which file and why.
+Status check_store_access(const std::filesystem::path& state_dir) {
+  const std::string file = db_path(state_dir);
+  if (!std::filesystem::is_directory(state_dir))
+    return Error::bad_input("no state directory " + state_dir.string() +
+                            " (paths.state_dir or --state-dir; `csirtgw serve` creates it)");
+  if (::access(file.c_str(), F_OK) != 0) {
+    if (errno == ENOENT && ::access(state_dir.c_str(), W_OK) == 0) return ok_status();  // a new store
+    if (errno == ENOENT && std::filesystem::exists(state_dir))
+      return Error::bad_input("no store at " + file + " and no permission to create one there");
+  }
+  for (const std::string& path : {file, file + "-wal", file + "-shm"}) {
+    if (::access(path.c_str(), F_OK) != 0 && errno == ENOENT) continue;
+    if (::access(path.c_str(), R_OK | W_OK) != 0)
+      return Error::bad_input("cannot write " + path + ": " + std::strerror(errno) +
+                              " (the store is shared with the group named by paths.staff_group; "
+                              "its members may use it, others need to be added to that group)");
+  }
+  return ok_status();
+}
+
 }  // namespace
 
 Result<Database> open_store(const std::filesystem::path& state_dir, std::mutex* write_gate) {
+  if (auto st = check_store_access(state_dir); !st) return st.error();
   auto db = Database::open(db_path(state_dir), Database::Mode::read_write, write_gate);
   if (!db) return db.error();
+  // The WAL and its index stay when the last connection closes: staff of
+  // paths.staff_group write through files the daemon shared with them once
+  // (store_sharing.h), and cannot create new ones in the state directory.
+  int persist = 1;
+  sqlite3_file_control(db->handle(), "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
   // The 250 promise rests on these two: WAL with synchronous=FULL syncs the WAL
   // on every commit; NORMAL could lose a committed transaction on power loss.
   auto mode = db->pragma_text("journal_mode = WAL");

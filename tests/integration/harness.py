@@ -373,11 +373,12 @@ class Daemon:
 # --------------------------------------------------------------------------
 # one-shot subcommands
 # --------------------------------------------------------------------------
-def run_cli(*args, timeout=120):
-    """Run `csirtgw ARGS`; returns CompletedProcess with .out = stdout+stderr (str)."""
+def run_cli(*args, timeout=120, env=None):
+    """Run `csirtgw ARGS`; returns CompletedProcess with .out = stdout+stderr (str).
+    env: variables added to this process's environment for the command."""
     cp = subprocess.run([csirtgw_bin()] + list(args), stdin=subprocess.DEVNULL,
                         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                        timeout=timeout)
+                        timeout=timeout, env=None if env is None else {**os.environ, **env})
     cp.out = (cp.stdout.decode("utf-8", "replace") + cp.stderr.decode("utf-8", "replace"))
     return cp
 

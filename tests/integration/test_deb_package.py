@@ -18,6 +18,8 @@ Needs root (installs a package); prints SKIP and exits 77 (ctest
 SKIP_RETURN_CODE) otherwise. Takes 4-8 minutes on 2 cores (the build).
 """
 import glob
+import grp
+import json
 import os
 import pwd
 import re
@@ -92,6 +94,7 @@ class DebPackage(unittest.TestCase):
         self.assertFalse(package_installed(),
                          "csirtgw is already installed as a package; this test would remove it")
         user_existed = user_exists("csirtgw")
+        staff_group_existed = bool(run(["getent", "group", "csirtgw-staff"]).out.strip())
         out = h.mkdtemp("csirtgw-it-deb-")
 
         # 1. build ------------------------------------------------------------
@@ -128,6 +131,8 @@ class DebPackage(unittest.TestCase):
             if not user_existed and user_exists("csirtgw"):
                 run(["deluser", "--system", "csirtgw"])
                 run(["delgroup", "--system", "csirtgw"])
+            if not staff_group_existed:
+                run(["delgroup", "--system", "csirtgw-staff"])
         self.assertEqual(cp.returncode, 0, "apt-get purge failed:\n" + cp.out[-4000:])
         self.assertFalse(package_installed())
         for path in (BIN, CONF, "/etc/csirtgw", UNIT):
@@ -204,7 +209,26 @@ class DebPackage(unittest.TestCase):
                 with open(f"/proc/{pid}/status") as f:
                     uids = next(ln for ln in f if ln.startswith("Uid:")).split()[1:]
                 self.assertEqual({int(u) for u in uids}, {pwd.getpwnam("csirtgw").pw_uid})
+            self.staff_member_reads_tickets(state)
             self.assertEqual(d.terminate(), 0, d.stderr_tail())
+
+    def staff_member_reads_tickets(self, state):
+        # Issue 18: the CLI finds /etc/csirtgw/csirtgw.conf by itself, and a member
+        # of csirtgw-staff reads (and writes) the store the service shares.
+        cp = run([BIN, "check-config", "--no-access-check"])
+        self.assertIn(f"config ok: {CONF}", cp.out)
+        self.assertIn("csirtgw", grp.getgrnam("csirtgw-staff").gr_mem, "the daemon's user is not in csirtgw-staff")
+        user = "cgwdebstaff"
+        run(["useradd", "-M", "-N", "-G", "csirtgw-staff", "-s", "/usr/sbin/nologin", user])
+        try:
+            cp = run(["runuser", "-u", user, "--", BIN, "tickets", "--json", "--state-dir", state])
+            self.assertEqual(cp.returncode, 0, cp.out)
+            self.assertEqual(len(json.loads(cp.stdout)), 1, cp.out)
+            cp = run(["runuser", "-u", user, "--", BIN, "ticket", "take", "1", "--state-dir", state])
+            self.assertEqual(cp.returncode, 0, cp.out)
+            self.assertIn(f"by {user}", cp.out)
+        finally:
+            run(["userdel", user])
 
 
 if __name__ == "__main__":

@@ -29,7 +29,7 @@ incident-reports) and the embedded reporting form (`csirtgw form`).
           legacy X-ARF login-attack from 203.0.113.9 -> brute-force, coordination
   test_7  TLP: unauthenticated CLEAR -> AMBER, unauthenticated RED -> RED,
           encrypted GREEN+RED -> RED, encrypted CLEAR -> CLEAR
-  test_8  ticket take/comment/resolve/reopen --as alice (state + audit actor),
+  test_8  ticket take/comment/resolve/reopen as SUDO_USER alice (state + audit actor),
           audit verify, queues, stats (sums, no addresses), --since 2999
   test_9  malformed form still filed; audit `classified` lists field_errors and
           never the bad values
@@ -38,6 +38,7 @@ Run:  CSIRTGW_BIN=build/csirtgw /usr/bin/python3 tests/integration/test_triage.p
 """
 import json
 import os
+import pwd
 import re
 import sys
 import time
@@ -541,30 +542,33 @@ class Triage(unittest.TestCase):
         self.assertEqual(q, "incident-reports")
         seq0 = max(r["seq"] for r in h.audit_rows(self.state))
 
+        # The operator is the OS user; root acting through sudo is SUDO_USER.
+        who = "alice" if h.is_root() else pwd.getpwuid(os.getuid()).pw_name
+
         def act(*args):
-            cp = h.run_cli("ticket", *args, "--state-dir", self.state)
+            cp = h.run_cli("ticket", *args, "--state-dir", self.state, env={"SUDO_USER": "alice"})
             self.assertEqual(cp.returncode, 0, f"ticket {' '.join(args)}: {cp.out}")
             return self.show(n)
 
-        s = act("take", str(n), "--as", "alice")
-        self.assertEqual((s["state"], s["owner"]), ("taken", "alice"))
-        s = act("comment", str(n), "called the admin", "--as", "alice")
-        self.assertEqual([(c["author"], c["text"]) for c in s["comments"]], [("alice", "called the admin")])
-        s = act("resolve", f"{PREFIX} #{n}", "--as", "alice")
+        s = act("take", str(n))
+        self.assertEqual((s["state"], s["owner"]), ("taken", who))
+        s = act("comment", str(n), "called the admin")
+        self.assertEqual([(c["author"], c["text"]) for c in s["comments"]], [(who, "called the admin")])
+        s = act("resolve", f"{PREFIX} #{n}")
         self.assertEqual(s["state"], "resolved")
-        s = act("reopen", f"#{n}", "--as", "alice")
+        s = act("reopen", f"#{n}")
         self.assertEqual(s["state"], "open")
         self.assertEqual(len(s["comments"]), 1)
         # unknown ticket: an error, nothing audited
-        cp = h.run_cli("ticket", "take", "99999999", "--as", "alice", "--state-dir", self.state)
+        cp = h.run_cli("ticket", "take", "99999999", "--state-dir", self.state)
         self.assertNotEqual(cp.returncode, 0, cp.out)
 
         rows = h.audit_rows(self.state, "WHERE seq > ?", (seq0,))
         mine = [r for r in rows if r["event"].startswith("ticket-") and r["event"] != "ticket-created"
                 and r["event"] != "ticket-joined"]
         self.assertEqual([(r["event"], r["actor"]) for r in mine],
-                         [("ticket-take", "alice"), ("ticket-comment", "alice"),
-                          ("ticket-resolve", "alice"), ("ticket-reopen", "alice")])
+                         [("ticket-take", who), ("ticket-comment", who),
+                          ("ticket-resolve", who), ("ticket-reopen", who)])
         for r in mine:
             self.assertEqual(json.loads(r["detail"]).get("ticket"), n, r)
             self.assertNotIn("called the admin", r["detail"] or "", "comment text in the audit log")
