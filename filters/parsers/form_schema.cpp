@@ -40,9 +40,6 @@ constexpr NamedDisclosure kDisclosures[] = {
 
 bool is_blank(char c) { return c == ' ' || c == '\t'; }
 
-// What a label comparison ignores: blanks, hyphens and underscores.
-bool is_label_separator(char c) { return is_blank(c) || c == '-' || c == '_'; }
-
 char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 
 // Lower-case letters, digits and '-', starting with a letter or digit.
@@ -452,15 +449,6 @@ std::optional<DisclosureCategory> disclosure_from_string(std::string_view id) {
   for (const auto& d : kDisclosures)
     if (id == d.id) return d.category;
   return std::nullopt;
-}
-
-std::string normalise_label(std::string_view label) {
-  // Reporters write a label as they like it: "Incident-Type", "incident_type",
-  // "Incident Type", "INCIDENT TYPE" and "IncidentType" are one label.
-  std::string out;
-  for (char c : label)
-    if (!is_label_separator(c)) out += ascii_lower(c);
-  return out;
 }
 
 const FormGroup* FormSchema::find_group(std::string_view id) const {

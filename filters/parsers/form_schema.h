@@ -6,6 +6,8 @@
 // (unique labels, known groups, enum values present).
 #pragma once
 
+#include "label_folding.h"  // normalise_label: how labels compare
+
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -71,9 +73,6 @@ struct FormSchema {
   const FormField* find_field(std::string_view name) const;
 };
 
-// A label or alias as the parser compares it: ASCII lower case, without
-// blanks, hyphens and underscores ("Incident-Type" = "incident_type").
-std::string normalise_label(std::string_view label);
 
 Result<FormSchema> parse_form_schema(std::string_view toml_text);
 Result<FormSchema> load_form_schema(const std::filesystem::path& file);

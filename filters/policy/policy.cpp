@@ -335,15 +335,6 @@ bool type_matches(const std::string& pattern, const std::string& type) {
   return pattern == type;
 }
 
-std::string squashed_class_name(std::string_view name) {
-  std::string out;
-  for (const char c : ascii_trim(name)) {
-    if (c == '-' || c == '_' || c == ' ' || c == '.' || c == '\t') continue;
-    out.push_back(c == ':' ? '/' : ascii_lower(c));
-  }
-  return out;
-}
-
 namespace {
 
 // The names a hint is looked up by, most specific first.

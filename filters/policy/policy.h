@@ -5,6 +5,8 @@
 // every error with its line.
 #pragma once
 
+#include "label_folding.h"  // squashed_class_name: how class names compare
+
 #include <array>
 #include <cstdint>
 #include <optional>
@@ -75,10 +77,6 @@ LoadedPolicy load_policy(const Config& config);
 // paths.form, or the embedded default reporting form.
 Result<FormSchema> load_reporting_form(const Config& config);
 
-// A class/type name with case and word separators gone, for comparing names
-// as people write them: "LoginAttack", "login_attack", "Login-Attack" and
-// "login attack" are all "loginattack"; ':' separates like '/'.
-std::string squashed_class_name(std::string_view name);
 
 // The hint rule for a reported class/type (ARF Feedback-Type, X-ARF
 // Report-Type, XARF "category/type"): the whole hint, then with its last
