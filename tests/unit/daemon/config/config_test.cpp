@@ -66,6 +66,7 @@ std::map<std::string, std::string> settings_of(const Config& c) {
       {"worker.threads", std::to_string(c.worker_threads)},
       {"worker.commit_batch", std::to_string(c.commit_batch)},
       {"audit.anchor_interval", std::to_string(c.audit_anchor_interval)},
+      {"search.max_indicators_per_message", std::to_string(c.search_max_indicators)},
   };
 }
 
@@ -132,6 +133,7 @@ const std::map<std::string, std::string> kDefaults = {
     {"worker.threads", "0"},
     {"worker.commit_batch", "256"},
     {"audit.anchor_interval", "300"},
+    {"search.max_indicators_per_message", "1000"},
 };
 const std::string kDefaultIntakes = "cert=cert@csirt.example;abuse=abuse@csirt.example;vuln=vuln@csirt.example;";
 
