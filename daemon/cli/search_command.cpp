@@ -43,10 +43,10 @@ void print_table(const SearchQuery& query, const SearchHits& found, const std::s
     std::printf("no hits for %s %s\n", to_string(query.kind), shown(query.value).c_str());
     return;
   }
-  std::printf("%-18s %-7s %-18s %-17s %-9s %-13s %-20s %s\n", "TICKET", "KIND", "ORIGIN", "QUEUE", "STATE", "TLP",
+  std::printf("%-18s %-7s %-18s %-17s %-9s %-13s %-27s %s\n", "TICKET", "KIND", "ORIGIN", "QUEUE", "STATE", "TLP",
               "WHEN", "VALUE");
   for (const auto& hit : found.hits)
-    std::printf("%-18s %-7s %-18s %-17s %-9s %-13s %-20s %s\n", shown(format_ticket(prefix, hit.ticket)).c_str(),
+    std::printf("%-18s %-7s %-18s %-17s %-9s %-13s %-27s %s\n", shown(format_ticket(prefix, hit.ticket)).c_str(),
                 shown(hit.kind).c_str(), shown(hit.origin).c_str(), shown(hit.queue).c_str(), shown(hit.state).c_str(),
                 shown(hit.tlp).c_str(), shown(hit.when).c_str(), shown(hit.value).c_str());
   if (found.more) std::printf("(more than %zu hits: raise --limit to see more)\n", limit);

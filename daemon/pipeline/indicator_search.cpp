@@ -10,17 +10,22 @@ namespace {
 
 // The newest matching rows are chosen from the index alone (each index holds
 // the rowid, and indicators_by_ip the prefix too), then only those are read
-// and joined: a /8 matching half the store costs an index scan, not a join.
-std::string lookup_sql(const char* condition, bool kind_filter) {
-  return std::string(
-             "SELECT i.id, i.ticket, i.value, i.kind, i.origin, i.spool_id, t.queue, t.state, t.tlp,"
-             " COALESCE(m.added_at, t.created_at)"
-             " FROM (SELECT id FROM indicators WHERE ") +
-         condition + (kind_filter ? " AND +kind = ?9" : "") +
+// and joined. `windowed`: from the newest rows (id > ?7) by rowid instead, no
+// index: for a wide block that most rows fall in, the newest hits are among the
+// newest rows, where an index scan would visit every row of the block first.
+std::string lookup_sql(const char* condition, bool kind_filter, bool windowed) {
+  return std::string("SELECT i.id, i.ticket, i.value, i.kind, i.origin, i.spool_id, t.queue, t.state, t.tlp,"
+                     " COALESCE(m.added_at, t.created_at) FROM (SELECT id FROM indicators ") +
+         (windowed ? "NOT INDEXED WHERE id > ?7 AND " : "WHERE ") + condition + (kind_filter ? " AND +kind = ?9" : "") +
          " ORDER BY id DESC LIMIT ?8) AS newest"
          " JOIN indicators i ON i.id = newest.id JOIN tickets t ON t.number = i.ticket"
          " LEFT JOIN ticket_messages m ON m.spool_id = i.spool_id ORDER BY i.id DESC";
 }
+
+// Blocks this wide (IPv4 /8, over 128 bits) or wider are first looked for
+// among the newest rows of the store.
+constexpr int kWideBlock = 104;
+constexpr std::int64_t kWindowRows = 50000;
 
 // Addresses and blocks starting inside [?1, ?2] no wider than the one searched
 // (?3 bits; a stored address is a block of 128).
@@ -38,17 +43,19 @@ struct Lookup {
   std::string first, second;  // ?1, ?2
   std::optional<std::int64_t> prefix;  // ?3
   std::string kind;           // ?4
+  std::optional<std::int64_t> newer_than;  // ?7: only rows above this id (lookup_sql's `windowed`)
 };
 
 Status run_lookup(Database& db, const Lookup& lookup, const std::optional<std::string>& kind, std::size_t limit,
                   std::vector<IndicatorHit>& hits) {
-  auto stmt = db.prepare(lookup_sql(lookup.condition, kind.has_value()));
+  auto stmt = db.prepare(lookup_sql(lookup.condition, kind.has_value(), lookup.newer_than.has_value()));
   if (!stmt) return stmt.error();
   const bool blob = lookup.condition == kInRange || lookup.condition == kHoldingBlock;
   if (blob) stmt->bind_blob(1, lookup.first).bind_blob(2, lookup.second.empty() ? lookup.first : lookup.second);
   else stmt->bind(1, lookup.first).bind(2, lookup.second);
   if (lookup.prefix) stmt->bind(3, *lookup.prefix);
   if (!lookup.kind.empty()) stmt->bind(4, lookup.kind);
+  if (lookup.newer_than) stmt->bind(7, *lookup.newer_than);
   stmt->bind(8, static_cast<std::int64_t>(limit + 1));
   if (kind) stmt->bind(9, *kind);
   while (true) {
@@ -80,13 +87,40 @@ std::vector<Lookup> lookups_for(const SearchQuery& query) {
   return {};
 }
 
+Result<std::int64_t> newest_id(Database& db) {
+  auto stmt = db.prepare("SELECT COALESCE(MAX(id), 0) FROM indicators");
+  if (!stmt) return stmt.error();
+  auto row = stmt->step();
+  if (!row) return row.error();
+  return stmt->integer(0);
+}
+
+// A wide block's newest hits from the newest rows, when there are enough of
+// them there (then they are the newest of all); else nothing is added.
+Result<bool> found_among_newest(Database& db, Lookup lookup, const std::optional<std::string>& kind,
+                                std::size_t limit, std::vector<IndicatorHit>& hits) {
+  if (lookup.condition != kInRange || lookup.prefix.value_or(128) > kWideBlock) return false;
+  auto newest = newest_id(db);
+  if (!newest) return newest.error();
+  lookup.newer_than = *newest - kWindowRows;
+  std::vector<IndicatorHit> recent;
+  if (auto st = run_lookup(db, lookup, kind, limit, recent); !st) return st.error();
+  if (recent.size() <= limit) return false;
+  hits.insert(hits.end(), recent.begin(), recent.end());
+  return true;
+}
+
 }  // namespace
 
 Result<SearchHits> search_indicators(Database& db, const SearchQuery& query, const std::optional<std::string>& kind,
                                      std::size_t limit) {
   SearchHits found;
-  for (const auto& lookup : lookups_for(query))
+  for (const auto& lookup : lookups_for(query)) {
+    auto done = found_among_newest(db, lookup, kind, limit, found.hits);
+    if (!done) return done.error();
+    if (done.value()) continue;
     if (auto st = run_lookup(db, lookup, kind, limit, found.hits); !st) return st.error();
+  }
   std::sort(found.hits.begin(), found.hits.end(), [](const auto& a, const auto& b) { return a.id > b.id; });
   if (found.hits.size() > limit) {
     found.more = true;

@@ -384,6 +384,7 @@ TEST_CASE("config: describe_settings covers every key") {
                                                  "ack.hours", "ack.template"};
     const bool numeric = name.rfind("limits.", 0) == 0 || name.rfind("worker.", 0) == 0 ||
                          name.rfind("mime.", 0) == 0 || name.rfind("openpgp.", 0) == 0 || name.rfind("audit.", 0) == 0 ||
+                         name.rfind("search.", 0) == 0 ||
                          ((name.rfind("outbound.", 0) == 0 || name.rfind("ack.", 0) == 0) && !text_settings.count(name));
     CHECK(s.type == (numeric ? "integer" : "string"));
   }
@@ -418,7 +419,7 @@ TEST_CASE("config: describe_settings covers every key") {
 const std::set<std::string> kAppliedOnReload = {
     "team.name", "paths.policy", "paths.form", "mime.depth", "mime.parts",
     "openpgp.max_plaintext", "openpgp.timeout", "openpgp.worker_failures", "openpgp.signature_max_age",
-    "openpgp.date_skew", "worker.batch",
+    "openpgp.date_skew", "worker.batch", "search.max_indicators_per_message",
     "ack.enabled", "ack.follow_ups", "ack.on_failure", "ack.rate_limit", "ack.rate_window",
     "ack.domain_rate_limit", "ack.global_rate_limit", "ack.response_time", "ack.hours", "ack.template",
 };

@@ -122,7 +122,7 @@ TEST_CASE("stored indicators are found by address, block, domain, URL, e-mail, h
 
 TEST_CASE("a hit names its ticket's queue, state, label, origin and message") {
   Filed f;
-  auto found = search_indicators(f.db, *parse_search_value(kSha256), std::nullopt, 10);
+  auto found = search_indicators(f.db, parse_search_value(kSha256).value(), std::nullopt, 10);
   REQUIRE(found.ok());
   REQUIRE(found->hits.size() == 1);
   const auto& hit = found->hits[0];
@@ -137,12 +137,21 @@ TEST_CASE("a hit names its ticket's queue, state, label, origin and message") {
 
 TEST_CASE("hits come newest first, at most the limit, saying there are more") {
   Filed f;
-  auto found = search_indicators(f.db, *parse_search_value("192.0.0.0/16"), std::nullopt, 2);
+  auto found = search_indicators(f.db, parse_search_value("192.0.0.0/16").value(), std::nullopt, 2);
   REQUIRE(found.ok());
   CHECK(found->more);
   REQUIRE(found->hits.size() == 2);
   CHECK(found->hits[0].ticket == f.t3);
   CHECK(found->hits[1].ticket == f.t2);
+  // A wide block (/8 and wider) is looked for among the newest rows first: the same newest hits.
+  auto wide = search_indicators(f.db, parse_search_value("192.0.0.0/8").value(), std::nullopt, 2);
+  REQUIRE(wide.ok());
+  CHECK(wide->more);
+  REQUIRE(wide->hits.size() == 2);
+  CHECK(wide->hits[0].value == "192.0.2.200");
+  CHECK(wide->hits[1].value == "192.0.3.7");
+  CHECK(search(f.db, "192.0.0.0/8") == search(f.db, "192.0.0.0/16"));
+  CHECK(search(f.db, "0.0.0.0/0").size() == 4);  // every IPv4 address and block, no IPv6
 }
 
 TEST_CASE("indicators are stored once per spool id, and at most the configured number") {
