@@ -18,8 +18,10 @@ One daemon (ephemeral ports, its own state dir), four reports over SMTP:
   test_5  a CVE id (any case) and an e-mail address find A
   test_6  --json parses: query, hits with ticket, kind, origin, queue, state,
           tlp, when; --kind filters; --limit cuts and says so
-  test_7  hostile: the URL with escapes is printed without a control byte; a
-          search value with escapes is refused (exit 2) and quoted sanitised
+  test_7  hostile: the URL with escapes is stored up to the ESC and printed
+          without a control byte; a stored value carrying them is printed with
+          them made visible (text and JSON); a search value with escapes is
+          refused (exit 2) and quoted sanitised
   test_8  bad values and options exit 2 naming the problem
 
 Run:  CSIRTGW_BIN=build/csirtgw /usr/bin/python3 tests/integration/test_search.py
@@ -30,6 +32,7 @@ import json
 import os
 import re
 import smtplib
+import sqlite3
 import sys
 import unittest
 
@@ -180,6 +183,19 @@ class Search(unittest.TestCase):
         self.assertNotIn(b"\x07", cp.stdout)
         self.assertIn(b"http://esc.search-test.example/a", cp.stdout)
         self.assertIn(f"XYZ-CERT #{self.ticket['C']}".encode(), cp.stdout)
+        # A stored value carrying the escapes (the extractor ends a URL at a
+        # control byte, so it is written here as a future parser might store
+        # it): printed with them made visible, in text and in JSON.
+        con = sqlite3.connect(os.path.join(self.state, "csirtgw.db"), timeout=30)
+        with con:
+            con.execute("INSERT INTO indicators (spool_id, ticket, kind, value, origin) VALUES (?,?,?,?,?)",
+                        ("search-test-row", self.ticket["C"], "url", ESCAPED_URL, "report-text"))
+        con.close()
+        for args in ((), ("--json",)):
+            cp = search(self.state, "http://esc.search-test.example/a", *args)
+            self.assertNotIn(b"\x1b", cp.stdout)
+            self.assertNotIn(b"\x07", cp.stdout)
+            self.assertIn(b"\\x1b]0;pwned", cp.stdout)
         cp = search(self.state, ESCAPED_URL, expect=2)
         self.assertNotIn(b"\x1b", cp.stdout + cp.stderr)
         self.assertNotIn(b"\x07", cp.stdout + cp.stderr)
