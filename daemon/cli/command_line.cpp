@@ -10,6 +10,7 @@
 
 #include "commands.h"
 #include "reference_docs.h"
+#include "search_command.h"
 
 namespace csirtgw {
 namespace {
@@ -195,6 +196,22 @@ void add_triage_commands(CLI::App& app, CliCommands& commands) {
                         return run_stats(*triage, triage->since, triage->until, triage->by,
                                          triage->json ? "json" : triage->csv ? "csv" : "text");
                       }});
+}
+
+void add_search_command(CLI::App& app, CliCommands& commands) {
+  auto search = std::make_shared<SearchOptions>();
+  auto* cmd = app.add_subcommand("search", "Find tickets by the indicators of their messages: an IP address (also "
+                                             "in stored CIDR blocks), a CIDR block, a domain (and its subdomains), "
+                                             "a URL, an e-mail address, a hash or a CVE id");
+  cmd->add_option("VALUE", search->value, "What to look for; defanged forms (example[.]org, hxxp://) are read too")
+      ->required();
+  cmd->add_option("--kind", search->kind, "Only stored indicators of this kind")
+      ->check(CLI::IsMember(std::vector<std::string>(std::begin(kSearchKinds), std::end(kSearchKinds))));
+  cmd->add_option("--limit", search->limit, "Most hits shown, newest first (default 100)")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{100000}));
+  cmd->add_flag("--json", search->json, "JSON output");
+  add_location_options(cmd, *search);
+  commands.push_back({cmd, [search] { return run_search(*search); }});
 }
 
 }  // namespace csirtgw

@@ -21,6 +21,7 @@ void add_audit_commands(CLI::App& app, CliCommands& commands);
 void add_check_config_command(CLI::App& app, CliCommands& commands);
 void add_keys_commands(CLI::App& app, CliCommands& commands);
 void add_triage_commands(CLI::App& app, CliCommands& commands);  // tickets, ticket, queues, stats
+void add_search_command(CLI::App& app, CliCommands& commands);   // search (search_command.h)
 void add_print_commands(CLI::App& app, CliCommands& commands);   // ack-template, form, config-template, man
 
 }  // namespace csirtgw

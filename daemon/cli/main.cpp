@@ -4,6 +4,7 @@
 //   check-config  validate a configuration file, every error with its line
 //   keys          the team key and the reporter key registry
 //   tickets, ticket, queues, stats   triage
+//   search        stored indicators across all tickets
 //   form          print the blank reporting form
 //   ack-template  print the default acknowledgement template
 //   config-template, man   the default config file and the manual pages
@@ -26,6 +27,7 @@ int main(int argc, char** argv) {
   csirtgw::add_check_config_command(app, commands);
   csirtgw::add_keys_commands(app, commands);
   csirtgw::add_triage_commands(app, commands);
+  csirtgw::add_search_command(app, commands);
   csirtgw::add_print_commands(app, commands);
 
   try {

@@ -154,6 +154,10 @@ const Setting kSettings[] = {
    "Seconds between two signed anchors of the audit chain's head appended to <state>/audit-anchors.asc "
    "(also at start-up and at shutdown; only when the head moved). Ship that file off the host: "
    "`csirtgw audit verify --anchors FILE` then finds a chain rewritten since."},
+  {"search", "max_indicators_per_message", &Config::search_max_indicators, nullptr, 1000, 0, 100000, Check::none,
+   "Most indicators (addresses, domains, URLs, e-mail addresses, hashes, CVE ids) of one filed message stored for "
+   "`csirtgw search`, in the order found; the rest are not searchable (an audit event `indicators-capped` says how "
+   "many). 0 stores none.", OnReload::applied},
 };
 // clang-format on
 

@@ -81,6 +81,8 @@ struct Config {
   std::int64_t commit_batch = 0;
   // [audit]
   std::int64_t audit_anchor_interval = 0;  // seconds
+  // [search]
+  std::int64_t search_max_indicators = 0;  // stored per message
   // [[intake]]
   std::vector<Intake> intakes;
 

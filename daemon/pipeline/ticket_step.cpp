@@ -3,6 +3,7 @@
 #include "filing_worker.h"
 
 #include "exception_text.h"
+#include "indicator_index.h"
 #include "route_stage.h"
 #include "step_fault.h"
 #include "ticket_store.h"
@@ -41,6 +42,10 @@ Status FilingWorker::assign_tickets(StagedReport* run, std::size_t usable, std::
           auto made = assign_ticket(*db_, *run[i].report, rules_->policy.ticket_prefix);
           if (!made) return made.error();
           assigned[i] = std::move(made.value());
+          // Searchable from the moment the ticket exists, in the same transaction.
+          auto indexed = store_indicators(*db_, *run[i].report, assigned[i].number,
+                                          static_cast<std::size_t>(rules_->config.search_max_indicators));
+          if (!indexed) return indexed.error();
         } catch (...) {
           fault.emplace(i, exception_class(std::current_exception()));
           return Error::internal("rolled back: a ticket assignment failed");

@@ -60,6 +60,10 @@ Statement& Statement::bind(int index, std::int64_t number) {
   sqlite3_bind_int64(stmt_.get(), index, number);
   return *this;
 }
+Statement& Statement::bind_blob(int index, std::string_view bytes) {
+  sqlite3_bind_blob(stmt_.get(), index, bytes.data(), static_cast<int>(bytes.size()), SQLITE_TRANSIENT);
+  return *this;
+}
 Statement& Statement::bind_null(int index) {
   sqlite3_bind_null(stmt_.get(), index);
   return *this;
@@ -83,6 +87,10 @@ Status Statement::run() {
 std::string Statement::text(int column) const {
   auto* p = sqlite3_column_text(stmt_.get(), column);
   return p ? std::string(reinterpret_cast<const char*>(p), sqlite3_column_bytes(stmt_.get(), column)) : std::string{};
+}
+std::string Statement::blob(int column) const {
+  auto* p = sqlite3_column_blob(stmt_.get(), column);
+  return p ? std::string(static_cast<const char*>(p), sqlite3_column_bytes(stmt_.get(), column)) : std::string{};
 }
 std::int64_t Statement::integer(int column) const { return sqlite3_column_int64(stmt_.get(), column); }
 bool Statement::is_null(int column) const { return sqlite3_column_type(stmt_.get(), column) == SQLITE_NULL; }

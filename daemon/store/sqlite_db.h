@@ -29,6 +29,8 @@ class Statement {
   Statement& bind(int index, std::string_view text);
   Statement& bind(int index, std::int64_t number);
   Statement& bind_null(int index);
+  // Bytes compared as bytes (memcmp order), e.g. fixed-width keys for range scans.
+  Statement& bind_blob(int index, std::string_view bytes);
 
   // Steps once: true when a row is available, false when done.
   Result<bool> step();
@@ -36,6 +38,7 @@ class Statement {
   Status run();
 
   std::string text(int column) const;
+  std::string blob(int column) const;
   std::int64_t integer(int column) const;
   bool is_null(int column) const;
 

@@ -66,6 +66,7 @@ std::map<std::string, std::string> settings_of(const Config& c) {
       {"worker.threads", std::to_string(c.worker_threads)},
       {"worker.commit_batch", std::to_string(c.commit_batch)},
       {"audit.anchor_interval", std::to_string(c.audit_anchor_interval)},
+      {"search.max_indicators_per_message", std::to_string(c.search_max_indicators)},
   };
 }
 
@@ -132,6 +133,7 @@ const std::map<std::string, std::string> kDefaults = {
     {"worker.threads", "0"},
     {"worker.commit_batch", "256"},
     {"audit.anchor_interval", "300"},
+    {"search.max_indicators_per_message", "1000"},
 };
 const std::string kDefaultIntakes = "cert=cert@csirt.example;abuse=abuse@csirt.example;vuln=vuln@csirt.example;";
 
@@ -382,6 +384,7 @@ TEST_CASE("config: describe_settings covers every key") {
                                                  "ack.hours", "ack.template"};
     const bool numeric = name.rfind("limits.", 0) == 0 || name.rfind("worker.", 0) == 0 ||
                          name.rfind("mime.", 0) == 0 || name.rfind("openpgp.", 0) == 0 || name.rfind("audit.", 0) == 0 ||
+                         name.rfind("search.", 0) == 0 ||
                          ((name.rfind("outbound.", 0) == 0 || name.rfind("ack.", 0) == 0) && !text_settings.count(name));
     CHECK(s.type == (numeric ? "integer" : "string"));
   }
@@ -416,7 +419,7 @@ TEST_CASE("config: describe_settings covers every key") {
 const std::set<std::string> kAppliedOnReload = {
     "team.name", "paths.policy", "paths.form", "mime.depth", "mime.parts",
     "openpgp.max_plaintext", "openpgp.timeout", "openpgp.worker_failures", "openpgp.signature_max_age",
-    "openpgp.date_skew", "worker.batch",
+    "openpgp.date_skew", "worker.batch", "search.max_indicators_per_message",
     "ack.enabled", "ack.follow_ups", "ack.on_failure", "ack.rate_limit", "ack.rate_window",
     "ack.domain_rate_limit", "ack.global_rate_limit", "ack.response_time", "ack.hours", "ack.template",
 };
