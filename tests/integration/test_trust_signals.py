@@ -203,12 +203,15 @@ class TrustSignals(unittest.TestCase):
             # signed+encrypted, the real headers inside, the outer Subject obscured
             t = h.unique_token(f"merged-{variant}")
             secret = f"SECRET-{t}"
+            # One Date inside and out: two clock readings around a slow
+            # encryption can fall in different seconds (a mismatch).
+            merged_date = now_date()
             inner = pc.entity(['Content-Type: text/plain; charset=us-ascii; protected-headers="v1"',
                                f"From: {frm}", f"To: {pc.INTAKE}", f"Subject: the real subject {t}",
-                               f"Date: {now_date()}", f"Message-ID: <{t}@it.csirtgw.test>", "MIME-Version: 1.0",
+                               f"Date: {merged_date}", f"Message-ID: <{t}@it.csirtgw.test>", "MIME-Version: 1.0",
                                "Content-Transfer-Encoding: 7bit"], pc.report_text(t, secret))
-            cls.add(f"merged_{variant}", t, mail(t, frm, pc.pgp_encrypted(k.encrypt(inner, sign=True)), subject="..."),
-                    k.email)
+            cls.add(f"merged_{variant}", t, mail(t, frm, pc.pgp_encrypted(k.encrypt(inner, sign=True)), subject="...",
+                                                 date=merged_date), k.email)
 
             # signed, not encrypted: an inline PGP MESSAGE
             t = h.unique_token(f"signedonly-{variant}")
