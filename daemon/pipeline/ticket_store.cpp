@@ -127,7 +127,9 @@ struct JoinTarget {
 };
 
 // Which ticket the message follows up, if any: our tag in the Subject, then a
-// message it replies to, then the same Message-ID delivered again.
+// message it replies to, then another team's tag recorded on a ticket, then
+// the same Message-ID delivered again; a merged ticket's follow-up goes on to
+// the ticket it was merged into.
 Result<JoinTarget> ticket_to_join(Database& db, std::string_view headers, const std::string& message_id,
                                   const std::string& prefix) {
   JoinTarget target;
@@ -146,16 +148,6 @@ Result<JoinTarget> ticket_to_join(Database& db, std::string_view headers, const 
       target.joined_by = "subject tag";
     }
   }
-  // Another team's tag we recorded as an external reference of one of our
-  // tickets: their follow-up on the case they know by their number.
-  for (std::size_t i = 0; !target.ticket && i < target.external.size(); ++i) {
-    auto found = ticket_of_external_ref(db, target.external[i]);
-    if (!found) return found.error();
-    if (found.value()) {
-      target.ticket = found.value();
-      target.joined_by = "external reference " + target.external[i];
-    }
-  }
   if (!target.ticket)
     for (const auto& id : referenced_ids(headers)) {
       auto found = ticket_of_message_id(db, id);
@@ -166,6 +158,17 @@ Result<JoinTarget> ticket_to_join(Database& db, std::string_view headers, const 
         break;
       }
     }
+  // Another team's tag we recorded as an external reference of one of our
+  // tickets: their follow-up on the case they know by their number
+  // (after a reply to one of our messages, which names our ticket itself).
+  for (std::size_t i = 0; !target.ticket && i < target.external.size(); ++i) {
+    auto found = ticket_of_external_ref(db, target.external[i]);
+    if (!found) return found.error();
+    if (found.value()) {
+      target.ticket = found.value();
+      target.joined_by = "external reference " + target.external[i];
+    }
+  }
   if (!target.ticket) {
     // The same message delivered again (another envelope): never a second ticket.
     auto found = ticket_of_message_id(db, message_id);
