@@ -153,7 +153,7 @@ void add_keys_commands(CLI::App& app, CliCommands& commands) {
 namespace {
 
 struct TriageCommandOptions : TriageOptions {
-  std::optional<std::string> queue, state, comment, since, until, tlp, owner, priority, older_than;
+  std::optional<std::string> queue, state, comment, since, until, tlp, owner, priority, older_than, reporter, subject;
   std::string ticket_id, other_id, reason, by = "type";
   bool json = false, csv = false, steal = false, overdue = false, all = false;
 };
@@ -220,6 +220,10 @@ void add_tickets_command(CLI::App& app, CliCommands& commands, const std::shared
       ->transform(CLI::IsMember({"CLEAR", "GREEN", "AMBER", "AMBER+STRICT", "RED"}, CLI::ignore_case));
   tickets->add_option("--owner", triage->owner, "Only this analyst's tickets; \"none\": nobody's")
       ->check([](const std::string& v) { return v.empty() ? std::string("expected a name or none") : std::string(); });
+  const auto not_empty = [](const std::string& v) { return v.empty() ? std::string("must not be empty") : std::string(); };
+  tickets->add_option("--reporter", triage->reporter, "Only tickets this address reported (any case)")->check(not_empty);
+  tickets->add_option("--subject", triage->subject, "Only tickets whose subject contains this text (any case)")
+      ->check(not_empty);
   tickets->add_option("--older-than", triage->older_than, "Only tickets opened longer ago (90s, 45m, 2h, 3d, 1w)")
       ->check(kDuration);
   tickets->add_flag("--overdue", triage->overdue, "Only tickets unanswered past their due time (tickets.due_hours)");
@@ -232,6 +236,8 @@ void add_tickets_command(CLI::App& app, CliCommands& commands, const std::shared
                         filter.state = triage->state;
                         filter.tlp = triage->tlp;
                         filter.owner = triage->owner;
+                        filter.reporter = triage->reporter;
+                        filter.subject = triage->subject;
                         if (triage->priority) filter.priority = parse_priority_range(*triage->priority);
                         if (triage->older_than) filter.older_than = parse_duration(*triage->older_than);
                         filter.overdue = triage->overdue;

@@ -3,6 +3,10 @@
 // reaches the terminal through shown(); the JSON through json_text().
 #include "ticket_desk_commands.h"
 
+#include <strings.h>
+
+#include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <ctime>
 
@@ -14,11 +18,19 @@
 namespace csirtgw {
 namespace {
 
+bool contains_any_case(const std::string& text, const std::string& part) {
+  auto lower = [](unsigned char c) { return std::tolower(c); };
+  return std::search(text.begin(), text.end(), part.begin(), part.end(),
+                     [&](char a, char b) { return lower(a) == lower(b); }) != text.end();
+}
+
 bool selected(const TicketSummary& t, const TicketFilter& f, const DueTable& due, std::int64_t now) {
   if (f.state ? t.state != *f.state : (!f.all && (t.state == "rejected" || t.state == "merged"))) return false;
   if (f.queue && t.queue != *f.queue) return false;
   if (f.tlp && t.tlp != *f.tlp) return false;
   if (f.owner && t.owner != (*f.owner == "none" ? std::string() : *f.owner)) return false;
+  if (f.reporter && strcasecmp(t.reporter.c_str(), f.reporter->c_str()) != 0) return false;
+  if (f.subject && !contains_any_case(t.subject, *f.subject)) return false;
   if (f.priority && (t.priority < f.priority->first || t.priority > f.priority->second)) return false;
   if (f.older_than) {
     auto opened = utc_seconds(t.created_at);

@@ -18,6 +18,8 @@ namespace csirtgw {
 struct TicketFilter {
   std::optional<std::string> queue, state, tlp;
   std::optional<std::string> owner;  // "none": nobody's
+  std::optional<std::string> reporter;  // the address, any case
+  std::optional<std::string> subject;   // a part of the subject, any case
   std::optional<std::pair<std::int64_t, std::int64_t>> priority;  // inclusive
   std::optional<std::int64_t> older_than;  // seconds
   bool overdue = false;

@@ -130,6 +130,9 @@ class TicketDesk(unittest.TestCase):
         self.assertNotIn(self.numbers["one"], self.listed("--queue", "no-such-queue"))
         self.assertIn(self.numbers["one"], self.listed("--owner", "none"))
         self.assertIn(self.numbers["one"], self.listed("--state", "open"))
+        self.assertEqual(self.listed("--reporter", "ALICE@example.net") & self.mine(), {self.numbers["one"]})
+        self.assertEqual(self.listed("--subject", f"DESK {self.tok} ONE") & self.mine(), {self.numbers["one"]})
+        self.assertEqual(self.listed("--subject", "owned") & self.mine(), {self.numbers["evil"]})
         self.assertEqual(self.listed("--older-than", "1w") & self.mine(), set())
         time.sleep(1.1)
         self.assertIn(self.numbers["one"], self.listed("--older-than", "1s"))
@@ -150,6 +153,7 @@ class TicketDesk(unittest.TestCase):
             (("--priority", "high"), "--priority"), (("--tlp", "PURPLE"), "--tlp"),
             (("--older-than", "3x"), "--older-than"), (("--older-than", "-2h"), "--older-than"),
             (("--owner", ""), "--owner"), (("--state", "closed"), "--state"),
+            (("--reporter", ""), "--reporter"), (("--subject", ""), "--subject"),
         ]:
             with self.subTest(args=args):
                 cp = self.cli("tickets", *args, rc=2)
