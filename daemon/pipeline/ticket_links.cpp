@@ -13,6 +13,10 @@
 namespace csirtgw {
 namespace {
 
+// The audit event carries the start of a reject reason, not an essay that may
+// quote a report at length (the ticket row keeps the whole reason).
+constexpr std::size_t kAuditedReasonMax = 200;
+
 struct DeskTicket {
   std::string state, tlp;
   std::int64_t merged_into = 0, attention = 0;
@@ -186,7 +190,7 @@ Status reject_ticket(Database& db, std::int64_t number, const std::string& reaso
   if (auto st = stmt->run(); !st) return st;
   if (auto st = note_first_response(db, number, now); !st) return st;
   // The reason is staff's words, but may quote a report: bounded and sanitised.
-  nlohmann::json detail = {{"ticket", number}, {"was", state}, {"reason", sanitize_untrusted(reason, 200)}};
+  nlohmann::json detail = {{"ticket", number}, {"was", state}, {"reason", sanitize_untrusted(reason, kAuditedReasonMax)}};
   if (auto st = append_audit_event(db, {"ticket-reject", "", who, json_text(detail)}); !st) return st;
   return tx->commit();
 }

@@ -19,6 +19,10 @@
 namespace csirtgw {
 namespace {
 
+// The longest mailbox address there is (RFC 5321: 64 octets local part, "@",
+// 255 octets domain): a bound of the protocol, not a setting.
+constexpr std::size_t kAddressMax = 320;
+
 const char* encryption_word(EncryptionState state) {
   switch (state) {
     case EncryptionState::decrypted: return "decrypted";
@@ -298,7 +302,7 @@ Result<TicketAssignment> assign_ticket(Database& db, const Report& report, const
     assignment = join_ticket(db, *target->ticket, report, who->first, now);
   } else {
     const std::string subject = decode_encoded_words(header_value(headers, "Subject").value_or(""));
-    assignment = open_ticket(db, report, now, sanitize_untrusted(subject, subject_max), sanitize_untrusted(sender, 320));
+    assignment = open_ticket(db, report, now, sanitize_untrusted(subject, subject_max), sanitize_untrusted(sender, kAddressMax));
   }
   if (!assignment) return assignment.error();
   if (auto st = link_message(db, *assignment, report, message_id, sender, *target, now); !st) return st.error();
