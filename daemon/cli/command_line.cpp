@@ -11,6 +11,7 @@
 #include "commands.h"
 #include "reference_docs.h"
 #include "search_command.h"
+#include "ticket_desk_commands.h"
 
 namespace csirtgw {
 namespace {
@@ -30,6 +31,18 @@ const CLI::Validator kCalendarDate(
       return {};
     },
     "YYYY-MM-DD");
+
+// --older-than and --priority: a typo must be an error naming the option, not an empty list.
+const CLI::Validator kDuration(
+    [](std::string& value) -> std::string {
+      return parse_duration(value) ? "" : "expected a duration such as 90s, 45m, 2h, 3d or 1w, got \"" + value + "\"";
+    },
+    "DURATION");
+const CLI::Validator kPriorityRange(
+    [](std::string& value) -> std::string {
+      return parse_priority_range(value) ? "" : "expected a priority N or a range N-M (1..1000), got \"" + value + "\"";
+    },
+    "N|N-M");
 
 template <typename Options>
 void add_location_options(CLI::App* sub, Options& options) {
@@ -141,10 +154,37 @@ void add_keys_commands(CLI::App& app, CliCommands& commands) {
 namespace {
 
 struct TriageCommandOptions : TriageOptions {
-  std::optional<std::string> queue, state, comment, since, until;
-  std::string ticket_id, by = "type";
-  bool json = false, csv = false, force = false;
+  std::optional<std::string> queue, state, comment, since, until, tlp, owner, priority, older_than, reporter, subject;
+  std::string ticket_id, other_id, reason, by = "type";
+  bool json = false, csv = false, steal = false, overdue = false, all = false;
 };
+
+void add_ticket_desk_commands(CLI::App* ticket, CliCommands& commands,
+                              const std::shared_ptr<TriageCommandOptions>& triage) {
+  auto* merge = ticket->add_subcommand("merge", "Merge ticket B into ticket A: B's messages, comments, references "
+                                                "and links move to A, B's follow-ups join A (audited)");
+  merge->add_option("A", triage->ticket_id, "The ticket that goes on")->required();
+  merge->add_option("B", triage->other_id, "The duplicate merged into A")->required();
+  commands.push_back({merge, [triage] { return run_ticket_merge(*triage, triage->ticket_id, triage->other_id); }});
+  auto* link = ticket->add_subcommand("link", "Link two related tickets (shown in `ticket show` of both; audited)");
+  auto* unlink = ticket->add_subcommand("unlink", "Remove the link between two tickets (audited)");
+  for (auto* sub : {link, unlink}) {
+    sub->add_option("A", triage->ticket_id, "Ticket number")->required();
+    sub->add_option("B", triage->other_id, "Ticket number")->required();
+    const bool removes = sub == unlink;
+    commands.push_back(
+        {sub, [triage, removes] { return run_ticket_link(*triage, triage->ticket_id, triage->other_id, removes); }});
+  }
+  auto* reject = ticket->add_subcommand("reject", "Not an incident (a bounce, a list post): state rejected with the "
+                                                  "reason, left out of the statistics (audited)");
+  reject->add_option("ID", triage->ticket_id, "Ticket number")->required();
+  reject->add_option("REASON", triage->reason, "Why it is not an incident")->required();
+  commands.push_back({reject, [triage] { return run_ticket_reject(*triage, triage->ticket_id, triage->reason); }});
+  for (auto* sub : {merge, link, unlink, reject}) {
+    sub->add_option("--as", triage->operator_name, "Root only: act for this existing user account (default: you, the OS user; under sudo SUDO_USER)");
+    add_location_options(sub, *triage);
+  }
+}
 
 void add_ticket_commands(CLI::App& app, CliCommands& commands, const std::shared_ptr<TriageCommandOptions>& triage) {
   auto* ticket = app.add_subcommand("ticket", "Show or act on one ticket (every action is audited)");
@@ -158,25 +198,60 @@ void add_ticket_commands(CLI::App& app, CliCommands& commands, const std::shared
     auto* sub = ticket->add_subcommand(action, action == "comment" ? "Add a comment to a ticket" : action + " a ticket");
     sub->add_option("ID", triage->ticket_id, "Ticket number")->required();
     if (action == "comment") sub->add_option("TEXT", triage->comment, "Comment")->required();
-    if (action == "take") sub->add_flag("--force", triage->force, "Take over a ticket another analyst has taken (audited)");
+    if (action == "take") {
+      sub->add_flag("--steal", triage->steal, "Take over a ticket another analyst has taken (audited)");
+      sub->add_flag("--force", triage->steal)->group("");  // the old name, hidden: scripts keep working
+    }
     sub->add_option("--as", triage->operator_name, "Root only: act for this existing user account (default: you, the OS user; under sudo SUDO_USER)");
     add_location_options(sub, *triage);
     commands.push_back(
-        {sub, [triage, action] { return run_ticket_action(*triage, action, triage->ticket_id, triage->comment, triage->force); }});
+        {sub, [triage, action] { return run_ticket_action(*triage, action, triage->ticket_id, triage->comment, triage->steal); }});
   }
+  add_ticket_desk_commands(ticket, commands, triage);
+}
+
+void add_tickets_command(CLI::App& app, CliCommands& commands, const std::shared_ptr<TriageCommandOptions>& triage) {
+  auto* tickets = app.add_subcommand("tickets", "List tickets, most urgent first (rejected and merged ones only "
+                                                "with --all or --state)");
+  tickets->add_option("--queue", triage->queue, "Only this queue");
+  tickets->add_option("--state", triage->state, "Only this state (open, taken, resolved, rejected, merged)")
+      ->check(CLI::IsMember({"open", "taken", "resolved", "rejected", "merged"}));
+  tickets->add_option("--priority", triage->priority, "Only this priority N, or a range N-M")->check(kPriorityRange);
+  tickets->add_option("--tlp", triage->tlp, "Only this TLP label")
+      ->transform(CLI::IsMember({"CLEAR", "GREEN", "AMBER", "AMBER+STRICT", "RED"}, CLI::ignore_case));
+  tickets->add_option("--owner", triage->owner, "Only this analyst's tickets; \"none\": nobody's")
+      ->check([](const std::string& v) { return v.empty() ? std::string("expected a name or none") : std::string(); });
+  const auto not_empty = [](const std::string& v) { return v.empty() ? std::string("must not be empty") : std::string(); };
+  tickets->add_option("--reporter", triage->reporter, "Only tickets this address reported (any case)")->check(not_empty);
+  tickets->add_option("--subject", triage->subject, "Only tickets whose subject contains this text (any case)")
+      ->check(not_empty);
+  tickets->add_option("--older-than", triage->older_than, "Only tickets opened longer ago (90s, 45m, 2h, 3d, 1w)")
+      ->check(kDuration);
+  tickets->add_flag("--overdue", triage->overdue, "Only tickets unanswered past their due time (tickets.due_hours)");
+  tickets->add_flag("--all", triage->all, "Also rejected and merged tickets");
+  tickets->add_flag("--json", triage->json, "JSON output (every column, the due time and the timestamps)");
+  add_location_options(tickets, *triage);
+  commands.push_back({tickets, [triage] {
+                        TicketFilter filter;
+                        filter.queue = triage->queue;
+                        filter.state = triage->state;
+                        filter.tlp = triage->tlp;
+                        filter.owner = triage->owner;
+                        filter.reporter = triage->reporter;
+                        filter.subject = triage->subject;
+                        if (triage->priority) filter.priority = parse_priority_range(*triage->priority);
+                        if (triage->older_than) filter.older_than = parse_duration(*triage->older_than);
+                        filter.overdue = triage->overdue;
+                        filter.all = triage->all;
+                        return run_tickets(*triage, filter, triage->json);
+                      }});
 }
 
 }  // namespace
 
 void add_triage_commands(CLI::App& app, CliCommands& commands) {
   auto triage = std::make_shared<TriageCommandOptions>();
-  auto* tickets = app.add_subcommand("tickets", "List tickets, most urgent first");
-  tickets->add_option("--queue", triage->queue, "Only this queue");
-  tickets->add_option("--state", triage->state, "Only this state (open, taken, resolved)")
-      ->check(CLI::IsMember({"open", "taken", "resolved"}));
-  tickets->add_flag("--json", triage->json, "JSON output");
-  add_location_options(tickets, *triage);
-  commands.push_back({tickets, [triage] { return run_tickets(*triage, triage->queue, triage->state, triage->json); }});
+  add_tickets_command(app, commands, triage);
 
   add_ticket_commands(app, commands, triage);
 

@@ -31,12 +31,11 @@ struct TriageOptions {
   std::optional<std::string> state_dir;
   std::optional<std::string> operator_name;  // --as (root only): see operator_identity.h
 };
-int run_tickets(const TriageOptions& options, const std::optional<std::string>& queue,
-                const std::optional<std::string>& state, bool json);
+// run_tickets and the other ticket desk commands: ticket_desk_commands.h
 int run_ticket_show(const TriageOptions& options, const std::string& id, bool json);
-// take | resolve | reopen | comment (with text); `force`: take over another analyst's ticket
+// take | resolve | reopen | comment (with text); `steal`: take over another analyst's ticket
 int run_ticket_action(const TriageOptions& options, const std::string& action, const std::string& id,
-                      const std::optional<std::string>& text, bool force = false);
+                      const std::optional<std::string>& text, bool steal = false);
 int run_queues(const TriageOptions& options);
 int run_stats(const TriageOptions& options, const std::optional<std::string>& since,
               const std::optional<std::string>& until, const std::string& by, const std::string& format);

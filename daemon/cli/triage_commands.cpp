@@ -2,6 +2,7 @@
 // with the operator's name) and statistics. Statistics are counts only — no
 // addresses, hosts or texts (RFC 2350's "statistical information").
 #include <cstdio>
+#include <ctime>
 #include <filesystem>
 #include <map>
 #include <set>
@@ -9,64 +10,16 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
-#include "config_resolution.h"
 #include "json_text.h"
-#include "operator_identity.h"
 #include "policy.h"
-#include "store.h"
 #include "ticket_store.h"
+#include "ticket_desk_commands.h"
+#include "ticket_timings.h"
+#include "triage_session.h"
 #include "untrusted_text.h"
 
 namespace csirtgw {
 namespace {
-
-int complain(const std::string& message) {
-  std::fprintf(stderr, "csirtgw: %s\n", sanitize_untrusted(message).c_str());
-  return 1;
-}
-
-// Every value printed for a person passes here: a Message-ID carrying
-// "ESC ] 0 ; ... BEL" must not retitle or clear the analyst's terminal.
-std::string shown(const std::string& value, std::size_t max = 4096) { return sanitize_untrusted(value, max); }
-
-struct Opened {
-  Config config;
-  std::filesystem::path state_dir;
-  Database db;
-  std::string prefix;
-};
-
-std::optional<Opened> open_for(const TriageOptions& options) {
-  auto config = resolve_config(options.config_file);
-  if (!config) return std::nullopt;
-  const auto dir = std::filesystem::absolute(options.state_dir ? *options.state_dir : config->state_dir);
-  auto db = open_store(dir);
-  if (!db) {
-    complain(db.error().message);
-    return std::nullopt;
-  }
-  auto policy = load_policy(*config);
-  return Opened{*config, dir, std::move(db.value()), policy.policy.ticket_prefix};
-}
-
-// "42", "#42" or "XYZ-CERT #42".
-std::optional<std::int64_t> parse_ticket_id(const std::string& text) {
-  auto hash = text.rfind('#');
-  std::string digits = hash == std::string::npos ? text : text.substr(hash + 1);
-  if (digits.empty() || digits.size() > 12 || digits.find_first_not_of("0123456789") != std::string::npos)
-    return std::nullopt;
-  return std::stoll(digits);
-}
-
-nlohmann::json summary_json(const TicketSummary& t, const std::string& prefix) {
-  return {{"ticket", format_ticket(prefix, t.number)}, {"number", t.number},     {"queue", t.queue},
-          {"state", t.state},                          {"owner", t.owner},       {"type", t.type},
-          {"priority", t.priority},                    {"tlp", t.tlp},           {"constituency", t.constituency},
-          {"categories", t.categories},                {"encryption", t.encryption}, {"signature", t.signature},
-          {"verified_address", t.verified_address},    {"verified_org", t.verified_org},
-          {"messages", t.messages},                    {"created_at", t.created_at}, {"updated_at", t.updated_at},
-          {"attention", t.attention}};
-}
 
 // Who a verified signature vouched for: "eve@example.org (Example CERT)", or "no".
 std::string verified_text(const std::string& address, const std::string& org) {
@@ -83,26 +36,6 @@ std::size_t count_files(const std::filesystem::path& dir) {
 
 }  // namespace
 
-int run_tickets(const TriageOptions& options, const std::optional<std::string>& queue,
-                const std::optional<std::string>& state, bool json) {
-  auto opened = open_for(options);
-  if (!opened) return 2;
-  auto tickets = list_tickets(opened->db, queue, state);
-  if (!tickets) return complain(tickets.error().message);
-  if (json) {
-    auto list = nlohmann::json::array();
-    for (const auto& t : tickets.value()) list.push_back(summary_json(t, opened->prefix));
-    std::printf("%s\n", json_text(list, 2).c_str());
-    return 0;
-  }
-  std::printf("%-18s %-17s %-9s %-3s %-13s %-40s %s\n", "TICKET", "QUEUE", "STATE", "PRI", "TLP", "TYPE", "OWNER");
-  for (const auto& t : tickets.value())
-    std::printf("%-18s %-17s %-9s %-3lld %-13s %-40s %s\n", shown(format_ticket(opened->prefix, t.number)).c_str(),
-                shown(t.queue).c_str(), shown(t.state).c_str(), static_cast<long long>(t.priority), shown(t.tlp).c_str(),
-                shown(t.type).c_str(), shown(t.owner).c_str());
-  return 0;
-}
-
 int run_ticket_show(const TriageOptions& options, const std::string& id, bool json) {
   auto opened = open_for(options);
   if (!opened) return 2;
@@ -112,7 +45,9 @@ int run_ticket_show(const TriageOptions& options, const std::string& id, bool js
   if (!detail) return complain(detail.error().message);
   if (!detail.value()) return complain("no ticket #" + std::to_string(*number));
   const TicketDetail& d = *detail.value();
-  nlohmann::json out = summary_json(d.summary, opened->prefix);
+  nlohmann::json out = summary_json(d.summary, *opened, std::time(nullptr));
+  out["links"] = nlohmann::json::array();
+  for (auto other : d.links) out["links"].push_back(format_ticket(opened->prefix, other));
   out["external_refs"] = d.external_refs;
   out["messages"] = nlohmann::json::array();
   for (const auto& m : d.messages)
@@ -132,6 +67,7 @@ int run_ticket_show(const TriageOptions& options, const std::string& id, bool js
     std::printf("%-13s %s\n", shown(key + ":").c_str(), shown(text).c_str());
   }
   for (const auto& ref : d.external_refs) std::printf("external:     %s\n", shown(ref).c_str());
+  for (auto other : d.links) std::printf("linked:       %s\n", shown(format_ticket(opened->prefix, other)).c_str());
   for (const auto& m : d.messages)
     std::printf("message:      %s %s %s %s signature=%s verified=%s%s\n", shown(m.added_at).c_str(),
                 shown(m.role).c_str(), shown(m.spool_id).c_str(), shown(m.message_id).c_str(),
@@ -143,22 +79,18 @@ int run_ticket_show(const TriageOptions& options, const std::string& id, bool js
 }
 
 int run_ticket_action(const TriageOptions& options, const std::string& action, const std::string& id,
-                      const std::optional<std::string>& text, bool force) {
-  auto operator_name = operator_identity(options.operator_name);
-  if (!operator_name) {
-    complain(operator_name.error().message);
-    return 2;
-  }
+                      const std::optional<std::string>& text, bool steal) {
+  auto who = operator_name(options.operator_name);
+  if (!who) return 2;
   auto opened = open_for(options);
   if (!opened) return 2;
   auto number = parse_ticket_id(id);
   if (!number) return complain("not a ticket id: " + id);
-  const std::string& who = operator_name.value();
-  Status st = action == "comment" ? add_ticket_comment(opened->db, *number, who, text.value_or(""))
-                                  : change_ticket_state(opened->db, *number, action, who, force);
+  Status st = action == "comment" ? add_ticket_comment(opened->db, *number, *who, text.value_or(""))
+                                  : change_ticket_state(opened->db, *number, action, *who, steal);
   if (!st) return complain(st.error().message);
   std::printf("%s: %s by %s\n", shown(format_ticket(opened->prefix, *number)).c_str(), shown(action).c_str(),
-              shown(who).c_str());
+              shown(*who).c_str());
   return 0;
 }
 
@@ -190,11 +122,14 @@ int run_stats(const TriageOptions& options, const std::optional<std::string>& si
   if (!tickets) return complain(tickets.error().message);
   std::map<std::string, int> counts;
   int total = 0;
+  std::vector<TicketSummary> counted;
   for (const auto& t : tickets.value()) {
+    if (!counts_in_statistics(t)) continue;  // not an incident, or a duplicate merged into another
     // ISO 8601 timestamps compare as text; a bare date covers its whole day.
     if (since && t.created_at < *since) continue;
     if (until && t.created_at.substr(0, until->size()) > *until) continue;
     ++total;
+    counted.push_back(t);
     if (by == "type") {
       ++counts[t.type];
     } else if (by == "constituency") {
@@ -215,6 +150,7 @@ int run_stats(const TriageOptions& options, const std::optional<std::string>& si
   }
   if (format == "json") {
     nlohmann::json out = {{"by", by}, {"total", total}, {"counts", counts}};
+    out["timings"] = timings_json(ticket_timings(counted));
     if (since) out["since"] = *since;
     if (until) out["until"] = *until;
     std::printf("%s\n", json_text(out, 2).c_str());
@@ -224,6 +160,7 @@ int run_stats(const TriageOptions& options, const std::optional<std::string>& si
   } else {
     for (const auto& [key, n] : counts) std::printf("%-45s %6d\n", shown(key).c_str(), n);
     std::printf("%-45s %6d\n", "total", total);
+    print_timings(ticket_timings(counted));
   }
   return 0;
 }

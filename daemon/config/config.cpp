@@ -13,11 +13,12 @@
 
 #include "durable_file.h"
 #include "envelope_address.h"
+#include "ticket_due.h"
 
 namespace csirtgw {
 namespace {
 
-enum class Check { none, listen_address, host_port, fingerprint, domain, hostname, ack_failure, one_line };
+enum class Check { none, listen_address, host_port, fingerprint, domain, hostname, ack_failure, one_line, due_hours };
 
 // What a reload (SIGHUP) does with a setting. Only what the pipeline worker reads
 // at the start of a batch can change while running: the listeners, the committer,
@@ -101,6 +102,15 @@ const Setting kSettings[] = {
   {"ack", "template", &Config::ack_template, "", 0, 0, 0, Check::none,
    "Acknowledgement template file; empty: the embedded default (print it with `csirtgw ack-template`). "
    "An [[intake]] may name its own with ack_template.", OnReload::applied},
+  {"tickets", "due_hours", &Config::ticket_due_hours, "2:4, 5:8, 9:24, 13:72", 0, 0, 0, Check::due_hours,
+   "When a ticket is due, by priority: PRIORITY:HOURS entries, ascending; a ticket of priority P is due the "
+   "hours of the first entry with P or more after it was opened (the last entry's beyond). `tickets` shows "
+   "it and --overdue selects by it.", OnReload::applied},
+  {"tickets", "subject_max", &Config::ticket_subject_max, nullptr, 200, 16, 998, Check::none,
+   "Longest Subject kept with a new ticket, in octets after sanitising (cut at a character boundary).",
+   OnReload::applied},
+  {"tickets", "subject_column", &Config::ticket_subject_column, nullptr, 48, 8, 400, Check::none,
+   "Widest SUBJECT column of `csirtgw tickets`, in octets (longer subjects end in \"…\").", OnReload::applied},
   {"limits", "command_line", &Config::command_line, nullptr, 512, 64, 65536, Check::none,
    "Longest command line in octets, CRLF included (RFC 5321: 512)."},
   {"limits", "text_line", &Config::text_line, nullptr, 1000, 80, 1048576, Check::none,
@@ -190,6 +200,7 @@ std::optional<std::string> string_problem(Check check, const std::string& v) {
     case Check::fingerprint:
       if (v.empty() || is_hex_fingerprint(v)) return std::nullopt;
       return "expected a 40-digit hexadecimal fingerprint";
+    case Check::due_hours: return due_hours_problem(v);
     case Check::ack_failure:
       if (v == "neutral" || v == "none") return std::nullopt;
       return "expected \"neutral\" or \"none\"";

@@ -54,6 +54,10 @@ struct Config {
   std::string ack_response_time;
   std::string ack_hours;
   std::string ack_template;  // file; "" = embedded
+  // [tickets]
+  std::string ticket_due_hours;             // "PRIORITY:HOURS, ..." (ticket_due.h)
+  std::int64_t ticket_subject_max = 200;    // octets kept of a new ticket's Subject
+  std::int64_t ticket_subject_column = 48;  // octets of the SUBJECT column
   // [limits]
   std::int64_t command_line = 0;
   std::int64_t text_line = 0;

@@ -39,7 +39,8 @@ Status FilingWorker::assign_tickets(StagedReport* run, std::size_t usable, std::
         if (!takes_ticket(run[i])) continue;  // lost (recorded when filing) or faulted
         try {
           test_faults_.inject("tickets", *run[i].report);
-          auto made = assign_ticket(*db_, *run[i].report, rules_->policy.ticket_prefix);
+          auto made = assign_ticket(*db_, *run[i].report, rules_->policy.ticket_prefix,
+                                     static_cast<std::size_t>(rules_->config.ticket_subject_max));
           if (!made) return made.error();
           assigned[i] = std::move(made.value());
           // Searchable from the moment the ticket exists, in the same transaction.

@@ -13,9 +13,15 @@
 #include "from_mailboxes.h"
 #include "message_header.h"
 #include "policy.h"
+#include "ticket_desk.h"
+#include "untrusted_text.h"
 
 namespace csirtgw {
 namespace {
+
+// The longest mailbox address there is (RFC 5321: 64 octets local part, "@",
+// 255 octets domain): a bound of the protocol, not a setting.
+constexpr std::size_t kAddressMax = 320;
 
 const char* encryption_word(EncryptionState state) {
   switch (state) {
@@ -125,7 +131,9 @@ struct JoinTarget {
 };
 
 // Which ticket the message follows up, if any: our tag in the Subject, then a
-// message it replies to, then the same Message-ID delivered again.
+// message it replies to, then another team's tag recorded on a ticket, then
+// the same Message-ID delivered again; a merged ticket's follow-up goes on to
+// the ticket it was merged into.
 Result<JoinTarget> ticket_to_join(Database& db, std::string_view headers, const std::string& message_id,
                                   const std::string& prefix) {
   JoinTarget target;
@@ -154,6 +162,17 @@ Result<JoinTarget> ticket_to_join(Database& db, std::string_view headers, const 
         break;
       }
     }
+  // Another team's tag we recorded as an external reference of one of our
+  // tickets: their follow-up on the case they know by their number
+  // (after a reply to one of our messages, which names our ticket itself).
+  for (std::size_t i = 0; !target.ticket && i < target.external.size(); ++i) {
+    auto found = ticket_of_external_ref(db, target.external[i]);
+    if (!found) return found.error();
+    if (found.value()) {
+      target.ticket = found.value();
+      target.joined_by = "external reference " + target.external[i];
+    }
+  }
   if (!target.ticket) {
     // The same message delivered again (another envelope): never a second ticket.
     auto found = ticket_of_message_id(db, message_id);
@@ -162,6 +181,12 @@ Result<JoinTarget> ticket_to_join(Database& db, std::string_view headers, const 
       target.ticket = found.value();
       target.joined_by = "same Message-ID";
     }
+  }
+  if (target.ticket) {  // a merged ticket's follow-ups go to the ticket it was merged into
+    auto live = live_ticket(db, *target.ticket);
+    if (!live) return live.error();
+    if (live.value() != *target.ticket) target.joined_by += ", merged into #" + std::to_string(live.value());
+    target.ticket = live.value();
   }
   return target;
 }
@@ -208,18 +233,21 @@ Result<TicketAssignment> join_ticket(Database& db, std::int64_t number, const Re
   return joined;
 }
 
-Result<TicketAssignment> open_ticket(Database& db, const Report& report, const std::string& now) {
+Result<TicketAssignment> open_ticket(Database& db, const Report& report, const std::string& now,
+                                     const std::string& subject, const std::string& reporter) {
   const Classification& c = report.classification;
   std::string categories;
   for (const auto& r : c.categories) categories += (categories.empty() ? "" : ",") + r.category;
   auto insert = db.prepare(
       "INSERT INTO tickets (created_at, updated_at, queue, state, type, priority, tlp, constituency, categories,"
-      " encryption, signature, verified_address, verified_org) VALUES (?,?,?,'open',?,?,?,?,?,?,?,?,?)");
+      " encryption, signature, verified_address, verified_org, subject, reporter)"
+      " VALUES (?,?,?,'open',?,?,?,?,?,?,?,?,?,?,?)");
   if (!insert) return insert.error();
   insert->bind(1, now).bind(2, now).bind(3, report.queue).bind(4, c.type).bind(5, std::int64_t{c.priority});
   insert->bind(6, c.tlp).bind(7, std::int64_t{c.constituency ? 1 : 0}).bind(8, categories);
   insert->bind(9, encryption_word(report.crypto.encryption)).bind(10, report.crypto.signature);
   insert->bind(11, report.crypto.verified_address).bind(12, report.crypto.verified_org);
+  insert->bind(13, subject).bind(14, reporter);
   if (auto st = insert->run(); !st) return st.error();
   TicketAssignment opened;
   opened.number = sqlite3_last_insert_id(db);
@@ -252,7 +280,8 @@ Status link_message(Database& db, const TicketAssignment& assignment, const Repo
 
 }  // namespace
 
-Result<TicketAssignment> assign_ticket(Database& db, const Report& report, const std::string& prefix) {
+Result<TicketAssignment> assign_ticket(Database& db, const Report& report, const std::string& prefix,
+                                       std::size_t subject_max) {
   auto earlier = earlier_assignment(db, report);
   if (!earlier) return earlier.error();
   if (earlier.value()) return std::move(*earlier.value());
@@ -272,7 +301,8 @@ Result<TicketAssignment> assign_ticket(Database& db, const Report& report, const
     why_participant = who->second;
     assignment = join_ticket(db, *target->ticket, report, who->first, now);
   } else {
-    assignment = open_ticket(db, report, now);
+    const std::string subject = decode_encoded_words(header_value(headers, "Subject").value_or(""));
+    assignment = open_ticket(db, report, now, sanitize_untrusted(subject, subject_max), sanitize_untrusted(sender, kAddressMax));
   }
   if (!assignment) return assignment.error();
   if (auto st = link_message(db, *assignment, report, message_id, sender, *target, now); !st) return st.error();
@@ -304,7 +334,8 @@ Result<std::vector<TicketSummary>> list_tickets(Database& db, const std::optiona
       "SELECT t.number, t.created_at, t.updated_at, t.queue, t.state, t.owner, t.type, t.tlp, t.categories,"
       " t.encryption, t.signature, t.priority, t.constituency,"
       " (SELECT COUNT(*) FROM ticket_messages m WHERE m.ticket = t.number), t.attention, t.verified_address,"
-      " t.verified_org"
+      " t.verified_org, t.subject, t.reporter, t.reject_reason, coalesce(t.merged_into, 0), t.first_response_at,"
+      " t.resolved_at"
       " FROM tickets t WHERE (?1 IS NULL OR t.queue = ?1) AND (?2 IS NULL OR t.state = ?2)"
       " ORDER BY t.priority, t.number");
   if (!stmt) return stmt.error();
@@ -333,6 +364,12 @@ Result<std::vector<TicketSummary>> list_tickets(Database& db, const std::optiona
     t.attention = stmt->integer(14);
     t.verified_address = stmt->text(15);
     t.verified_org = stmt->text(16);
+    t.subject = stmt->text(17);
+    t.reporter = stmt->text(18);
+    t.reject_reason = stmt->text(19);
+    t.merged_into = stmt->integer(20);
+    t.first_response_at = stmt->text(21);
+    t.resolved_at = stmt->text(22);
     out.push_back(std::move(t));
   }
   return out;
@@ -375,6 +412,9 @@ Result<std::optional<TicketDetail>> ticket_detail(Database& db, std::int64_t num
     if (!row.value()) break;
     detail.comments.push_back({comments->text(0), comments->text(1), comments->text(2)});
   }
+  auto links = linked_tickets(db, number);
+  if (!links) return links.error();
+  detail.links = std::move(links.value());
   return std::optional<TicketDetail>{std::move(detail)};
 }
 
@@ -382,39 +422,56 @@ namespace {
 
 struct TicketState {
   std::string state, owner;
+  std::int64_t merged_into = 0;
 };
 
 Result<std::optional<TicketState>> ticket_state(Database& db, std::int64_t number) {
-  auto stmt = db.prepare("SELECT state, owner FROM tickets WHERE number = ?");
+  auto stmt = db.prepare("SELECT state, owner, coalesce(merged_into, 0) FROM tickets WHERE number = ?");
   if (!stmt) return stmt.error();
   stmt->bind(1, number);
   auto row = stmt->step();
   if (!row) return row.error();
   if (!row.value()) return std::optional<TicketState>{};
-  return std::optional<TicketState>{TicketState{stmt->text(0), stmt->text(1)}};
+  return std::optional<TicketState>{TicketState{stmt->text(0), stmt->text(1), stmt->integer(2)}};
 }
 
 // Why `action` by `who` may not happen to a ticket in `current`, or nullopt.
-// Taking another analyst's ticket is a hand-over, said with --force.
+// Taking another analyst's ticket is a hand-over, said with --steal.
 std::optional<std::string> refused_transition(const TicketState& current, const std::string& action,
-                                              const std::string& who, bool force) {
+                                              const std::string& who, bool steal) {
+  if (current.state == "merged")
+    return "it was merged into #" + std::to_string(current.merged_into) + "; act on that ticket";
   if (action == "take") {
-    if (current.state == "resolved") return "it is resolved; reopen it first";
+    if (current.state == "resolved" || current.state == "rejected") return "it is " + current.state + "; reopen it first";
     if (current.state == "taken" && current.owner == who) return "it is already taken by " + who;
-    if (current.state == "taken" && !force)
-      return "it is taken by " + current.owner + "; take it over with --force";
+    if (current.state == "taken" && !steal)
+      return "it is taken by " + current.owner + "; take it over with --steal";
   } else if (action == "resolve") {
     if (current.state == "resolved") return "it is already resolved";
+    if (current.state == "rejected") return "it is rejected (not an incident); reopen it first";
   } else if (action == "reopen") {
-    if (current.state != "resolved") return "it is " + current.state + ", not resolved";
+    if (current.state != "resolved" && current.state != "rejected")
+      return "it is " + current.state + ", not resolved or rejected";
   }
   return std::nullopt;
+}
+
+// Resolving stamps resolved_at; reopening clears it and any reject reason.
+Status write_state(Database& db, std::int64_t number, const std::string& state, const std::string& owner,
+                   const std::string& now) {
+  auto stmt = db.prepare(
+      "UPDATE tickets SET state = ?1, updated_at = ?2, owner = CASE WHEN ?1 = 'taken' THEN ?3 ELSE owner END,"
+      " resolved_at = CASE ?1 WHEN 'resolved' THEN ?2 WHEN 'open' THEN '' ELSE resolved_at END,"
+      " reject_reason = CASE WHEN ?1 = 'open' THEN '' ELSE reject_reason END WHERE number = ?4");
+  if (!stmt) return stmt.error();
+  stmt->bind(1, state).bind(2, now).bind(3, owner).bind(4, number);
+  return stmt->run();
 }
 
 }  // namespace
 
 Status change_ticket_state(Database& db, std::int64_t number, const std::string& action, const std::string& who,
-                           bool force) {
+                           bool steal) {
   std::string state;
   if (action == "take") state = "taken";
   else if (action == "resolve") state = "resolved";
@@ -425,19 +482,15 @@ Status change_ticket_state(Database& db, std::int64_t number, const std::string&
   auto current = ticket_state(db, number);
   if (!current) return current.error();
   if (!current.value()) return Error::bad_input("no ticket #" + std::to_string(number));
-  if (auto refused = refused_transition(*current.value(), action, who, force))
+  if (auto refused = refused_transition(*current.value(), action, who, steal))
     return Error::bad_input("cannot " + action + " ticket #" + std::to_string(number) + ": " + *refused);
-  auto stmt = db.prepare(action == "take" ? "UPDATE tickets SET state = ?, owner = ?, updated_at = ? WHERE number = ?"
-                                          : "UPDATE tickets SET state = ?, updated_at = ? WHERE number = ?");
-  if (!stmt) return stmt.error();
   const std::string now = utc_timestamp_now();
-  if (action == "take")
-    stmt->bind(1, state).bind(2, who).bind(3, now).bind(4, number);
-  else
-    stmt->bind(1, state).bind(2, now).bind(3, number);
-  if (auto st = stmt->run(); !st) return st;
+  if (auto st = write_state(db, number, state, who, now); !st) return st;
+  if (action != "reopen")
+    if (auto st = note_first_response(db, number, now); !st) return st;
   nlohmann::json detail = {{"ticket", number}, {"action", action}, {"state", state}};
   if (action == "take" && current.value()->state == "taken") detail["taken_from"] = current.value()->owner;
+  if (action == "reopen") detail["was"] = current.value()->state;
   if (auto st = append_audit_event(db, {"ticket-" + action, "", who, json_text(detail)}); !st) return st;
   return tx->commit();
 }
@@ -450,8 +503,10 @@ Status add_ticket_comment(Database& db, std::int64_t number, const std::string& 
   if (!exists.value()) return Error::bad_input("no ticket #" + std::to_string(number));
   auto stmt = db.prepare("INSERT INTO ticket_comments (ticket, at, author, text) VALUES (?,?,?,?)");
   if (!stmt) return stmt.error();
-  stmt->bind(1, number).bind(2, utc_timestamp_now()).bind(3, who).bind(4, text);
+  const std::string now = utc_timestamp_now();
+  stmt->bind(1, number).bind(2, now).bind(3, who).bind(4, text);
   if (auto st = stmt->run(); !st) return st;
+  if (auto st = note_first_response(db, number, now); !st) return st;
   // The comment text is staff's own words but may quote a report: the audit
   // event records that a comment was made, not what it says.
   nlohmann::json detail = {{"ticket", number}, {"comment_length", text.size()}};

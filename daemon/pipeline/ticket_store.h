@@ -32,7 +32,10 @@ struct TicketAssignment {
   std::optional<bool> participant;  // follow-ups: is the sender one of the ticket's participants?
 };
 // Within the caller's write transaction. Appends the audit events itself.
-Result<TicketAssignment> assign_ticket(Database& db, const Report& report, const std::string& prefix);
+// A new ticket keeps the report's Subject, sanitised and cut to `subject_max`
+// octets (tickets.subject_max), and its one From address.
+Result<TicketAssignment> assign_ticket(Database& db, const Report& report, const std::string& prefix,
+                                       std::size_t subject_max = 200);
 
 // A follow-up takes on what its ticket decided: its queue (unless quarantined),
 // the ticket's strictest TLP label, and whether its sender is a participant.
@@ -46,6 +49,10 @@ struct TicketSummary {
   bool constituency = true;
   std::int64_t messages = 0;
   std::int64_t attention = 0;  // follow-ups from non-participants: someone should look
+  std::string subject, reporter;  // of the opening report: subject sanitised when stored, still untrusted
+  std::string reject_reason;      // state rejected: why it is not an incident
+  std::int64_t merged_into = 0;   // state merged: the ticket that goes on; 0 = none
+  std::string first_response_at, resolved_at;  // "" = not yet
 };
 struct TicketMessage {
   std::string spool_id, message_id, role, added_at;
@@ -60,16 +67,25 @@ struct TicketDetail {
   std::vector<TicketMessage> messages;
   std::vector<std::string> external_refs;
   std::vector<TicketComment> comments;
+  std::vector<std::int64_t> links;  // linked tickets, either way round
 };
 
 Result<std::vector<TicketSummary>> list_tickets(Database& db, const std::optional<std::string>& queue,
                                                 const std::optional<std::string>& state);
 Result<std::optional<TicketDetail>> ticket_detail(Database& db, std::int64_t number);
-// take (open, or another analyst's with `force`: audited with whom it was
-// taken from) / resolve (not resolved) / reopen (resolved); bad_input, naming
-// why, when the ticket does not exist or is not in a state the action applies to.
+// take (open, or another analyst's with `steal`: audited with whom it was
+// taken from) / resolve (open or taken) / reopen (resolved or rejected);
+// bad_input, naming why, when the ticket does not exist, was merged into
+// another, or is not in a state the action applies to. take and resolve count
+// as the first response (note_first_response); resolve stamps resolved_at.
 Status change_ticket_state(Database& db, std::int64_t number, const std::string& action, const std::string& who,
-                           bool force = false);
+                           bool steal = false);
 Status add_ticket_comment(Database& db, std::int64_t number, const std::string& who, const std::string& text);
+
+// The first staff answer to a ticket (take, comment, resolve, reject, a reply
+// sent to the reporter) at `at` (UTC, as utc_timestamp_now()): recorded only
+// while none is, so the earliest answer counts. Within the caller's
+// transaction; a ticket that does not exist is left alone.
+Status note_first_response(Database& db, std::int64_t ticket, const std::string& at);
 
 }  // namespace csirtgw

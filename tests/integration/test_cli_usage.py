@@ -26,7 +26,7 @@ class UsageErrors(unittest.TestCase):
 
     def test_unknown_values_are_refused_with_the_option_named(self):
         cases = [
-            (("tickets", "--state", "closed"), "--state: closed not in {open,taken,resolved}"),
+            (("tickets", "--state", "closed"), "--state: closed not in {open,taken,resolved,rejected,merged}"),
             (("stats", "--since", "garbage"), '--since: expected a date as YYYY-MM-DD, got "garbage"'),
             (("stats", "--until", "2026-13-01"), "--until: no such day: 2026-13-01"),
             (("stats", "--since", "2025-02-29"), "--since: no such day: 2025-02-29"),

@@ -45,6 +45,9 @@ std::map<std::string, std::string> settings_of(const Config& c) {
       {"ack.response_time", c.ack_response_time},
       {"ack.hours", c.ack_hours},
       {"ack.template", c.ack_template},
+      {"tickets.due_hours", c.ticket_due_hours},
+      {"tickets.subject_max", std::to_string(c.ticket_subject_max)},
+      {"tickets.subject_column", std::to_string(c.ticket_subject_column)},
       {"limits.command_line", std::to_string(c.command_line)},
       {"limits.text_line", std::to_string(c.text_line)},
       {"limits.header_block", std::to_string(c.header_block)},
@@ -113,6 +116,9 @@ const std::map<std::string, std::string> kDefaults = {
     {"ack.response_time", "Some response will be made within one working day."},
     {"ack.hours", "Monday to Friday, 09:00 to 17:00 local time, except public holidays."},
     {"ack.template", ""},
+    {"tickets.due_hours", "2:4, 5:8, 9:24, 13:72"},
+    {"tickets.subject_max", "200"},
+    {"tickets.subject_column", "48"},
     {"limits.command_line", "512"},
     {"limits.text_line", "1000"},
     {"limits.header_block", "102400"},
@@ -387,7 +393,8 @@ TEST_CASE("config: describe_settings covers every key") {
     const bool numeric = name.rfind("limits.", 0) == 0 || name.rfind("worker.", 0) == 0 ||
                          name.rfind("mime.", 0) == 0 || name.rfind("openpgp.", 0) == 0 || name.rfind("audit.", 0) == 0 ||
                          name.rfind("search.", 0) == 0 ||
-                         ((name.rfind("outbound.", 0) == 0 || name.rfind("ack.", 0) == 0) && !text_settings.count(name));
+                         ((name.rfind("outbound.", 0) == 0 || name.rfind("ack.", 0) == 0) && !text_settings.count(name)) ||
+                         name == "tickets.subject_max" || name == "tickets.subject_column";
     CHECK(s.type == (numeric ? "integer" : "string"));
   }
   std::set<std::string> expected;
@@ -424,6 +431,7 @@ const std::set<std::string> kAppliedOnReload = {
     "openpgp.date_skew", "worker.batch", "search.max_indicators_per_message",
     "ack.enabled", "ack.follow_ups", "ack.on_failure", "ack.rate_limit", "ack.rate_window",
     "ack.domain_rate_limit", "ack.global_rate_limit", "ack.response_time", "ack.hours", "ack.template",
+    "tickets.due_hours", "tickets.subject_max", "tickets.subject_column",
 };
 
 TEST_CASE("config: which settings a reload applies") {

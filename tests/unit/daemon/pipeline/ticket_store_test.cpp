@@ -468,10 +468,10 @@ TEST_CASE("ticket: state changes and comments") {
       std::string state, owner;
     };
     const std::vector<Step> steps = {
-        {"reopen", "alice", false, "cannot reopen ticket #1: it is open, not resolved", "open", ""},
+        {"reopen", "alice", false, "cannot reopen ticket #1: it is open, not resolved or rejected", "open", ""},
         {"take", "alice", false, nullptr, "taken", "alice"},
         {"take", "alice", false, "cannot take ticket #1: it is already taken by alice", "taken", "alice"},
-        {"take", "bob", false, "cannot take ticket #1: it is taken by alice; take it over with --force", "taken", "alice"},
+        {"take", "bob", false, "cannot take ticket #1: it is taken by alice; take it over with --steal", "taken", "alice"},
         {"take", "bob", true, nullptr, "taken", "bob"},
         {"resolve", "bob", false, nullptr, "resolved", "bob"},
         {"resolve", "bob", false, "cannot resolve ticket #1: it is already resolved", "resolved", "bob"},
