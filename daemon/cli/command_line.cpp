@@ -137,6 +137,28 @@ void add_keys_commands(CLI::App& app, CliCommands& commands) {
   for (auto* sub : {import, list, remove, export_team}) add_location_options(sub, *keys);
 }
 
+void add_staff_commands(CLI::App& app, CliCommands& commands) {
+  struct StaffCommandOptions : KeysOptions {
+    std::string file, email, name, fingerprint;
+    bool json = false;
+  };
+  auto staff = std::make_shared<StaffCommandOptions>();
+  auto* staff_cmd = app.add_subcommand("staff", "Staff keys: who may command the gateway by signed mail");
+  staff_cmd->require_subcommand(1);
+  auto* add = staff_cmd->add_subcommand("add", "Add a staff member's public key (one key, able to sign, with ADDR)");
+  add->add_option("FILE", staff->file, "Key file (armored or binary), one key")->required();
+  add->add_option("--email", staff->email, "The staff member's address (a user id of the key)")->required();
+  add->add_option("--name", staff->name, "The staff member's name")->required();
+  commands.push_back({add, [staff] { return run_staff_add(*staff, staff->file, staff->email, staff->name); }});
+  auto* list = staff_cmd->add_subcommand("list", "List staff keys, removed ones included");
+  list->add_flag("--json", staff->json, "JSON output");
+  commands.push_back({list, [staff] { return run_staff_list(*staff, staff->json); }});
+  auto* remove = staff_cmd->add_subcommand("remove", "Remove a staff key: its mail is refused from now on");
+  remove->add_option("FPR", staff->fingerprint, "Fingerprint")->required();
+  commands.push_back({remove, [staff] { return run_staff_remove(*staff, staff->fingerprint); }});
+  for (auto* sub : {staff_cmd, add, list, remove}) add_location_options(sub, *staff);
+}
+
 namespace {
 
 struct TriageCommandOptions : TriageOptions {

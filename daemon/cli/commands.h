@@ -25,6 +25,11 @@ int run_keys_import(const KeysOptions& options, const std::string& file, bool se
 int run_keys_list(const KeysOptions& options, bool json);
 int run_keys_remove(const KeysOptions& options, const std::string& fingerprint);
 int run_keys_export_team(const KeysOptions& options);
+// `staff add|list|remove` (staff_command.cpp): staff keys, audited.
+int run_staff_add(const KeysOptions& options, const std::string& file, const std::string& email,
+                  const std::string& name);
+int run_staff_list(const KeysOptions& options, bool json);
+int run_staff_remove(const KeysOptions& options, const std::string& fingerprint);
 
 struct TriageOptions {
   std::optional<std::string> config_file;

@@ -19,6 +19,9 @@ struct Intake {
   std::string name;
   std::string address;  // lower-case addr-spec
   std::string ack_template;  // file; empty: ack.template
+  // Where the team's staff write to the gateway (signed commands: reply,
+  // comment, forward, resolve); lower-case addr-spec, empty: none.
+  std::string staff_address;
 };
 
 struct Config {
@@ -85,6 +88,8 @@ struct Config {
 
   // The intake for an envelope recipient, or nullptr: nobody else is served.
   const Intake* intake_for(std::string_view address) const;
+  // The intake whose staff address this is, or nullptr (intake_for finds it too).
+  const Intake* staff_intake_for(std::string_view address) const;
 };
 
 struct ConfigError {

@@ -336,10 +336,15 @@ bool FilingWorker::write_filed_copy(StagedReport& item, BatchFiling& batch) {
   const std::time_t received = parse_utc(entry.received_at);
   const std::string name = maildir_base_name(received, entry.spool_id, rules_->config.hostname);
   if (!target.value()->contains(name)) {
-    const std::string head = filed_head(report, rules_->config.hostname, received);
+    std::string head = filed_head(report, rules_->config.hostname, received);
     const std::string faulted = report.fault ? faulted_copy(report) : std::string();
+    std::string_view message = report.fault ? std::string_view(faulted) : report.message();
+    if (auto tagged = report.fault ? std::nullopt : tagged_subject(message, report.ticket)) {
+      head += tagged->header;  // the ticket's tag in the Subject (filed_copy.h)
+      message.remove_prefix(tagged->rest_at);
+    }
     // The message is converted to LF while it is written: no second copy of it.
-    auto written = target.value()->write_tmp_with_lf(name, head, report.fault ? faulted : report.message());
+    auto written = target.value()->write_tmp_with_lf(name, head, message);
     if (!written) {
       batch.deferral.emplace(entry.spool_id, written.error().message);
       return false;

@@ -5,6 +5,7 @@
 #include "exception_text.h"
 #include "route_stage.h"
 #include "step_fault.h"
+#include "ticket_reopen.h"
 #include "ticket_store.h"
 
 namespace csirtgw {
@@ -40,6 +41,7 @@ Status FilingWorker::assign_tickets(StagedReport* run, std::size_t usable, std::
           test_faults_.inject("tickets", *run[i].report);
           auto made = assign_ticket(*db_, *run[i].report, rules_->policy.ticket_prefix);
           if (!made) return made.error();
+          if (auto st = reopen_on_answer(*db_, made.value(), run[i].report->spool_id); !st) return st;
           assigned[i] = std::move(made.value());
         } catch (...) {
           fault.emplace(i, exception_class(std::current_exception()));

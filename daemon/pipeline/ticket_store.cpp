@@ -415,13 +415,19 @@ std::optional<std::string> refused_transition(const TicketState& current, const 
 
 Status change_ticket_state(Database& db, std::int64_t number, const std::string& action, const std::string& who,
                            bool force) {
+  auto tx = Transaction::begin(db);
+  if (!tx) return tx.error();
+  if (auto st = change_ticket_state_within(db, number, action, who, force); !st) return st;
+  return tx->commit();
+}
+
+Status change_ticket_state_within(Database& db, std::int64_t number, const std::string& action, const std::string& who,
+                                  bool force) {
   std::string state;
   if (action == "take") state = "taken";
   else if (action == "resolve") state = "resolved";
   else if (action == "reopen") state = "open";
   else return Error::bad_input("unknown action " + action);
-  auto tx = Transaction::begin(db);
-  if (!tx) return tx.error();
   auto current = ticket_state(db, number);
   if (!current) return current.error();
   if (!current.value()) return Error::bad_input("no ticket #" + std::to_string(number));
@@ -438,13 +444,17 @@ Status change_ticket_state(Database& db, std::int64_t number, const std::string&
   if (auto st = stmt->run(); !st) return st;
   nlohmann::json detail = {{"ticket", number}, {"action", action}, {"state", state}};
   if (action == "take" && current.value()->state == "taken") detail["taken_from"] = current.value()->owner;
-  if (auto st = append_audit_event(db, {"ticket-" + action, "", who, json_text(detail)}); !st) return st;
-  return tx->commit();
+  return append_audit_event(db, {"ticket-" + action, "", who, json_text(detail)});
 }
 
 Status add_ticket_comment(Database& db, std::int64_t number, const std::string& who, const std::string& text) {
   auto tx = Transaction::begin(db);
   if (!tx) return tx.error();
+  if (auto st = add_ticket_comment_within(db, number, who, text); !st) return st;
+  return tx->commit();
+}
+
+Status add_ticket_comment_within(Database& db, std::int64_t number, const std::string& who, const std::string& text) {
   auto exists = ticket_queue(db, number);
   if (!exists) return exists.error();
   if (!exists.value()) return Error::bad_input("no ticket #" + std::to_string(number));
@@ -455,8 +465,7 @@ Status add_ticket_comment(Database& db, std::int64_t number, const std::string& 
   // The comment text is staff's own words but may quote a report: the audit
   // event records that a comment was made, not what it says.
   nlohmann::json detail = {{"ticket", number}, {"comment_length", text.size()}};
-  if (auto st = append_audit_event(db, {"ticket-comment", "", who, json_text(detail)}); !st) return st;
-  return tx->commit();
+  return append_audit_event(db, {"ticket-comment", "", who, json_text(detail)});
 }
 
 }  // namespace csirtgw

@@ -71,5 +71,9 @@ Result<std::optional<TicketDetail>> ticket_detail(Database& db, std::int64_t num
 Status change_ticket_state(Database& db, std::int64_t number, const std::string& action, const std::string& who,
                            bool force = false);
 Status add_ticket_comment(Database& db, std::int64_t number, const std::string& who, const std::string& text);
+// The same two within the caller's write transaction (the staff step acts in its own).
+Status change_ticket_state_within(Database& db, std::int64_t number, const std::string& action, const std::string& who,
+                                  bool force = false);
+Status add_ticket_comment_within(Database& db, std::int64_t number, const std::string& who, const std::string& text);
 
 }  // namespace csirtgw
