@@ -74,6 +74,11 @@ const Setting kSettings[] = {
    "Longest wait between two attempts, in seconds."},
   {"outbound", "give_up", &Config::outbound_give_up, nullptr, 432000, 60, 2592000, Check::none,
    "Seconds after queuing when an acknowledgement still not taken is recorded as failed (default 5 days)."},
+  {"outbound", "poll_interval", &Config::outbound_poll_interval, nullptr, 5, 1, 3600, Check::none,
+   "Seconds between two looks at the outbound queue when nothing is due: mail queued by another process "
+   "(`csirtgw ticket reply`, `ticket forward`) leaves within this time."},
+  {"outbound", "thread_references", &Config::outbound_thread_references, nullptr, 10, 1, 50, Check::none,
+   "Most Message-IDs in the References header of a staff reply or forward (the thread's first and newest)."},
   {"ack", "enabled", &Config::ack_enabled, nullptr, 1, 0, 1, Check::none,
    "1: acknowledge every new ticket to the reporter (signed with the team key); 0: never.", OnReload::applied},
   {"ack", "follow_ups", &Config::ack_follow_ups, nullptr, 0, 0, 1, Check::none,

@@ -45,6 +45,8 @@ struct Config {
   std::int64_t outbound_retry_min = 0;  // seconds
   std::int64_t outbound_retry_max = 0;  // seconds
   std::int64_t outbound_give_up = 0;    // seconds
+  std::int64_t outbound_poll_interval = 0;  // seconds: rows queued by other processes (issue 17)
+  std::int64_t outbound_thread_references = 0;  // Message-IDs in References of staff mail (issue 17)
   // [ack]
   std::int64_t ack_enabled = 0;
   std::int64_t ack_follow_ups = 0;

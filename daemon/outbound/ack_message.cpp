@@ -78,11 +78,17 @@ std::string ack_message(const AckHeaders& h, std::string_view entity) {
   out += "Subject: " + header_text(h.subject) + "\r\n";
   out += "Date: " + single_line(h.date) + "\r\n";
   out += "Message-ID: " + single_line(h.message_id) + "\r\n";
-  if (!h.in_reply_to.empty()) {
-    out += "In-Reply-To: " + single_line(h.in_reply_to) + "\r\n";
-    out += "References: " + single_line(h.in_reply_to) + "\r\n";
+  if (!h.in_reply_to.empty()) out += "In-Reply-To: " + single_line(h.in_reply_to) + "\r\n";
+  if (!h.references.empty()) {
+    // One Message-ID per line (folded): a long thread stays within 998 octets a line.
+    std::string folded = single_line(h.references);
+    for (std::size_t at = folded.find(' '); at != std::string::npos; at = folded.find(' ', at + 3))
+      folded.replace(at, 1, "\r\n ");
+    out += "References: " + folded + "\r\n";
   }
-  out += "Auto-Submitted: auto-replied\r\n";  // RFC 3834 5
+  else if (!h.in_reply_to.empty())
+    out += "References: " + single_line(h.in_reply_to) + "\r\n";
+  if (h.auto_submitted) out += "Auto-Submitted: auto-replied\r\n";  // RFC 3834 5
   out += "MIME-Version: 1.0\r\n";
   out.append(entity);
   return out;
