@@ -19,6 +19,7 @@
 #include "message_header.h"
 #include "ordered_pipeline.h"
 #include "outbound_store.h"
+#include "staff_mail.h"
 #include "step_fault.h"
 #include "ticket_store.h"
 #include "untrusted_text.h"
@@ -255,6 +256,8 @@ std::size_t FilingWorker::tickets_and_plans(StagedReport* run, std::size_t count
   std::size_t usable = 0;
   while (usable < count && !run[usable].deferred_by) ++usable;
   if (usable == 0) return 0;
+  for (std::size_t i = 0; i < usable; ++i)
+    run[i].staff = run[i].report && is_staff_mail(*run[i].report, rules_->config);
   std::vector<TicketAssignment> assigned(usable);
   if (Status committed = assign_tickets(run, usable, assigned); !committed) {
     run[0].deferred_by = "ticket assignment: " + committed.error().message;
@@ -262,7 +265,12 @@ std::size_t FilingWorker::tickets_and_plans(StagedReport* run, std::size_t count
   }
   for (std::size_t i = 0; i < usable; ++i) {
     StagedReport& item = run[i];
-    if (takes_ticket(item)) {
+    if (item.staff && !item.report->fault) {
+      if (Status acted = act_on_staff_mail(*item.report); !acted) {
+        item.deferred_by = "staff step: " + acted.error().message;
+        return i;
+      }
+    } else if (takes_ticket(item)) {
       Report& report = *item.report;
       report.ticket = format_ticket(rules_->policy.ticket_prefix, assigned[i].number);
       item.opened_ticket = assigned[i].created;

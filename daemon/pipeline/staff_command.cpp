@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "ascii_case.h"
+#include "correspondence.h"
 #include "envelope_address.h"
 
 namespace csirtgw {
@@ -25,30 +26,6 @@ std::vector<std::string> split_lines(std::string_view text) {
 }
 
 bool blank(const std::string& line) { return line.find_first_not_of(" \t") == std::string::npos; }
-
-bool quoted(const std::string& line) {
-  const auto first = line.find_first_not_of(' ');
-  return first != std::string::npos && line[first] == '>';
-}
-
-std::string trimmed_right(const std::string& line) {
-  const auto last = line.find_last_not_of(" \t");
-  return last == std::string::npos ? std::string() : line.substr(0, last + 1);
-}
-
-// "On Sat, 5 Dec 2026, Ann wrote:" (neomutt, Thunderbird; Thunderbird may
-// wrap it over two lines: the first of them starts with "On ").
-bool attribution_end(const std::string& line) {
-  const std::string t = trimmed_right(line);
-  return t.size() >= 6 && ascii_lower(t.substr(t.size() - 6)) == "wrote:";
-}
-
-// The next non-blank line after `i`, or lines.size().
-std::size_t next_filled(const std::vector<std::string>& lines, std::size_t i) {
-  for (++i; i < lines.size(); ++i)
-    if (!blank(lines[i])) return i;
-  return lines.size();
-}
 
 std::vector<std::string> words_of(const std::string& line) {
   std::istringstream in(line);
@@ -137,30 +114,6 @@ const char* to_string(StaffAction action) {
   return "unknown";
 }
 
-std::string strip_quoted(std::string_view text) {
-  const auto lines = split_lines(text);
-  std::vector<bool> drop(lines.size(), false);
-  for (std::size_t i = 0; i < lines.size(); ++i) {
-    if (quoted(lines[i])) {
-      drop[i] = true;
-    } else if (attribution_end(lines[i])) {
-      const std::size_t after = next_filled(lines, i);
-      if (after < lines.size() && !quoted(lines[after])) continue;  // prose that ends in "wrote:"
-      drop[i] = true;
-      // A wrapped attribution: its first line starts with "On ".
-      if (i > 0 && !drop[i - 1] && lines[i - 1].rfind("On ", 0) == 0) drop[i - 1] = true;
-    }
-  }
-  std::vector<std::string> kept;
-  for (std::size_t i = 0; i < lines.size(); ++i) {
-    if (drop[i]) continue;
-    if (blank(lines[i]) && (kept.empty() || blank(kept.back()))) continue;  // no leading or doubled blank lines
-    kept.push_back(trimmed_right(lines[i]));
-  }
-  while (!kept.empty() && blank(kept.back())) kept.pop_back();
-  return joined(kept, 0);
-}
-
 Result<StaffCommand> parse_staff_command(std::string_view body) {
   const auto lines = split_lines(body);
   std::size_t first = 0;
@@ -170,7 +123,7 @@ Result<StaffCommand> parse_staff_command(std::string_view body) {
   if (auto st = read_keyword_line(lines[first], command); !st)
     return Error::bad_input(st.error().message + "; " + kStaffGrammar);
   const std::string rest = joined(lines, first + 1);
-  command.text = command.quote ? kept_as_written(rest) : strip_quoted(rest);
+  command.text = command.quote ? kept_as_written(rest) : strip_quoted_report(rest);
   const bool sends = command.action == StaffAction::reply || command.action == StaffAction::forward;
   if ((sends || command.action == StaffAction::comment) && command.text.empty())
     return Error::bad_input(std::string(to_string(command.action)) + " with no text below the keyword line");

@@ -9,8 +9,9 @@
 //   resolve                         resolve the ticket (any text is kept as a comment)
 //
 // The rest of the body is the text. Quoted lines ("> ...") and the client's
-// attribution line ("On ... wrote:") are removed, unless the keyword line says
-// `quote` (reply only: the quoted report goes back only to its reporter).
+// attribution line ("On ... wrote:") are removed (strip_quoted_report,
+// correspondence.h), unless the keyword line says `quote` (reply only: the
+// quoted report goes back only to its reporter).
 // Pure functions on text: no I/O, no store.
 #pragma once
 
@@ -34,10 +35,6 @@ struct StaffCommand {
 
 // bad_input naming what is wrong (and the grammar) for a body that is not a command.
 Result<StaffCommand> parse_staff_command(std::string_view body);
-
-// The text without quoted lines and the attribution lines that introduce them;
-// trailing blank lines trimmed, runs of blank lines left by the removal collapsed.
-std::string strip_quoted(std::string_view text);
 
 // The grammar, one line, for refusals.
 extern const char* const kStaffGrammar;

@@ -10,7 +10,8 @@
 
 namespace csirtgw {
 
-bool FilingWorker::takes_ticket(const StagedReport& item) { return item.report && !item.report->fault; }
+// Staff mail is never a report: it opens no ticket and gets no acknowledgement.
+bool FilingWorker::takes_ticket(const StagedReport& item) { return item.report && !item.report->fault && !item.staff; }
 
 void follow_ticket(Report& report, const TicketAssignment& ticket) {
   // Filed with its ticket, unless it has to be quarantined; the routed audit

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "audit_log.h"
+#include "correspondence.h"
 #include "json_text.h"
 #include "from_mailboxes.h"
 #include "message_header.h"
@@ -147,6 +148,9 @@ Result<JoinTarget> ticket_to_join(Database& db, std::string_view headers, const 
   if (!target.ticket)
     for (const auto& id : referenced_ids(headers)) {
       auto found = ticket_of_message_id(db, id);
+      if (!found) return found.error();
+      // A reporter's answer to a reply or forward csirtgw sent (correspondence.h).
+      if (!found.value()) found = ticket_for_outgoing_message_id(db, id);
       if (!found) return found.error();
       if (found.value()) {
         target.ticket = found.value();

@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "correspondence.h"
 #include "staff_command.h"
 
 namespace csirtgw {
@@ -87,23 +88,22 @@ TEST_CASE("staff command: quoted report and attribution are removed unless quote
   CHECK(parsed->text == "We have blocked the address.\n\n-- \nAnn, CERT\n");
   CHECK(parsed->text.find("TLP:RED") == std::string::npos);
 
-  // Thunderbird wraps a long attribution line; a bottom-post keeps the answer.
+  // With quote: the text as written, the quoted report included (reply only).
   const std::string thunderbird =
       "reply quote\n"
-      "On 12/5/26 01:02, A very long reporter name at partner.example\n"
-      "wrote:\n"
+      "On 12/5/26 01:02, Reporter wrote:\n"
       "> the report\n"
       "\n"
       "Blocked.\n";
   auto quoting = parse_staff_command(thunderbird);
   REQUIRE(quoting.ok());
   CHECK(quoting->quote);
-  CHECK(quoting->text.find("> the report") != std::string::npos);
-  CHECK(strip_quoted(thunderbird.substr(thunderbird.find('\n') + 1)) == "Blocked.\n");
+  CHECK(quoting->text == "On 12/5/26 01:02, Reporter wrote:\n> the report\n\nBlocked.\n");
+  CHECK(strip_quoted_report(thunderbird.substr(thunderbird.find('\n') + 1)) == "Blocked.\n");
 
   // Prose that only ends in "wrote:" stays.
-  CHECK(strip_quoted("The attacker wrote:\nrm -rf /\n") == "The attacker wrote:\nrm -rf /\n");
-  CHECK(strip_quoted("  > indented quote\nkept\n\n\n") == "kept\n");
+  CHECK(strip_quoted_report("The attacker wrote:\nrm -rf /\n") == "The attacker wrote:\nrm -rf /\n");
+  CHECK(strip_quoted_report("  > indented quote\nkept\n\n\n") == "kept\n");
 }
 
 }  // namespace
