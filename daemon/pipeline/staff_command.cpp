@@ -126,7 +126,8 @@ Result<StaffCommand> parse_staff_command(std::string_view body) {
   command.text = command.quote ? kept_as_written(rest) : strip_quoted_report(rest);
   const bool sends = command.action == StaffAction::reply || command.action == StaffAction::forward;
   if ((sends || command.action == StaffAction::comment) && command.text.empty())
-    return Error::bad_input(std::string(to_string(command.action)) + " with no text below the keyword line");
+    return Error::bad_input(std::string(to_string(command.action)) + " with no text below the keyword line; " +
+                            kStaffGrammar);
   return command;
 }
 

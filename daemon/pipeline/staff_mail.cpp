@@ -53,9 +53,9 @@ bool is_staff_mail(const Report& report, const Config& config) {
 
 Result<Judged> judge_staff_mail(Database& db, const Report& report) {
   const CryptoStatus& crypto = report.crypto;
+  if (auto refused = refusal_for_status(crypto)) return Judged{*refused};
   if (report.queue == "quarantine")
     return Judged{StaffRefusal{"openpgp", crypto.reason.empty() ? "the OpenPGP stage quarantined it" : crypto.reason}};
-  if (auto refused = refusal_for_status(crypto)) return Judged{*refused};
   if (crypto.signer.empty()) return Judged{StaffRefusal{"not-verified", "no signing key named"}};
   auto reporter = is_reporter_key(db, crypto.signer);
   if (!reporter) return reporter.error();
