@@ -13,7 +13,6 @@
 
 #include <cstdint>
 #include <filesystem>
-#include <functional>
 #include <optional>
 #include <string>
 
@@ -53,16 +52,15 @@ struct CorrespondenceOutcome {
 //    worker on its agent shard; the CLI: its own worker on <state>/gnupg).
 //  - `state_dir`: outbound/ (the spool the sender delivers from) and
 //    queues/<queue>/ (where the plaintext copy goes) are under it.
-//  - `wake_sender`: tells an in-process sender that a row is due; may be
-//    empty (the CLI: the daemon's sender finds the row by polling,
-//    outbound.poll_interval).
+// After committing, a caller in the daemon wakes its sender (AckSender::wake);
+// the CLI cannot, and the daemon's sender finds the row within
+// outbound.poll_interval.
 struct CorrespondenceContext {
   Database& db;
   const Config& config;
   std::string ticket_prefix;  // the policy's, "XYZ-CERT"
   std::filesystem::path state_dir;
   OpenPgpWorker& gpg;
-  std::function<void()> wake_sender;
 };
 
 // Within the caller's write transaction: gates, composes (team key signs, recipient's key
