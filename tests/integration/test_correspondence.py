@@ -244,7 +244,7 @@ class Correspondence(unittest.TestCase):
             return ("Content-Type: multipart/encrypted; boundary=\"b-" + tok + "\"; protocol=\"application/pgp-encrypted\"",
                     pc.crlf(f"--b-{tok}\r\nContent-Type: application/pgp-encrypted\r\n\r\nVersion: 1\r\n"
                             f"--b-{tok}\r\nContent-Type: application/octet-stream\r\n\r\n")
-                    + key.encrypt(inner, sign=True) + pc.crlf(f"\r\n--b-{tok}--\r\n"))
+                    + pc.crlf(key.encrypt(inner, sign=True)) + pc.crlf(f"\r\n--b-{tok}--\r\n"))
 
         items = [
             (REPORTER, report(toks["enc"], REPORTER,
@@ -325,7 +325,7 @@ class Correspondence(unittest.TestCase):
         return entity.get_content()
 
     def check_headers(self, raw, ticket, to, subject, in_reply_to=None):
-        msg = email.message_from_bytes(raw, policy=email.policy.default)
+        msg = email.message_from_bytes(raw, policy=email.policy.compat32)  # the header values as sent
         self.assertEqual(msg["From"], '"Example CERT" <cert@csirt.example>')
         self.assertEqual(msg["To"], f"<{to}>")
         self.assertEqual(msg["Subject"], f"[XYZ-CERT #{ticket}] {subject}")
@@ -417,7 +417,7 @@ class Correspondence(unittest.TestCase):
         with open(partner_secret, "wb") as f:
             f.write(self.partner.gpg("--export-secret-keys", "--armor", self.partner.fpr).stdout)
         body = self.decrypt_both(self.armored(raw), self.partner.homedir, partner_secret)
-        self.assertTrue(body.startswith("TLP:AMBER\n"), body)
+        self.assertEqual(body.splitlines()[0], "TLP:AMBER", body)
         self.assertIn("forward-marker-4", body)
         self.check_recorded(n, message_id, raw, PARTNER, self.partner.fpr.upper(), "forward")
 
