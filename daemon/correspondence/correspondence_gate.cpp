@@ -78,8 +78,9 @@ GateDecision decide_gates(const TicketFacts& ticket, const CorrespondenceRequest
                    "a forward never carries the quoted report (only a reply to the reporter may): remove the quotes");
   if (forward && !plain_address(recipient))
     return refused("recipient-address", "not one plain address to forward to: " + recipient);
-  if (!forward && recipient.empty())
-    return refused("reporter-unknown", "the ticket's reporter has no address to reply to");
+  if (!forward && !plain_address(recipient))
+    return refused("reporter-unknown", "the ticket's reporter has no plain address to reply to" +
+                                           (recipient.empty() ? std::string() : ": " + recipient));
   if (forward)
     if (auto gate = forward_tlp_gate(ticket, recipient, key)) return *gate;
   const bool strip = forward || !request.keep_quotes;

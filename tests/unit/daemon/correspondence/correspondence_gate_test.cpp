@@ -131,6 +131,8 @@ TEST_CASE("decide_gates: each rule both ways") {
     }
     auto d = decide_gates(ticket("GREEN"), reply(), "", kNoKey);
     CHECK(d.rule == "reporter-unknown");
+    d = decide_gates(ticket("GREEN"), reply(), "a@b@c", kNoKey);
+    CHECK(d.rule == "reporter-unknown");
   }
   SUBCASE("empty-text: nothing left once the quotes are removed") {
     auto d = decide_gates(ticket("GREEN"), reply("On Mon, Eve wrote:\n> secret\n\n"), "rep@y.example", kKeyNoOrg);
