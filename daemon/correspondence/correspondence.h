@@ -15,6 +15,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "config.h"
 #include "openpgp_worker.h"
@@ -77,6 +78,14 @@ Status notify_staff(CorrespondenceContext& ctx, const std::string& staff_email, 
 // The ticket an outgoing message (reply or forward) belongs to, by its
 // Message-ID ("<...>"): a reporter's answer naming it in In-Reply-To joins it.
 Result<std::optional<std::int64_t>> ticket_for_outgoing_message_id(Database& db, const std::string& message_id);
+
+// What the team sent on a ticket, oldest first, with where delivery stands
+// (the outbound row's state: queued, sent, failed): `ticket show`.
+struct CorrespondenceEntry {
+  std::string at, kind, staff, recipient, recipient_fingerprint, message_id, rule, delivery;
+  bool encrypted = false;
+};
+Result<std::vector<CorrespondenceEntry>> ticket_correspondence(Database& db, std::int64_t ticket);
 
 // The staff member's text without the quoted report: every line starting with
 // ">" and the attribution line right above a quoted block ("On ..., X wrote:",

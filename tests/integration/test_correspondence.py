@@ -24,7 +24,8 @@ with `csirtgw keys import`. Reports are filed through the SMTP listener:
     organisation exits 0, encrypted to that key, "TLP:AMBER" on top
   * a plain GREEN report from a sender without a key: the reply goes signed
     only (multipart/signed, gpg --verify with the team key)
-  * every sent message: a ticket_correspondence row (direction out, staff = the
+  * every sent message: listed by `ticket show` (text and --json, with its
+    delivery state); a ticket_correspondence row (direction out, staff = the
     OS user, recipient, key, sha256 of what the sink received), a plaintext
     copy in the ticket's queue (X-Csirtgw-Direction: outgoing), outbound rows
     of kind 'correspondence' marked sent, correspondence-queued and
@@ -363,6 +364,15 @@ class Correspondence(unittest.TestCase):
         events = [e["event"] for e in h.audit_rows(self.state, "WHERE spool_id = ?", (r["outbound_id"],))]
         self.assertIn("correspondence-queued", events)
         self.assertIn("correspondence-sent", events)
+        cp = self.cli("ticket", "show", str(ticket), "--json")
+        self.assertEqual(cp.returncode, 0, cp.out)
+        shown = [c for c in json.loads(cp.stdout)["correspondence"] if c["message_id"] == message_id]
+        self.assertEqual(len(shown), 1)
+        self.assertEqual((shown[0]["kind"], shown[0]["recipient"], shown[0]["delivery"], shown[0]["encrypted"]),
+                         (kind, recipient, "sent", bool(fingerprint)))
+        cp = self.cli("ticket", "show", str(ticket))
+        self.assertIn("sent:         ", cp.stdout.decode())
+        self.assertIn(message_id, cp.stdout.decode())
         return copies[0]
 
     def refused(self, cp, rule):
