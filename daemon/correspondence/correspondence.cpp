@@ -166,8 +166,10 @@ Result<CorrespondenceOutcome> send_correspondence(CorrespondenceContext& ctx, co
   auto thread = read_ticket_thread(ctx.db, request.ticket);
   if (!thread) return thread.error();
   if (!thread.value()) {
-    out.rule = "no-ticket";
-    out.refusal = "no ticket #" + std::to_string(request.ticket);
+    const GateDecision none{false, false, true, "no-ticket", "no ticket #" + std::to_string(request.ticket)};
+    out.rule = none.rule;
+    out.refusal = none.reason;
+    if (auto st = audit_refusal(ctx, request, lower_ascii(request.recipient), none); !st) return st.error();
     return out;
   }
   auto gated = run_gates(ctx, *thread.value(), request);

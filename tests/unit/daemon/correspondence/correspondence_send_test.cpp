@@ -183,7 +183,7 @@ TEST_CASE("send_correspondence with a real store and real keys") {
     REQUIRE(tx->commit());
     CHECK(queued_outbound(db)->empty());
     CHECK(count(db, "SELECT count(*) FROM ticket_correspondence") == 0);
-    CHECK(count(db, "SELECT count(*) FROM audit WHERE event = 'correspondence-refused'") == 2);
+    CHECK(count(db, "SELECT count(*) FROM audit WHERE event = 'correspondence-refused'") == 3);
   }
 
   SUBCASE("a notice to a staff member is encrypted to their key; an unusable key is refused") {
