@@ -165,7 +165,33 @@ struct TriageCommandOptions : TriageOptions {
   std::optional<std::string> queue, state, comment, since, until;
   std::string ticket_id, by = "type";
   bool json = false, csv = false, force = false;
+  std::string address, file = "-";  // ticket reply / forward
+  bool keep_quotes = false;
 };
+
+// Staff correspondence (issue 17): the gates, composing and spool of daemon/correspondence.
+void add_correspondence_commands(CLI::App* ticket, CliCommands& commands,
+                                 const std::shared_ptr<TriageCommandOptions>& triage) {
+  auto* reply = ticket->add_subcommand(
+      "reply", "Reply to the ticket's reporter: signed with the team key, encrypted to the reporter's registered key "
+               "when required (exit 1: refused, with the reason)");
+  reply->add_option("ID", triage->ticket_id, "Ticket number")->required();
+  reply->add_option("FILE", triage->file, "The text (UTF-8); \"-\": standard input")->required();
+  reply->add_flag("--keep-quotes", triage->keep_quotes, "Keep quoted lines (\"> \") of the report: to its reporter only");
+  add_location_options(reply, *triage);
+  commands.push_back({reply, [triage] {
+                        return run_ticket_reply(*triage, triage->ticket_id, triage->file, triage->keep_quotes);
+                      }});
+  auto* forward = ticket->add_subcommand(
+      "forward", "Hand the ticket off to ADDR (a registered key), gated by TLP and disclosure; quotes are removed");
+  forward->add_option("ID", triage->ticket_id, "Ticket number")->required();
+  forward->add_option("ADDR", triage->address, "Recipient address")->required();
+  forward->add_option("FILE", triage->file, "The text (UTF-8); \"-\" or none: standard input");
+  add_location_options(forward, *triage);
+  commands.push_back({forward, [triage] {
+                        return run_ticket_forward(*triage, triage->ticket_id, triage->address, triage->file);
+                      }});
+}
 
 void add_ticket_commands(CLI::App& app, CliCommands& commands, const std::shared_ptr<TriageCommandOptions>& triage) {
   auto* ticket = app.add_subcommand("ticket", "Show or act on one ticket (every action is audited)");
@@ -185,6 +211,7 @@ void add_ticket_commands(CLI::App& app, CliCommands& commands, const std::shared
     commands.push_back(
         {sub, [triage, action] { return run_ticket_action(*triage, action, triage->ticket_id, triage->comment, triage->force); }});
   }
+  add_correspondence_commands(ticket, commands, triage);
 }
 
 }  // namespace

@@ -166,8 +166,10 @@ Result<CorrespondenceOutcome> send_correspondence(CorrespondenceContext& ctx, co
   auto thread = read_ticket_thread(ctx.db, request.ticket);
   if (!thread) return thread.error();
   if (!thread.value()) {
-    out.rule = "no-ticket";
-    out.refusal = "no ticket #" + std::to_string(request.ticket);
+    const GateDecision none{false, false, true, "no-ticket", "no ticket #" + std::to_string(request.ticket)};
+    out.rule = none.rule;
+    out.refusal = none.reason;
+    if (auto st = audit_refusal(ctx, request, lower_ascii(request.recipient), none); !st) return st.error();
     return out;
   }
   auto gated = run_gates(ctx, *thread.value(), request);
@@ -238,6 +240,32 @@ Result<std::optional<std::int64_t>> ticket_for_outgoing_message_id(Database& db,
   if (!row) return row.error();
   if (!row.value()) return std::optional<std::int64_t>{};
   return std::optional<std::int64_t>{stmt->integer(0)};
+}
+
+Result<std::vector<CorrespondenceEntry>> ticket_correspondence(Database& db, std::int64_t ticket) {
+  auto stmt = db.prepare(
+      "SELECT c.at, c.kind, c.staff, c.recipient, c.recipient_fingerprint, c.message_id, c.rule, c.encrypted,"
+      " coalesce(o.state, '') FROM ticket_correspondence c LEFT JOIN outbound o ON o.spool_id = c.outbound_id"
+      " WHERE c.ticket = ? ORDER BY c.at, c.id");
+  if (!stmt) return stmt.error();
+  stmt->bind(1, ticket);
+  std::vector<CorrespondenceEntry> entries;
+  while (true) {
+    auto row = stmt->step();
+    if (!row) return row.error();
+    if (!row.value()) return entries;
+    CorrespondenceEntry e;
+    e.at = stmt->text(0);
+    e.kind = stmt->text(1);
+    e.staff = stmt->text(2);
+    e.recipient = stmt->text(3);
+    e.recipient_fingerprint = stmt->text(4);
+    e.message_id = stmt->text(5);
+    e.rule = stmt->text(6);
+    e.encrypted = stmt->integer(7) != 0;
+    e.delivery = stmt->text(8);
+    entries.push_back(std::move(e));
+  }
 }
 
 }  // namespace csirtgw

@@ -13,9 +13,9 @@
 
 #include <cstdint>
 #include <filesystem>
-#include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "config.h"
 #include "openpgp_worker.h"
@@ -53,16 +53,15 @@ struct CorrespondenceOutcome {
 //    worker on its agent shard; the CLI: its own worker on <state>/gnupg).
 //  - `state_dir`: outbound/ (the spool the sender delivers from) and
 //    queues/<queue>/ (where the plaintext copy goes) are under it.
-//  - `wake_sender`: tells an in-process sender that a row is due; may be
-//    empty (the CLI: the daemon's sender finds the row by polling,
-//    outbound.poll_interval).
+// After committing, a caller in the daemon wakes its sender (AckSender::wake);
+// the CLI cannot, and the daemon's sender finds the row within
+// outbound.poll_interval.
 struct CorrespondenceContext {
   Database& db;
   const Config& config;
   std::string ticket_prefix;  // the policy's, "XYZ-CERT"
   std::filesystem::path state_dir;
   OpenPgpWorker& gpg;
-  std::function<void()> wake_sender;
 };
 
 // Within the caller's write transaction: gates, composes (team key signs, recipient's key
@@ -79,6 +78,14 @@ Status notify_staff(CorrespondenceContext& ctx, const std::string& staff_email, 
 // The ticket an outgoing message (reply or forward) belongs to, by its
 // Message-ID ("<...>"): a reporter's answer naming it in In-Reply-To joins it.
 Result<std::optional<std::int64_t>> ticket_for_outgoing_message_id(Database& db, const std::string& message_id);
+
+// What the team sent on a ticket, oldest first, with where delivery stands
+// (the outbound row's state: queued, sent, failed): `ticket show`.
+struct CorrespondenceEntry {
+  std::string at, kind, staff, recipient, recipient_fingerprint, message_id, rule, delivery;
+  bool encrypted = false;
+};
+Result<std::vector<CorrespondenceEntry>> ticket_correspondence(Database& db, std::int64_t ticket);
 
 // The staff member's text without the quoted report: every line starting with
 // ">" and the attribution line right above a quoted block ("On ..., X wrote:",

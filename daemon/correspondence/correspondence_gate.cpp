@@ -78,10 +78,14 @@ GateDecision decide_gates(const TicketFacts& ticket, const CorrespondenceRequest
                    "a forward never carries the quoted report (only a reply to the reporter may): remove the quotes");
   if (forward && !plain_address(recipient))
     return refused("recipient-address", "not one plain address to forward to: " + recipient);
-  if (!forward && recipient.empty())
-    return refused("reporter-unknown", "the ticket's reporter has no address to reply to");
+  if (!forward && !plain_address(recipient))
+    return refused("reporter-unknown", "the ticket's reporter has no plain address to reply to" +
+                                           (recipient.empty() ? std::string() : ": " + recipient));
   if (forward)
     if (auto gate = forward_tlp_gate(ticket, recipient, key)) return *gate;
+  const bool strip = forward || !request.keep_quotes;
+  if ((strip ? strip_quoted_report(request.text) : request.text).find_first_not_of(" \t\r\n") == std::string::npos)
+    return refused("empty-text", "nothing to send: the text is empty once the quoted report is removed");
   const auto required = encryption_required_because(ticket);
   if (required && key.fingerprint.empty())
     return refused("encryption-required", "encryption is required (" + *required + ") and " + recipient +
@@ -89,7 +93,7 @@ GateDecision decide_gates(const TicketFacts& ticket, const CorrespondenceRequest
   GateDecision d;
   d.allowed = true;
   d.encrypt = !key.fingerprint.empty();
-  d.strip_quotes = forward || !request.keep_quotes;
+  d.strip_quotes = strip;
   d.rule = d.encrypt ? "encrypted-to-registered-key" : "signed-only-no-key";
   d.reason = required.value_or("");
   return d;

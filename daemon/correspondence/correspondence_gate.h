@@ -9,7 +9,8 @@
 //                              refused (quotes go to the reporter only; a
 //                              forward without that request has them stripped)
 //   recipient-address          a forward needs one plain addr-spec
-//   reporter-unknown           a reply needs the ticket's reporter's address
+//   reporter-unknown           a reply needs the ticket's reporter's address (a plain one)
+//   empty-text                 nothing left to send once the quotes are stripped
 //   tlp-red-participants       TLP:RED (and AMBER+STRICT: "the organisation
 //                              only") never leaves the ticket's participants
 //   tlp-amber-registered-org   a TLP:AMBER forward only to a recipient with a

@@ -1,6 +1,8 @@
 // The acknowledgement message: headers, text part, RFC 2047 words (ack_message.h).
 #include "ack_message.h"
 
+#include <algorithm>
+
 #include "message_header.h"
 #include "transfer_codecs.h"
 
@@ -81,9 +83,14 @@ std::string ack_message(const AckHeaders& h, std::string_view entity) {
   if (!h.in_reply_to.empty()) out += "In-Reply-To: " + single_line(h.in_reply_to) + "\r\n";
   if (!h.references.empty()) {
     // One Message-ID per line (folded): a long thread stays within 998 octets a line.
-    std::string folded = single_line(h.references);
-    for (std::size_t at = folded.find(' '); at != std::string::npos; at = folded.find(' ', at + 3))
-      folded.replace(at, 1, "\r\n ");
+    const std::string line = single_line(h.references);
+    std::string folded;
+    for (std::size_t at = line.find_first_not_of(' '); at != std::string::npos;
+         at = line.find_first_not_of(' ', at)) {
+      const std::size_t end = std::min(line.find(' ', at), line.size());
+      folded += (folded.empty() ? "" : "\r\n ") + line.substr(at, end - at);
+      at = end;
+    }
     out += "References: " + folded + "\r\n";
   }
   else if (!h.in_reply_to.empty())

@@ -45,6 +45,9 @@ std::vector<std::string> referenced_ids(std::string_view headers) {
 
 Result<std::optional<std::int64_t>> ticket_of_message_id(Database& db, const std::string& message_id) {
   if (message_id.empty()) return std::optional<std::int64_t>{};
+  // A message staff sent from the ticket (issue 17): the answer to it joins it.
+  auto outgoing = ticket_for_outgoing_message_id(db, message_id);
+  if (!outgoing || outgoing.value()) return outgoing;
   auto stmt = db.prepare("SELECT ticket FROM ticket_messages WHERE message_id = ? ORDER BY added_at LIMIT 1");
   if (!stmt) return stmt.error();
   stmt->bind(1, message_id);
@@ -148,9 +151,6 @@ Result<JoinTarget> ticket_to_join(Database& db, std::string_view headers, const 
   if (!target.ticket)
     for (const auto& id : referenced_ids(headers)) {
       auto found = ticket_of_message_id(db, id);
-      if (!found) return found.error();
-      // A reporter's answer to a reply or forward csirtgw sent (correspondence.h).
-      if (!found.value()) found = ticket_for_outgoing_message_id(db, id);
       if (!found) return found.error();
       if (found.value()) {
         target.ticket = found.value();
