@@ -133,10 +133,14 @@ Status record_command(Acting& a, const std::string& text_hash, const std::string
 Status tell_refusal(Acting& a, const std::string& refusal) {
   const std::string subject = a.ticket ? "[" + format_ticket(a.ctx.ticket_prefix, a.ticket) + "] your command was not done"
                                        : "your command to csirtgw was not done";
-  return notify_staff(a.ctx.correspondence, a.staff.email, a.staff.fingerprint, subject,
+  Status told = notify_staff(a.ctx.correspondence, a.staff.email, a.staff.fingerprint, subject,
                       "csirtgw did not act on your message (" + a.report.spool_id + "):\n\n" +
                           sanitize_untrusted(refusal, 2000) + "\n\nNothing was sent and nothing changed on the ticket "
                           "unless said above.\n\nHow to write a command: " + kStaffGrammar + ".\n");
+  if (told || told.error().kind != ErrorClass::bad_input) return told;
+  // The staff key cannot be encrypted to: no answer in clear; the audit says so.
+  nlohmann::json detail = {{"ticket", a.ticket}, {"staff", a.staff.email}, {"reason", told.error().message}};
+  return append_audit_event(a.ctx.db, {"staff-refusal-undelivered", a.report.spool_id, "csirtgw", json_text(detail)});
 }
 
 // The earlier spool id of the same signed command, if it was acted on before.
@@ -213,10 +217,12 @@ Status FilingWorker::act_on_staff_mail(Report& report) {
     if (!staff_gpg_)
       staff_gpg_ = std::make_unique<OpenPgpWorker>(OpenPgpWorkerSettings{ack_shards_->home_for(0), {}, team_fingerprint_});
     (void)ack_shards_->home_for(0);  // keys imported since (a new staff or reporter key) are found
-    CorrespondenceContext correspondence{*db_, rules_->config, rules_->policy.ticket_prefix, state_dir_, *staff_gpg_,
-                                         ack_queued_};
+    CorrespondenceContext correspondence{*db_, rules_->config, rules_->policy.ticket_prefix, state_dir_, *staff_gpg_};
     StaffStepContext ctx{*db_, rules_->config, rules_->policy.ticket_prefix, correspondence};
-    return run_staff_step(ctx, report);
+    Status acted = run_staff_step(ctx, report);
+    // Committed: whatever the step queued (a reply, a forward, a refusal) leaves now.
+    if (acted && ack_queued_) ack_queued_();
+    return acted;
   } catch (...) {
     quarantine_for_fault(report, "staff", exception_class(std::current_exception()), fault_in("staff"));
     return ok_status();
