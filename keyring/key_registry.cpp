@@ -5,6 +5,7 @@
 #include <cctype>
 
 #include "envelope_address.h"
+#include "staff_registry.h"
 
 namespace csirtgw {
 
@@ -17,6 +18,13 @@ std::string normalise_fingerprint(std::string fingerprint) {
 }
 
 Status register_key(Database& db, const RegisteredKey& key) {
+  // A staff key never speaks for a reporter (staff_registry.h).
+  auto staff = is_active_staff_key(db, normalise_fingerprint(key.fingerprint));
+  if (!staff) return staff.error();
+  if (staff.value())
+    return Error::bad_input("key " + normalise_fingerprint(key.fingerprint) +
+                            " is a staff key (csirtgw staff list): a key may not be both a staff member's and a "
+                            "reporter's; remove it with `csirtgw staff remove` first");
   auto stmt = db.prepare(
       "INSERT INTO reporter_keys (fingerprint, email, organisation, added_at, added_by) VALUES (?,?,?,?,?)"
       " ON CONFLICT (fingerprint, email) DO UPDATE SET organisation = excluded.organisation");

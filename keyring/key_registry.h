@@ -21,7 +21,8 @@ struct RegisteredKey {
   std::string added_by;
 };
 
-// Binds fingerprint ↔ email (replacing the organisation of an existing binding).
+// Binds fingerprint ↔ email (replacing the organisation of an existing binding);
+// bad_input when the key is an active staff key (staff_registry.h).
 Status register_key(Database& db, const RegisteredKey& key);
 Result<std::vector<RegisteredKey>> list_registered_keys(Database& db);
 // Removes every binding of the fingerprint; returns how many.

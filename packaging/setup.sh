@@ -12,6 +12,7 @@ PACKAGES=(
   nlohmann-json3-dev libcli11-dev libtomlplusplus-dev libssl-dev libyaml-cpp-dev
   gnupg gpg-agent sqlite3
   postfix swaks sq python3 procps
+  neomutt   # test_staff_mail: a staff reply signed and encrypted by neomutt (GPGME)
   clang-14 libclang-rt-14-dev   # fuzz_smoke: clang++-14; libFuzzer, ASan and UBSan runtimes
   libsystemd-dev
   # the Debian package and its test (tests/integration/test_deb_package.py)

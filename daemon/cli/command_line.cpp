@@ -151,12 +151,36 @@ void add_keys_commands(CLI::App& app, CliCommands& commands) {
   for (auto* sub : {import, list, remove, export_team}) add_location_options(sub, *keys);
 }
 
+void add_staff_commands(CLI::App& app, CliCommands& commands) {
+  struct StaffCommandOptions : KeysOptions {
+    std::string file, email, name, fingerprint;
+    bool json = false;
+  };
+  auto staff = std::make_shared<StaffCommandOptions>();
+  auto* staff_cmd = app.add_subcommand("staff", "Staff keys: who may command the gateway by signed mail");
+  staff_cmd->require_subcommand(1);
+  auto* add = staff_cmd->add_subcommand("add", "Add a staff member's public key (one key, able to sign, with ADDR)");
+  add->add_option("FILE", staff->file, "Key file (armored or binary), one key")->required();
+  add->add_option("--email", staff->email, "The staff member's address (a user id of the key)")->required();
+  add->add_option("--name", staff->name, "The staff member's name")->required();
+  commands.push_back({add, [staff] { return run_staff_add(*staff, staff->file, staff->email, staff->name); }});
+  auto* list = staff_cmd->add_subcommand("list", "List staff keys, removed ones included");
+  list->add_flag("--json", staff->json, "JSON output");
+  commands.push_back({list, [staff] { return run_staff_list(*staff, staff->json); }});
+  auto* remove = staff_cmd->add_subcommand("remove", "Remove a staff key: its mail is refused from now on");
+  remove->add_option("FPR", staff->fingerprint, "Fingerprint")->required();
+  commands.push_back({remove, [staff] { return run_staff_remove(*staff, staff->fingerprint); }});
+  for (auto* sub : {staff_cmd, add, list, remove}) add_location_options(sub, *staff);
+}
+
 namespace {
 
 struct TriageCommandOptions : TriageOptions {
   std::optional<std::string> queue, state, comment, since, until, tlp, owner, priority, older_than, reporter, subject;
   std::string ticket_id, other_id, reason, by = "type";
   bool json = false, csv = false, steal = false, overdue = false, all = false;
+  std::string address, file = "-";  // ticket reply / forward
+  bool keep_quotes = false;
 };
 
 void add_ticket_desk_commands(CLI::App* ticket, CliCommands& commands,
@@ -186,6 +210,30 @@ void add_ticket_desk_commands(CLI::App* ticket, CliCommands& commands,
   }
 }
 
+// Staff correspondence (issue 17): the gates, composing and spool of daemon/correspondence.
+void add_correspondence_commands(CLI::App* ticket, CliCommands& commands,
+                                 const std::shared_ptr<TriageCommandOptions>& triage) {
+  auto* reply = ticket->add_subcommand(
+      "reply", "Reply to the ticket's reporter: signed with the team key, encrypted to the reporter's registered key "
+               "when required (exit 1: refused, with the reason)");
+  reply->add_option("ID", triage->ticket_id, "Ticket number")->required();
+  reply->add_option("FILE", triage->file, "The text (UTF-8); \"-\": standard input")->required();
+  reply->add_flag("--keep-quotes", triage->keep_quotes, "Keep quoted lines (\"> \") of the report: to its reporter only");
+  add_location_options(reply, *triage);
+  commands.push_back({reply, [triage] {
+                        return run_ticket_reply(*triage, triage->ticket_id, triage->file, triage->keep_quotes);
+                      }});
+  auto* forward = ticket->add_subcommand(
+      "forward", "Hand the ticket off to ADDR (a registered key), gated by TLP and disclosure; quotes are removed");
+  forward->add_option("ID", triage->ticket_id, "Ticket number")->required();
+  forward->add_option("ADDR", triage->address, "Recipient address")->required();
+  forward->add_option("FILE", triage->file, "The text (UTF-8); \"-\" or none: standard input");
+  add_location_options(forward, *triage);
+  commands.push_back({forward, [triage] {
+                        return run_ticket_forward(*triage, triage->ticket_id, triage->address, triage->file);
+                      }});
+}
+
 void add_ticket_commands(CLI::App& app, CliCommands& commands, const std::shared_ptr<TriageCommandOptions>& triage) {
   auto* ticket = app.add_subcommand("ticket", "Show or act on one ticket (every action is audited)");
   ticket->require_subcommand(1);
@@ -208,6 +256,7 @@ void add_ticket_commands(CLI::App& app, CliCommands& commands, const std::shared
         {sub, [triage, action] { return run_ticket_action(*triage, action, triage->ticket_id, triage->comment, triage->steal); }});
   }
   add_ticket_desk_commands(ticket, commands, triage);
+  add_correspondence_commands(ticket, commands, triage);
 }
 
 void add_tickets_command(CLI::App& app, CliCommands& commands, const std::shared_ptr<TriageCommandOptions>& triage) {

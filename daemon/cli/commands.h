@@ -25,6 +25,11 @@ int run_keys_import(const KeysOptions& options, const std::string& file, bool se
 int run_keys_list(const KeysOptions& options, bool json);
 int run_keys_remove(const KeysOptions& options, const std::string& fingerprint);
 int run_keys_export_team(const KeysOptions& options);
+// `staff add|list|remove` (staff_command.cpp): staff keys, audited.
+int run_staff_add(const KeysOptions& options, const std::string& file, const std::string& email,
+                  const std::string& name);
+int run_staff_list(const KeysOptions& options, bool json);
+int run_staff_remove(const KeysOptions& options, const std::string& fingerprint);
 
 struct TriageOptions {
   std::optional<std::string> config_file;
@@ -37,6 +42,11 @@ int run_ticket_show(const TriageOptions& options, const std::string& id, bool js
 int run_ticket_action(const TriageOptions& options, const std::string& action, const std::string& id,
                       const std::optional<std::string>& text, bool steal = false);
 int run_queues(const TriageOptions& options);
+// Staff correspondence (issue 17, correspondence_commands.cpp): FILE "-" is
+// standard input. Exit 0 queued, 1 refused, 2 usage, 3 environment failure.
+int run_ticket_reply(const TriageOptions& options, const std::string& id, const std::string& file, bool keep_quotes);
+int run_ticket_forward(const TriageOptions& options, const std::string& id, const std::string& address,
+                       const std::string& file);
 int run_stats(const TriageOptions& options, const std::optional<std::string>& since,
               const std::optional<std::string>& until, const std::string& by, const std::string& format);
 // Prints the blank reporting form of `schema_file`, or of the embedded default.

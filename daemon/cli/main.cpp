@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
   csirtgw::add_audit_commands(app, commands);
   csirtgw::add_check_config_command(app, commands);
   csirtgw::add_keys_commands(app, commands);
+  csirtgw::add_staff_commands(app, commands);
   csirtgw::add_triage_commands(app, commands);
   csirtgw::add_search_command(app, commands);
   csirtgw::add_print_commands(app, commands);

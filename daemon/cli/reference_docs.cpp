@@ -82,6 +82,8 @@ void print_conf_page() {
   std::printf(".SH [[intake]]\nEach table names one address the MTA delivers to and the pipeline it feeds; "
               "they replace the default cert@, abuse@ and vuln@ of \\fBteam.domain\\fR. Any other recipient "
               "is refused. A change needs a restart.\n.TP\n.B name\nLetters, digits, \\- or _.\n.TP\n.B address\nThe mailbox.\n"
+              ".TP\n.B staff_address\nOptional: where staff send signed commands (reply, comment, forward, "
+              "resolve) about this intake's tickets; the default intakes have cert-staff@ of \\fBteam.domain\\fR.\n"
               ".SH EXAMPLE\n.nf\n[listen]\nlmtp = \"unix:/run/csirtgw/lmtp.sock\"\nsmtp = \"\"\n\n"
               "[[intake]]\nname = \"cert\"\naddress = \"cert@cert.example.edu\"\n.fi\n"
               ".SH SEE ALSO\n.BR csirtgw (8)\n");
@@ -175,7 +177,7 @@ int run_config_template(const std::vector<std::string>& overrides) {
       std::printf("#%s = %s\n", s.key.c_str(), toml_value(s, s.default_value).c_str());
   }
   std::printf("\n# Intake addresses; without any, cert@, abuse@ and vuln@ of team.domain are served.\n"
-              "#[[intake]]\n#name = \"cert\"\n#address = \"cert@csirt.example\"\n");
+              "#[[intake]]\n#name = \"cert\"\n#address = \"cert@csirt.example\"\n#staff_address = \"cert-staff@csirt.example\"\n");
   return 0;
 }
 

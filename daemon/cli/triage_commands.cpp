@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
+#include "correspondence.h"
 #include "json_text.h"
 #include "policy.h"
 #include "ticket_store.h"
@@ -20,6 +21,15 @@
 
 namespace csirtgw {
 namespace {
+
+nlohmann::json correspondence_json(const std::vector<CorrespondenceEntry>& entries) {
+  auto list = nlohmann::json::array();
+  for (const auto& e : entries)
+    list.push_back({{"at", e.at}, {"kind", e.kind}, {"staff", e.staff}, {"recipient", e.recipient},
+                    {"recipient_fingerprint", e.recipient_fingerprint}, {"encrypted", e.encrypted},
+                    {"message_id", e.message_id}, {"rule", e.rule}, {"delivery", e.delivery}});
+  return list;
+}
 
 // Who a verified signature vouched for: "eve@example.org (Example CERT)", or "no".
 std::string verified_text(const std::string& address, const std::string& org) {
@@ -56,6 +66,9 @@ int run_ticket_show(const TriageOptions& options, const std::string& id, bool js
                                {"verified_address", m.verified_address}, {"verified_org", m.verified_org}});
   out["comments"] = nlohmann::json::array();
   for (const auto& c : d.comments) out["comments"].push_back({{"at", c.at}, {"author", c.author}, {"text", c.text}});
+  auto sent = ticket_correspondence(opened->db, *number);  // issue 17
+  if (!sent) return complain(sent.error().message);
+  out["correspondence"] = correspondence_json(sent.value());
   if (json) {
     std::printf("%s\n", json_text(out, 2).c_str());
     return 0;
@@ -75,6 +88,11 @@ int run_ticket_show(const TriageOptions& options, const std::string& id, bool js
                 m.participant ? "" : " (not a participant)");
   for (const auto& c : d.comments)
     std::printf("comment:      %s %s: %s\n", shown(c.at).c_str(), shown(c.author).c_str(), shown(c.text).c_str());
+  for (const auto& e : sent.value())
+    std::printf("sent:         %s %s to %s by %s, %s, %s [%s]\n", shown(e.at).c_str(), shown(e.kind).c_str(),
+                shown(e.recipient).c_str(), shown(e.staff).c_str(),
+                shown(e.encrypted ? "encrypted to " + e.recipient_fingerprint : "signed only").c_str(),
+                shown(e.message_id).c_str(), shown(e.delivery).c_str());
   return 0;
 }
 

@@ -45,7 +45,8 @@ const Setting kSettings[] = {
   {"team", "name", &Config::team_name, "Example CERT", 0, 0, 0, Check::one_line,
    "The team's name, used in acknowledgements and generated keys.", OnReload::applied},
   {"team", "domain", &Config::team_domain, "csirt.example", 0, 0, 0, Check::domain,
-   "The team's mail domain; without [[intake]] entries cert@, abuse@ and vuln@ of it are served."},
+   "The team's mail domain; without [[intake]] entries cert@, abuse@ and vuln@ of it are served, and "
+   "cert-staff@ of it is the staff address."},
   {"team", "key", &Config::team_key, "", 0, 0, 0, Check::fingerprint,
    "Fingerprint of the team's OpenPGP key; empty: use or generate the key in the state directory."},
   {"listen", "lmtp", &Config::lmtp, "127.0.0.1:2424", 0, 0, 0, Check::listen_address,
@@ -77,6 +78,11 @@ const Setting kSettings[] = {
    "Longest wait between two attempts, in seconds."},
   {"outbound", "give_up", &Config::outbound_give_up, nullptr, 432000, 60, 2592000, Check::none,
    "Seconds after queuing when an acknowledgement still not taken is recorded as failed (default 5 days)."},
+  {"outbound", "poll_interval", &Config::outbound_poll_interval, nullptr, 5, 1, 3600, Check::none,
+   "Seconds between two looks at the outbound queue when nothing is due: mail queued by another process "
+   "(`csirtgw ticket reply`, `ticket forward`) leaves within this time."},
+  {"outbound", "thread_references", &Config::outbound_thread_references, nullptr, 10, 1, 50, Check::none,
+   "Most Message-IDs in the References header of a staff reply or forward (the thread's first and newest)."},
   {"ack", "enabled", &Config::ack_enabled, nullptr, 1, 0, 1, Check::none,
    "1: acknowledge every new ticket to the reporter (signed with the team key); 0: never.", OnReload::applied},
   {"ack", "follow_ups", &Config::ack_follow_ups, nullptr, 0, 0, 1, Check::none,
@@ -261,6 +267,23 @@ void apply_setting(const Setting& s, const toml::node& node, Config& config,
   config.*member = *number;
 }
 
+// A staff address is a mailbox of its own: never an intake's (report) address,
+// never another intake's staff address, since mail to it is a staff command.
+void check_staff_address(const Intake& intake, const std::vector<Intake>& earlier, int line,
+                         std::vector<ConfigError>& errors) {
+  if (intake.staff_address.empty()) return;
+  if (auto problem = envelope_address_problem(intake.staff_address)) {
+    errors.push_back({line, "intake: staff_address \"" + intake.staff_address + "\" is not a mailbox: " + *problem});
+    return;
+  }
+  if (intake.staff_address == intake.address)
+    errors.push_back({line, "intake: staff_address must differ from the intake's address"});
+  for (const auto& other : earlier)
+    if (other.address == intake.staff_address || other.staff_address == intake.staff_address ||
+        other.staff_address == intake.address)
+      errors.push_back({line, "intake: address " + intake.staff_address + " is used by intake " + other.name});
+}
+
 void apply_intakes(const toml::node& node, Config& config, std::vector<ConfigError>& errors) {
   const auto* array = node.as_array();
   if (!array || !array->is_array_of_tables()) {
@@ -280,7 +303,9 @@ void apply_intakes(const toml::node& node, Config& config, std::vector<ConfigErr
         intake.address = lowercase_address(*text);
       } else if (key == "ack_template" && text) {
         intake.ack_template = *text;
-      } else if (key != "name" && key != "address" && key != "ack_template") {
+      } else if (key == "staff_address" && text) {
+        intake.staff_address = lowercase_address(*text);
+      } else if (key != "name" && key != "address" && key != "ack_template" && key != "staff_address") {
         errors.push_back({line, "intake." + std::string(key.str()) + ": unknown setting"});
       } else {
         errors.push_back({line, "intake." + std::string(key.str()) + ": expected a string"});
@@ -298,6 +323,7 @@ void apply_intakes(const toml::node& node, Config& config, std::vector<ConfigErr
     for (const auto& other : config.intakes)
       if (other.address == intake.address)
         errors.push_back({line, "intake: address " + intake.address + " appears twice"});
+    check_staff_address(intake, config.intakes, line, errors);
     config.intakes.push_back(std::move(intake));
   }
   if (config.intakes.empty()) errors.push_back({line_of(node), "intake: at least one intake is needed"});
@@ -305,7 +331,10 @@ void apply_intakes(const toml::node& node, Config& config, std::vector<ConfigErr
 
 void add_default_intakes(Config& config) {
   for (const char* name : {"cert", "abuse", "vuln"})
-    config.intakes.push_back({name, lowercase_address(std::string(name) + "@" + config.team_domain), ""});
+    config.intakes.push_back({name, lowercase_address(std::string(name) + "@" + config.team_domain), "",
+                              // Staff write to the team's main intake's staff address.
+                              name == std::string_view("cert") ? lowercase_address("cert-staff@" + config.team_domain)
+                                                               : std::string()});
 }
 
 }  // namespace
@@ -314,6 +343,13 @@ const Intake* Config::intake_for(std::string_view address) const {
   const std::string wanted = lowercase_address(std::string(address));
   for (const auto& intake : intakes)
     if (intake.address == wanted) return &intake;
+  return staff_intake_for(wanted);
+}
+
+const Intake* Config::staff_intake_for(std::string_view address) const {
+  const std::string wanted = lowercase_address(std::string(address));
+  for (const auto& intake : intakes)
+    if (!intake.staff_address.empty() && intake.staff_address == wanted) return &intake;
   return nullptr;
 }
 
@@ -342,7 +378,9 @@ ReloadedConfig config_for_reload(const Config& running, Config wanted) {
     if (differs) out.needs_restart.push_back(std::string(s.table) + "." + s.key);
   }
   // The listeners decide which recipients exist: the intakes stay as they are.
-  const auto same_intake = [](const Intake& a, const Intake& b) { return a.name == b.name && a.address == b.address; };
+  const auto same_intake = [](const Intake& a, const Intake& b) {
+    return a.name == b.name && a.address == b.address && a.staff_address == b.staff_address;
+  };
   if (!std::equal(wanted.intakes.begin(), wanted.intakes.end(), running.intakes.begin(), running.intakes.end(),
                   same_intake))
     out.needs_restart.push_back("[[intake]]");

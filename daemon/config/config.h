@@ -19,6 +19,9 @@ struct Intake {
   std::string name;
   std::string address;  // lower-case addr-spec
   std::string ack_template;  // file; empty: ack.template
+  // Where the team's staff write to the gateway (signed commands: reply,
+  // comment, forward, resolve); lower-case addr-spec, empty: none.
+  std::string staff_address;
 };
 
 struct Config {
@@ -43,6 +46,8 @@ struct Config {
   std::int64_t outbound_retry_min = 0;  // seconds
   std::int64_t outbound_retry_max = 0;  // seconds
   std::int64_t outbound_give_up = 0;    // seconds
+  std::int64_t outbound_poll_interval = 0;  // seconds: rows queued by other processes (issue 17)
+  std::int64_t outbound_thread_references = 0;  // Message-IDs in References of staff mail (issue 17)
   // [ack]
   std::int64_t ack_enabled = 0;
   std::int64_t ack_follow_ups = 0;
@@ -92,6 +97,8 @@ struct Config {
 
   // The intake for an envelope recipient, or nullptr: nobody else is served.
   const Intake* intake_for(std::string_view address) const;
+  // The intake whose staff address this is, or nullptr (intake_for finds it too).
+  const Intake* staff_intake_for(std::string_view address) const;
 };
 
 struct ConfigError {

@@ -69,7 +69,8 @@ Result<ComposedAck> AckComposer::compose(const AckRequest& request) {
     entity = signed_entity(part, signature->armored, signature->micalg, boundary + "_s");
   }
   const AckHeaders headers{config_.team_name, request.from_address, request.recipient, rendered.subject,
-                           ack.message_id,    request.in_reply_to,  rfc5322_date(std::time(nullptr))};
+                           ack.message_id,    request.in_reply_to,  rfc5322_date(std::time(nullptr)),
+                           "",                true};
   ack.message = ack_message(headers, entity);
   return ack;
 }

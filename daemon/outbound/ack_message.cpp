@@ -1,6 +1,8 @@
 // The acknowledgement message: headers, text part, RFC 2047 words (ack_message.h).
 #include "ack_message.h"
 
+#include <algorithm>
+
 #include "message_header.h"
 #include "transfer_codecs.h"
 
@@ -78,11 +80,22 @@ std::string ack_message(const AckHeaders& h, std::string_view entity) {
   out += "Subject: " + header_text(h.subject) + "\r\n";
   out += "Date: " + single_line(h.date) + "\r\n";
   out += "Message-ID: " + single_line(h.message_id) + "\r\n";
-  if (!h.in_reply_to.empty()) {
-    out += "In-Reply-To: " + single_line(h.in_reply_to) + "\r\n";
-    out += "References: " + single_line(h.in_reply_to) + "\r\n";
+  if (!h.in_reply_to.empty()) out += "In-Reply-To: " + single_line(h.in_reply_to) + "\r\n";
+  if (!h.references.empty()) {
+    // One Message-ID per line (folded): a long thread stays within 998 octets a line.
+    const std::string line = single_line(h.references);
+    std::string folded;
+    for (std::size_t at = line.find_first_not_of(' '); at != std::string::npos;
+         at = line.find_first_not_of(' ', at)) {
+      const std::size_t end = std::min(line.find(' ', at), line.size());
+      folded += (folded.empty() ? "" : "\r\n ") + line.substr(at, end - at);
+      at = end;
+    }
+    out += "References: " + folded + "\r\n";
   }
-  out += "Auto-Submitted: auto-replied\r\n";  // RFC 3834 5
+  else if (!h.in_reply_to.empty())
+    out += "References: " + single_line(h.in_reply_to) + "\r\n";
+  if (h.auto_submitted) out += "Auto-Submitted: auto-replied\r\n";  // RFC 3834 5
   out += "MIME-Version: 1.0\r\n";
   out.append(entity);
   return out;

@@ -21,6 +21,11 @@ struct AckHeaders {
   std::string message_id;    // "<...>"
   std::string in_reply_to;   // "<...>" or empty
   std::string date;          // RFC 5322 date-time
+  // Staff correspondence (issue 17): the thread's Message-IDs ("<a@b> <c@d>"),
+  // else References repeats In-Reply-To; and no Auto-Submitted, since a person
+  // wrote it (RFC 3834 5: only automatic responses carry it).
+  std::string references;
+  bool auto_submitted = true;
 };
 
 // The message-id in a report's Message-ID header if it is one clean

@@ -90,7 +90,7 @@ Status AckSender::recover() {
     const std::string note = "accepted by the smarthost before a restart";
     const nlohmann::json detail = {{"ticket", row.ticket}, {"reply", note}, {"attempts", row.attempts + 1}};
     if (auto st = mark_outbound_sent(*db_, id, note); !st) return st;
-    if (auto st = audit("ack-sent", id, json_text(detail)); !st) return st;
+    if (auto st = audit(row.kind + "-sent", id, json_text(detail)); !st) return st;
     if (auto st = tx->commit(); !st) return st;
     ++repaired;
   }
@@ -103,8 +103,11 @@ void AckSender::start() {
   if (!target_) spdlog::get("outbound")->warn("outbound.smarthost is empty: acknowledgements are queued but not sent");
   thread_.start([this]() -> NextRound {
     const std::int64_t next_due = target_ ? send_due() : -1;
-    // Idle: the worker wakes us when it queues one; otherwise the next retry is due.
-    return {std::chrono::seconds(next_due < 0 ? 60 : next_due)};
+    // Idle: the worker wakes us when it queues one; otherwise the next retry is
+    // due. Rows another process queues (`csirtgw ticket reply`, issue 17) are
+    // found within outbound.poll_interval.
+    const std::int64_t poll = config_.outbound_poll_interval;
+    return {std::chrono::seconds(next_due < 0 ? poll : std::min(next_due, poll))};
   });
 }
 
@@ -129,7 +132,7 @@ std::int64_t AckSender::send_due() {
       // In cur/: sent, but recording it failed last time. Anywhere else:
       // someone removed it; record that rather than retry forever.
       const bool sent = std::filesystem::exists(state_dir_ / "outbound" / "cur" / row.spool_id);
-      record_result(row.spool_id, row.ticket, row.attempts, row.queued_at,
+      record_result(row.spool_id, row.ticket, row.kind, row.attempts, row.queued_at,
                     static_cast<int>(sent ? DeliveryOutcome::accepted : DeliveryOutcome::permanent),
                     sent ? "accepted by the smarthost earlier" : "the message file outbound/new/" + row.spool_id +
                                                                      " is missing");
@@ -146,7 +149,7 @@ std::int64_t AckSender::send_due() {
         io_, deliver_via_smtp(*target_, std::move(mails),
                               [&](std::size_t i, DeliveryResult result) {
                                 const OutboundRow& row = rows[i];
-                                record_result(row.spool_id, row.ticket, row.attempts, row.queued_at,
+                                record_result(row.spool_id, row.ticket, row.kind, row.attempts, row.queued_at,
                                               static_cast<int>(result.outcome), result.reply);
                               }),
         boost::asio::detached);
@@ -156,8 +159,9 @@ std::int64_t AckSender::send_due() {
   return next ? next.value() : 5;
 }
 
-void AckSender::record_result(const std::string& spool_id, const std::string& ticket, std::int64_t attempts,
-                              std::int64_t queued_at, int outcome_code, const std::string& reply) {
+void AckSender::record_result(const std::string& spool_id, const std::string& ticket, const std::string& kind,
+                              std::int64_t attempts, std::int64_t queued_at, int outcome_code,
+                              const std::string& reply) {
   auto log = spdlog::get("outbound");
   const auto outcome = static_cast<DeliveryOutcome>(outcome_code);
   const auto dir = state_dir_ / "outbound";
@@ -178,15 +182,15 @@ void AckSender::record_result(const std::string& spool_id, const std::string& ti
   Status st = tx ? ok_status() : Status(tx.error());
   if (settled) {
     if (outcome == DeliveryOutcome::accepted) {
-      event = "ack-sent";
+      event = kind + "-sent";
       if (st) st = mark_outbound_sent(*db_, spool_id, reply);
     } else {
-      event = "ack-failed";
+      event = kind + "-failed";
       if (outcome != DeliveryOutcome::permanent) detail["reason"] = "not accepted within outbound.give_up";
       if (st) st = mark_outbound_failed(*db_, spool_id, reply);
     }
   } else {
-    event = "ack-deferred";
+    event = kind + "-deferred";
     const std::int64_t delay = retry_delay(tried, config_.outbound_retry_min, config_.outbound_retry_max);
     detail["retry_in"] = delay;
     if (st) st = mark_outbound_deferred(*db_, spool_id, tried, now + delay, reply);

@@ -48,8 +48,9 @@ class AckSender {
  private:
   // One round: every due ack over one connection. Returns seconds until the next is due (-1: none queued).
   std::int64_t send_due();
-  void record_result(const std::string& spool_id, const std::string& ticket, std::int64_t attempts,
-                     std::int64_t queued_at, int outcome, const std::string& reply);
+  // `kind`: the row's ("ack" or "correspondence"), which names the audited event.
+  void record_result(const std::string& spool_id, const std::string& ticket, const std::string& kind,
+                     std::int64_t attempts, std::int64_t queued_at, int outcome, const std::string& reply);
   Status audit(const std::string& event, const std::string& spool_id, const std::string& detail_json);
 
   const Config& config_;

@@ -19,6 +19,7 @@
 #include "message_header.h"
 #include "ordered_pipeline.h"
 #include "outbound_store.h"
+#include "staff_mail.h"
 #include "step_fault.h"
 #include "ticket_store.h"
 #include "untrusted_text.h"
@@ -255,6 +256,8 @@ std::size_t FilingWorker::tickets_and_plans(StagedReport* run, std::size_t count
   std::size_t usable = 0;
   while (usable < count && !run[usable].deferred_by) ++usable;
   if (usable == 0) return 0;
+  for (std::size_t i = 0; i < usable; ++i)
+    run[i].staff = run[i].report && is_staff_mail(*run[i].report, rules_->config);
   std::vector<TicketAssignment> assigned(usable);
   if (Status committed = assign_tickets(run, usable, assigned); !committed) {
     run[0].deferred_by = "ticket assignment: " + committed.error().message;
@@ -262,7 +265,12 @@ std::size_t FilingWorker::tickets_and_plans(StagedReport* run, std::size_t count
   }
   for (std::size_t i = 0; i < usable; ++i) {
     StagedReport& item = run[i];
-    if (takes_ticket(item)) {
+    if (item.staff && !item.report->fault) {
+      if (Status acted = act_on_staff_mail(*item.report); !acted) {
+        item.deferred_by = "staff step: " + acted.error().message;
+        return i;
+      }
+    } else if (takes_ticket(item)) {
       Report& report = *item.report;
       report.ticket = format_ticket(rules_->policy.ticket_prefix, assigned[i].number);
       item.opened_ticket = assigned[i].created;
@@ -336,10 +344,15 @@ bool FilingWorker::write_filed_copy(StagedReport& item, BatchFiling& batch) {
   const std::time_t received = parse_utc(entry.received_at);
   const std::string name = maildir_base_name(received, entry.spool_id, rules_->config.hostname);
   if (!target.value()->contains(name)) {
-    const std::string head = filed_head(report, rules_->config.hostname, received);
+    std::string head = filed_head(report, rules_->config.hostname, received);
     const std::string faulted = report.fault ? faulted_copy(report) : std::string();
+    std::string_view message = report.fault ? std::string_view(faulted) : report.message();
+    if (auto tagged = report.fault ? std::nullopt : tagged_subject(message, report.ticket)) {
+      head += tagged->header;  // the ticket's tag in the Subject (filed_copy.h)
+      message.remove_prefix(tagged->rest_at);
+    }
     // The message is converted to LF while it is written: no second copy of it.
-    auto written = target.value()->write_tmp_with_lf(name, head, report.fault ? faulted : report.message());
+    auto written = target.value()->write_tmp_with_lf(name, head, message);
     if (!written) {
       batch.deferral.emplace(entry.spool_id, written.error().message);
       return false;

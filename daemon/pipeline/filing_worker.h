@@ -39,6 +39,7 @@
 #include "report.h"
 #include "round_thread.h"
 #include "maildir_queue.h"
+#include "openpgp_worker.h"
 #include "parallel_fsync.h"
 #include "pipeline_rules.h"
 #include "spool.h"
@@ -84,6 +85,7 @@ class FilingWorker {
     // Deferred because the OpenPGP worker died on it (or its quarantine copy
     // could not be written): the attempt counts toward openpgp.worker_failures.
     bool attempt_failed = false;
+    bool staff = false;  // to a staff address: the staff step (staff_step.h) instead of a ticket
   };
   struct Filed {
     std::string spool_id;
@@ -108,6 +110,7 @@ class FilingWorker {
   std::size_t tickets_and_plans(StagedReport* run, std::size_t count, AckPlanner& planner);
   static bool takes_ticket(const StagedReport& item);
   Status assign_tickets(StagedReport* run, std::size_t usable, std::vector<TicketAssignment>& assigned);  // ticket_step.cpp
+  Status act_on_staff_mail(Report& report);  // staff_step.cpp
   BatchFiling file_in_order(std::vector<StagedReport>& staged);
   Status deliver_batch(const BatchFiling& filing);
   Status record_batch(const std::vector<Filed>& filed);
@@ -144,6 +147,7 @@ class FilingWorker {
   std::string team_fingerprint_;
   std::optional<MaildirQueue> outbound_;
   std::function<void()> ack_queued_;
+  std::unique_ptr<OpenPgpWorker> staff_gpg_;  // signs staff correspondence with the team key; made when first needed
   std::set<std::string> deferral_audited_;
   bool alone_ = false;  // this batch tries one message that was in flight at a crash
   const TestFaults test_faults_ = TestFaults::from_environment();

@@ -6,11 +6,13 @@
 #include "indicator_index.h"
 #include "route_stage.h"
 #include "step_fault.h"
+#include "ticket_reopen.h"
 #include "ticket_store.h"
 
 namespace csirtgw {
 
-bool FilingWorker::takes_ticket(const StagedReport& item) { return item.report && !item.report->fault; }
+// Staff mail is never a report: it opens no ticket and gets no acknowledgement.
+bool FilingWorker::takes_ticket(const StagedReport& item) { return item.report && !item.report->fault && !item.staff; }
 
 void follow_ticket(Report& report, const TicketAssignment& ticket) {
   // Filed with its ticket, unless it has to be quarantined; the routed audit
@@ -42,6 +44,7 @@ Status FilingWorker::assign_tickets(StagedReport* run, std::size_t usable, std::
           auto made = assign_ticket(*db_, *run[i].report, rules_->policy.ticket_prefix,
                                      static_cast<std::size_t>(rules_->config.ticket_subject_max));
           if (!made) return made.error();
+          if (auto st = reopen_on_answer(*db_, made.value(), run[i].report->spool_id); !st) return st;
           assigned[i] = std::move(made.value());
           // Searchable from the moment the ticket exists, in the same transaction.
           auto indexed = store_indicators(*db_, *run[i].report, assigned[i].number,

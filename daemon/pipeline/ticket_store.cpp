@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "audit_log.h"
+#include "correspondence.h"
 #include "json_text.h"
 #include "from_mailboxes.h"
 #include "message_header.h"
@@ -50,6 +51,9 @@ std::vector<std::string> referenced_ids(std::string_view headers) {
 
 Result<std::optional<std::int64_t>> ticket_of_message_id(Database& db, const std::string& message_id) {
   if (message_id.empty()) return std::optional<std::int64_t>{};
+  // A message staff sent from the ticket (issue 17): the answer to it joins it.
+  auto outgoing = ticket_for_outgoing_message_id(db, message_id);
+  if (!outgoing || outgoing.value()) return outgoing;
   auto stmt = db.prepare("SELECT ticket FROM ticket_messages WHERE message_id = ? ORDER BY added_at LIMIT 1");
   if (!stmt) return stmt.error();
   stmt->bind(1, message_id);
@@ -472,13 +476,19 @@ Status write_state(Database& db, std::int64_t number, const std::string& state, 
 
 Status change_ticket_state(Database& db, std::int64_t number, const std::string& action, const std::string& who,
                            bool steal) {
+  auto tx = Transaction::begin(db);
+  if (!tx) return tx.error();
+  if (auto st = change_ticket_state_within(db, number, action, who, steal); !st) return st;
+  return tx->commit();
+}
+
+Status change_ticket_state_within(Database& db, std::int64_t number, const std::string& action, const std::string& who,
+                                  bool steal) {
   std::string state;
   if (action == "take") state = "taken";
   else if (action == "resolve") state = "resolved";
   else if (action == "reopen") state = "open";
   else return Error::bad_input("unknown action " + action);
-  auto tx = Transaction::begin(db);
-  if (!tx) return tx.error();
   auto current = ticket_state(db, number);
   if (!current) return current.error();
   if (!current.value()) return Error::bad_input("no ticket #" + std::to_string(number));
@@ -491,13 +501,17 @@ Status change_ticket_state(Database& db, std::int64_t number, const std::string&
   nlohmann::json detail = {{"ticket", number}, {"action", action}, {"state", state}};
   if (action == "take" && current.value()->state == "taken") detail["taken_from"] = current.value()->owner;
   if (action == "reopen") detail["was"] = current.value()->state;
-  if (auto st = append_audit_event(db, {"ticket-" + action, "", who, json_text(detail)}); !st) return st;
-  return tx->commit();
+  return append_audit_event(db, {"ticket-" + action, "", who, json_text(detail)});
 }
 
 Status add_ticket_comment(Database& db, std::int64_t number, const std::string& who, const std::string& text) {
   auto tx = Transaction::begin(db);
   if (!tx) return tx.error();
+  if (auto st = add_ticket_comment_within(db, number, who, text); !st) return st;
+  return tx->commit();
+}
+
+Status add_ticket_comment_within(Database& db, std::int64_t number, const std::string& who, const std::string& text) {
   auto exists = ticket_queue(db, number);
   if (!exists) return exists.error();
   if (!exists.value()) return Error::bad_input("no ticket #" + std::to_string(number));
@@ -510,8 +524,7 @@ Status add_ticket_comment(Database& db, std::int64_t number, const std::string& 
   // The comment text is staff's own words but may quote a report: the audit
   // event records that a comment was made, not what it says.
   nlohmann::json detail = {{"ticket", number}, {"comment_length", text.size()}};
-  if (auto st = append_audit_event(db, {"ticket-comment", "", who, json_text(detail)}); !st) return st;
-  return tx->commit();
+  return append_audit_event(db, {"ticket-comment", "", who, json_text(detail)});
 }
 
 }  // namespace csirtgw

@@ -81,6 +81,10 @@ Result<std::optional<TicketDetail>> ticket_detail(Database& db, std::int64_t num
 Status change_ticket_state(Database& db, std::int64_t number, const std::string& action, const std::string& who,
                            bool steal = false);
 Status add_ticket_comment(Database& db, std::int64_t number, const std::string& who, const std::string& text);
+// The same two within the caller's write transaction (the staff step acts in its own).
+Status change_ticket_state_within(Database& db, std::int64_t number, const std::string& action, const std::string& who,
+                                  bool steal = false);
+Status add_ticket_comment_within(Database& db, std::int64_t number, const std::string& who, const std::string& text);
 
 // The first staff answer to a ticket (take, comment, resolve, reject, a reply
 // sent to the reporter) at `at` (UTC, as utc_timestamp_now()): recorded only

@@ -15,7 +15,7 @@ Status set_state(Database& db, const std::string& spool_id, const char* state, c
 Status insert_outbound(Database& db, const OutboundRow& row, std::int64_t now) {
   auto stmt = db.prepare(
       "INSERT OR IGNORE INTO outbound (spool_id, ticket, recipient, message_id, encrypted, state, attempts,"
-      " queued_at, next_attempt_at) VALUES (?, ?, ?, ?, ?, 'queued', 0, ?, ?)");
+      " queued_at, next_attempt_at, kind) VALUES (?, ?, ?, ?, ?, 'queued', 0, ?, ?, ?)");
   if (!stmt) return stmt.error();
   return stmt->bind(1, row.spool_id)
       .bind(2, row.ticket)
@@ -24,11 +24,12 @@ Status insert_outbound(Database& db, const OutboundRow& row, std::int64_t now) {
       .bind(5, std::int64_t{row.encrypted})
       .bind(6, now)
       .bind(7, now)
+      .bind(8, row.kind)
       .run();
 }
 
 Result<std::int64_t> outbound_count_since(Database& db, const std::string& recipient, std::int64_t since) {
-  auto stmt = db.prepare("SELECT count(*) FROM outbound WHERE recipient = ? AND queued_at >= ?");
+  auto stmt = db.prepare("SELECT count(*) FROM outbound WHERE recipient = ? AND queued_at >= ? AND kind = 'ack'");
   if (!stmt) return stmt.error();
   stmt->bind(1, recipient).bind(2, since);
   auto row = stmt->step();
@@ -45,7 +46,7 @@ Result<std::int64_t> outbound_count_domain_since(Database& db, const std::string
     if (c == '%' || c == '_' || c == '\\') pattern += '\\';
     pattern += c;
   }
-  auto stmt = db.prepare("SELECT count(*) FROM outbound WHERE queued_at >= ? AND recipient LIKE ? ESCAPE '\\'");
+  auto stmt = db.prepare("SELECT count(*) FROM outbound WHERE queued_at >= ? AND kind = 'ack' AND recipient LIKE ? ESCAPE '\\'");
   if (!stmt) return stmt.error();
   stmt->bind(1, since).bind(2, pattern);
   auto row = stmt->step();
@@ -54,7 +55,7 @@ Result<std::int64_t> outbound_count_domain_since(Database& db, const std::string
 }
 
 Result<std::int64_t> outbound_count_all_since(Database& db, std::int64_t since) {
-  auto stmt = db.prepare("SELECT count(*) FROM outbound WHERE queued_at >= ?");
+  auto stmt = db.prepare("SELECT count(*) FROM outbound WHERE queued_at >= ? AND kind = 'ack'");
   if (!stmt) return stmt.error();
   stmt->bind(1, since);
   auto row = stmt->step();
@@ -65,7 +66,7 @@ Result<std::int64_t> outbound_count_all_since(Database& db, std::int64_t since) 
 namespace {
 
 constexpr std::string_view kRowColumns =
-    "SELECT spool_id, ticket, recipient, message_id, encrypted, attempts, queued_at FROM outbound ";
+    "SELECT spool_id, ticket, recipient, message_id, encrypted, attempts, queued_at, kind FROM outbound ";
 
 Result<std::vector<OutboundRow>> rows_of(Statement& stmt) {
   std::vector<OutboundRow> rows;
@@ -74,7 +75,7 @@ Result<std::vector<OutboundRow>> rows_of(Statement& stmt) {
     if (!row) return row.error();
     if (!row.value()) return rows;
     rows.push_back({stmt.text(0), stmt.text(1), stmt.text(2), stmt.text(3), stmt.integer(4) != 0, stmt.integer(5),
-                    stmt.integer(6)});
+                    stmt.integer(6), stmt.text(7)});
   }
 }
 

@@ -1,5 +1,5 @@
-// The outbound queue's rows (schemas/migrations/0004): one per acknowledged
-// report, keyed by the report's spool id so that filing a report again after a
+// The outbound queue's rows (schemas/migrations/0004, 0012): one per acknowledged
+// report (or per staff message from a ticket, keyed by its own id), keyed by the report's spool id so that filing a report again after a
 // crash never queues a second acknowledgement. The message itself is a file in
 // <state>/outbound/ (new/ while queued, cur/ once the smarthost took it).
 #pragma once
@@ -21,6 +21,9 @@ struct OutboundRow {
   bool encrypted = false;
   std::int64_t attempts = 0;
   std::int64_t queued_at = 0;  // unix seconds
+  // "ack", or "correspondence" (issue 17: staff replies and forwards share the
+  // spool and its retries; only acknowledgements count against ack rate limits).
+  std::string kind = "ack";
 };
 
 // Within the caller's transaction; a second insert for the same report is ignored.

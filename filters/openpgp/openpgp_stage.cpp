@@ -10,7 +10,9 @@
 #include "from_mailboxes.h"
 #include "inline_armor.h"
 #include "json_text.h"
+#include "envelope_address.h"
 #include "key_registry.h"
+#include "staff_registry.h"
 #include "message_header.h"
 #include "protected_headers.h"
 #include "store.h"
@@ -353,7 +355,15 @@ Result<std::optional<std::string>> OpenPgpStage::binding(const std::string& fing
     if (!db) return db.error();
     registry_.emplace(std::move(db.value()));
   }
-  return key_binding(*registry_, fingerprint, address);
+  auto reporter = key_binding(*registry_, fingerprint, address);
+  if (!reporter || reporter.value()) return reporter;
+  // A staff member's key verifies its own address by the same rules (the
+  // staff step then decides whether the message is a staff command).
+  auto staff = staff_member_for(*registry_, fingerprint);
+  if (!staff) return staff.error();
+  if (staff.value() && staff.value()->active() && staff.value()->email == lowercase_address(address))
+    return std::optional<std::string>{std::string()};
+  return std::optional<std::string>{};
 }
 
 // A temporary failure is retried, unless it is the worker failing on this
@@ -421,6 +431,7 @@ Status OpenPgpStage::judge_sender(const Report& report, const Verdict& verdict, 
     return ok_status();
   }
   crypto.signer = normalise_fingerprint(bound->fingerprint);
+  crypto.signed_at = bound->created;
   const std::int64_t arrived = parse_received_at(report.received_at).value_or(std::time(nullptr));
   const auto date = parse_rfc5322_date(header_value(headers, "Date").value_or(""));
   for (const auto& c : verdict.signatures) {

@@ -41,6 +41,7 @@ struct CryptoStatus {
   // The primary fingerprint of a GOOD signature (the one bound to the sender
   // when verified); never a bad, unknown, expired or revoked one's.
   std::string signer;
+  std::int64_t signed_at = 0;  // the bound signature's creation time (seconds since the epoch), 0 when unknown
   std::vector<ClaimedIssuer> claimed_issuers;  // every signature that is not good
   bool sender_verified = false;
   std::string verified_address;  // when verified: the From address bound to the signer

@@ -369,7 +369,8 @@ class TrustSignals(unittest.TestCase):
                 names = [n.lower() for n in top_header_names(fm.raw)]
                 twice = [n for n in SHOWN_ONCE if names.count(n.lower()) > 1]
                 self.assertEqual(twice, [], f"fields twice in the filed copy: {names}")
-                self.assertEqual(fm.subject, "...")  # the outer one, as delivered
+                # the outer one, as delivered, after the ticket's tag (filed copies carry it)
+                self.assertRegex(fm.subject, r"^\[XYZ-CERT #\d+\] \.\.\.$")
                 self.assertEqual(self.one(fm, "X-Csirtgw-Protected-Subject"), f"the real subject {token}")
                 self.assertEqual(self.one(fm, "X-Csirtgw-Protected-Headers"), "authenticated")
                 self.assertIsNone(self.one(fm, "X-Csirtgw-Header-Mismatch"))  # "..." is the obscured Subject

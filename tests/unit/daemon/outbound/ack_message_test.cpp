@@ -89,7 +89,9 @@ TEST_CASE("ack_message: fixed header set, CRLF only, no header from attacker tex
                            "[XYZ-CERT #7] Your report\r\nBcc: victim@evil.example",
                            "<ack.1@host>",
                            "<r@example.org>",
-                           "Mon, 01 Jan 2026 00:00:00 +0000"};
+                           "Mon, 01 Jan 2026 00:00:00 +0000",
+                           "",
+                           true};
   const std::string message = ack_message(headers, entity);
   CHECK(!has_bare_line_break(message));
   const std::vector<std::string> expected = {"From",        "To",         "Subject",        "Date",
@@ -156,6 +158,37 @@ TEST_CASE("ack templates") {
       }
     }
   }
+}
+
+}  // namespace csirtgw
+
+namespace csirtgw {
+
+// Staff correspondence (issue 17): References names the thread, one
+// Message-ID per folded line, and a message a person wrote has no Auto-Submitted.
+TEST_CASE("ack_message: References of a thread, and no Auto-Submitted for staff mail") {
+  AckHeaders h;
+  h.from_name = "Example CERT";
+  h.from_address = "cert@csirt.example";
+  h.to_address = "reporter@example.org";
+  h.subject = "[XYZ-CERT #7] Re: your incident report";
+  h.message_id = "<corr.1@host>";
+  h.in_reply_to = "<r3@example.org>";
+  h.references = "<r1@example.org> <r2@example.org>\r\nBcc: x@evil.example <r3@example.org>";
+  h.date = "Mon, 01 Jan 2026 00:00:00 +0000";
+  h.auto_submitted = false;
+  const std::string message = ack_message(h, "Content-Type: text/plain\r\n\r\nx\r\n");
+  CHECK(message.find("In-Reply-To: <r3@example.org>\r\n") != std::string::npos);
+  // The CR LF smuggled into the value became spaces: no header line of its own.
+  CHECK(message.find("\r\nBcc:") == std::string::npos);
+  CHECK(message.find("References: <r1@example.org>\r\n <r2@example.org>\r\n Bcc:\r\n x@evil.example\r\n"
+                     " <r3@example.org>\r\n") != std::string::npos);
+  CHECK(message.find("Auto-Submitted") == std::string::npos);
+  h.auto_submitted = true;
+  h.references.clear();
+  const std::string ack = ack_message(h, "Content-Type: text/plain\r\n\r\nx\r\n");
+  CHECK(ack.find("References: <r3@example.org>\r\n") != std::string::npos);
+  CHECK(ack.find("Auto-Submitted: auto-replied\r\n") != std::string::npos);
 }
 
 }  // namespace csirtgw

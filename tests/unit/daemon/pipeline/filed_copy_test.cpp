@@ -95,3 +95,39 @@ TEST_CASE("filed copy of a decrypted PGP/MIME message: one field of each name a 
 }
 
 }  // namespace csirtgw
+
+namespace csirtgw {
+
+// The filed copy carries the ticket's tag in its Subject, once, encoded words
+// and folding kept; the rest of the message is untouched.
+TEST_CASE("tagged_subject: the ticket's tag in the filed copy's Subject") {
+  struct Row {
+    const char* name;
+    std::string message;
+    std::optional<std::string> header;  // nullopt: unchanged
+  };
+  const std::vector<Row> rows = {
+      {"plain", "From: a@example.org\r\nSubject: Incident report\r\n\r\nbody\r\n",
+       "From: a@example.org\nSubject: [XYZ-CERT #42] Incident report\n"},
+      {"already tagged", "Subject: Re: [XYZ-CERT #42] Incident report\r\n\r\nbody\r\n", std::nullopt},
+      {"tagged in an encoded word", "Subject: =?UTF-8?Q?Re=3A_=5BXYZ-CERT_=2342=5D_x?=\r\n\r\nb\r\n", std::nullopt},
+      {"another ticket's tag", "Subject: [XYZ-CERT #7] old\r\n\r\nb\r\n", "Subject: [XYZ-CERT #42] [XYZ-CERT #7] old\n"},
+      {"encoded word kept", "Subject: =?UTF-8?B?w4RyZ2Vy?=\r\n\r\nb\r\n", "Subject: [XYZ-CERT #42] =?UTF-8?B?w4RyZ2Vy?=\n"},
+      {"folded", "Subject: a long\r\n subject\r\nTo: b@example.org\r\n\r\nb\r\n",
+       "Subject: [XYZ-CERT #42] a long\n subject\nTo: b@example.org\n"},
+      {"empty subject", "Subject:\r\n\r\nb\r\n", "Subject: [XYZ-CERT #42]\n"},
+      {"no subject", "From: a@example.org\r\n\r\nb\r\n", "From: a@example.org\nSubject: [XYZ-CERT #42]\n"},
+      {"no header section", "\tRED\r\n\r\nb\r\n", std::nullopt},
+  };
+  for (const auto& row : rows) {
+    CAPTURE(row.name);
+    auto tagged = tagged_subject(row.message, "XYZ-CERT #42");
+    REQUIRE(tagged.has_value() == row.header.has_value());
+    if (!tagged) continue;
+    CHECK(tagged->header == *row.header);
+    CHECK(std::string_view(row.message).substr(tagged->rest_at).substr(0, 2) == "\r\n");  // the empty line, then the body
+  }
+  CHECK_FALSE(tagged_subject("Subject: x\r\n\r\n", "").has_value());
+}
+
+}  // namespace csirtgw
