@@ -14,6 +14,7 @@ PACKAGES=(
   postfix swaks sq python3 procps
   clang-14 libclang-rt-14-dev   # fuzz_smoke: clang++-14; libFuzzer, ASan and UBSan runtimes
   libsystemd-dev
+  dovecot-imapd   # the queues over IMAP (tests/integration/test_imap_desk.py)
   # the Debian package and its test (tests/integration/test_deb_package.py)
   dpkg-dev debhelper fakeroot lintian systemd util-linux adduser man-db
 )

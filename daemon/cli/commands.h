@@ -37,7 +37,10 @@ int run_ticket_show(const TriageOptions& options, const std::string& id, bool js
 // take | resolve | reopen | comment (with text); `force`: take over another analyst's ticket
 int run_ticket_action(const TriageOptions& options, const std::string& action, const std::string& id,
                       const std::optional<std::string>& text, bool force = false);
-int run_queues(const TriageOptions& options);
+// --scan: first find moved messages and record them (queue_books.h).
+int run_queues(const TriageOptions& options, bool scan);
+// Puts a ticket's messages that no queue folder holds back from the store's copy.
+int run_ticket_refile(const TriageOptions& options, const std::string& id);
 int run_stats(const TriageOptions& options, const std::optional<std::string>& since,
               const std::optional<std::string>& until, const std::string& by, const std::string& format);
 // Prints the blank reporting form of `schema_file`, or of the embedded default.

@@ -119,6 +119,7 @@ class FilingWorker {
   BatchResult file_batch();
   Result<MaildirQueue*> queue(const std::string& name);
   Result<MaildirQueue*> outbound_queue();
+  Result<MaildirQueue*> filed_store();
   Status record_ack(const AckOutcome& ack, const std::string& spool_id);
   void audit_deferral(const std::string& spool_id, const std::string& reason);
   void take_current_rules();
@@ -143,6 +144,7 @@ class FilingWorker {
   AgentShards* ack_shards_ = nullptr;   // null until enable_acks()
   std::string team_fingerprint_;
   std::optional<MaildirQueue> outbound_;
+  std::optional<MaildirQueue> filed_store_;  // the store's private copies (filed_store.h)
   std::function<void()> ack_queued_;
   std::set<std::string> deferral_audited_;
   bool alone_ = false;  // this batch tries one message that was in flight at a crash
