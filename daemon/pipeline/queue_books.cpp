@@ -48,19 +48,22 @@ std::string spool_id_in_received(const std::filesystem::path& file) {
   return is_spool_id(candidate) ? candidate : "";
 }
 
-Status record_move(Database& db, const ScanReport::Move& move, const FiledRecord& record, const std::string& who) {
-  auto update = db.prepare("UPDATE messages SET queue = ? WHERE spool_id = ?");
+// Records one move; false when another scan recorded it since `record` was read.
+Result<bool> record_move(Database& db, const ScanReport::Move& move, const FiledRecord& record, const std::string& who) {
+  auto update = db.prepare("UPDATE messages SET queue = ? WHERE spool_id = ? AND queue = ?");
   if (!update) return update.error();
-  if (auto st = update->bind(1, move.to).bind(2, move.spool_id).run(); !st) return st;
+  if (auto st = update->bind(1, move.to).bind(2, move.spool_id).bind(3, move.from).run(); !st) return st.error();
+  if (sqlite3_changes_count(db) == 0) return false;
   nlohmann::json detail = {{"from", move.from}, {"to", move.to}};
   if (move.ticket) detail["ticket"] = move.ticket;
-  if (auto st = append_audit_event(db, {"message-moved", move.spool_id, who, json_text(detail)}); !st) return st;
-  if (!move.ticket || record.ticket_queue == move.to) return ok_status();
+  if (auto st = append_audit_event(db, {"message-moved", move.spool_id, who, json_text(detail)}); !st) return st.error();
+  if (!move.ticket || record.ticket_queue == move.to) return true;
   auto ticket = db.prepare("UPDATE tickets SET queue = ?, updated_at = ? WHERE number = ?");
   if (!ticket) return ticket.error();
-  if (auto st = ticket->bind(1, move.to).bind(2, utc_timestamp_now()).bind(3, move.ticket).run(); !st) return st;
+  if (auto st = ticket->bind(1, move.to).bind(2, utc_timestamp_now()).bind(3, move.ticket).run(); !st) return st.error();
   nlohmann::json moved = {{"ticket", move.ticket}, {"from", record.ticket_queue}, {"to", move.to}, {"found", "scan"}};
-  return append_audit_event(db, {"ticket-moved", move.spool_id, who, json_text(moved)});
+  if (auto st = append_audit_event(db, {"ticket-moved", move.spool_id, who, json_text(moved)}); !st) return st.error();
+  return true;
 }
 
 // Writes the store's copy of one message into a queue: tmp, fsync, new/, fsync.
@@ -149,11 +152,13 @@ std::map<std::string, QueueCount> count_queues(const std::vector<FiledRecord>& r
 
 Result<ScanReport> scan_queues(Database& db, const std::filesystem::path& state_dir,
                                const std::set<std::string>& policy_queues, const std::string& who) {
-  auto tx = Transaction::begin(db);
-  if (!tx) return tx.error();
+  // The folders are listed outside the transaction, so the daemon's filing
+  // never waits for a scan; a message filed meanwhile is not in `records`.
   auto records = filed_records(db);
   if (!records) return records.error();
   const auto index = index_queue_folders(state_dir / "queues", known_queues(db, policy_queues));
+  auto tx = Transaction::begin(db);
+  if (!tx) return tx.error();
   ScanReport report;
   std::map<std::int64_t, std::string> ticket_queue_now;  // a ticket moved earlier in this scan
   for (auto& record : records.value()) {
@@ -165,7 +170,9 @@ Result<ScanReport> scan_queues(Database& db, const std::filesystem::path& state_
     if (found->second.count(record.queue)) continue;  // still there (a copy elsewhere changes nothing)
     ScanReport::Move move{record.spool_id, record.queue, *found->second.begin(), record.ticket};
     if (record.ticket && ticket_queue_now.count(record.ticket)) record.ticket_queue = ticket_queue_now[record.ticket];
-    if (auto st = record_move(db, move, record, who); !st) return st.error();
+    auto recorded = record_move(db, move, record, who);
+    if (!recorded) return recorded.error();
+    if (!recorded.value()) continue;
     if (record.ticket) ticket_queue_now[record.ticket] = move.to;
     report.moved.push_back(std::move(move));
   }

@@ -388,7 +388,8 @@ class ImapDesk(unittest.TestCase):
         self.assertIn(f"restored: {self.secret.spool_id}", cp.out)
         back = h.messages_with(self.state, self.secret_token)
         self.assertEqual(len(back), 1)
-        self.assertIn(SECRET_IP.encode(), open(back[0].path, "rb").read())
+        with open(back[0].path, "rb") as f:
+            self.assertIn(SECRET_IP.encode(), f.read())
         cp = h.run_cli("ticket", "refile", str(ticket["number"]), "--state-dir", self.state)
         self.assertEqual(cp.returncode, 0, cp.out)
         self.assertIn("0 restored", cp.out)
