@@ -206,6 +206,9 @@ int run_ticket_refile(const TriageOptions& options, const std::string& id) {
   auto report = refile_ticket(opened->db, opened->state_dir, *number, opened->queues, who);
   if (!report) return complain(report.error().message);
   for (const auto& spool_id : report->restored) std::printf("restored: %s\n", shown(spool_id).c_str());
+  for (const auto& spool_id : report->without_copy)
+    std::printf("no stored copy: %s (filed before csirtgw kept one; the original is in originals/)\n",
+                shown(spool_id).c_str());
   std::printf("%s: refile by %s: %zu restored, %zu still in a queue folder\n",
               shown(format_ticket(opened->prefix, *number)).c_str(), shown(who).c_str(), report->restored.size(),
               report->present.size());

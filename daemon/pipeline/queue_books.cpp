@@ -195,13 +195,19 @@ Result<RefileReport> refile_ticket(Database& db, const std::filesystem::path& st
       continue;
     }
     // Back where the ticket is now, which is where staff look for it.
-    if (auto st = restore_into(state_dir, record, record.ticket_queue); !st) return st.error();
+    if (auto st = restore_into(state_dir, record, record.ticket_queue); !st) {
+      // Filed before csirtgw kept its own copies: only originals/ has it.
+      if (st.error().kind != ErrorClass::bad_input) return st.error();
+      report.without_copy.push_back(record.spool_id);
+      continue;
+    }
     auto update = db.prepare("UPDATE messages SET queue = ? WHERE spool_id = ?");
     if (!update) return update.error();
     if (auto st = update->bind(1, record.ticket_queue).bind(2, record.spool_id).run(); !st) return st.error();
     report.restored.push_back(record.spool_id);
   }
   nlohmann::json detail = {{"ticket", ticket}, {"restored", report.restored}, {"present", report.present.size()}};
+  if (!report.without_copy.empty()) detail["without_copy"] = report.without_copy;
   if (auto st = append_audit_event(db, {"ticket-refile", "", who, json_text(detail)}); !st) return st.error();
   if (auto st = tx->commit(); !st) return st.error();
   return report;

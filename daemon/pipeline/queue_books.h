@@ -70,6 +70,7 @@ Result<ScanReport> scan_queues(Database& db, const std::filesystem::path& state_
 struct RefileReport {
   std::vector<std::string> restored;  // spool ids put back
   std::vector<std::string> present;   // still in a queue folder: left alone
+  std::vector<std::string> without_copy;  // missing, but filed before filed/ existed
 };
 Result<RefileReport> refile_ticket(Database& db, const std::filesystem::path& state_dir, std::int64_t ticket,
                                    const std::set<std::string>& policy_queues, const std::string& who);

@@ -183,6 +183,15 @@ TEST_CASE("queue books: an expunged report is missing, the ticket stays open, re
   CHECK(twice->present.size() == 2);
   CHECK(books.events("ticket-refile") == 2);
   CHECK_FALSE(refile_ticket(books.db, books.dir.path(), 99, books.policy, "alice").ok());
+
+  // A message filed before the store kept copies: reported, the others still restored.
+  fs::remove(books.queues() / "incident-reports" / "new" / kReport);
+  fs::remove(books.queues() / "incident-reports" / "new" / kFollowUp);
+  fs::remove(filed_store_path(books.dir.path(), kFollowUp));
+  auto partial = refile_ticket(books.db, books.dir.path(), 7, books.policy, "alice");
+  REQUIRE_MESSAGE(partial.ok(), partial.error().message);
+  CHECK(partial->restored == std::vector<std::string>{kReportId});
+  CHECK(partial->without_copy == std::vector<std::string>{"0005f1a2b3c4d5e6f8"});
 }
 
 TEST_CASE("queue books: the store's copy is private, shared queues are group rw") {
