@@ -71,6 +71,11 @@ Status ensure_queue_directory(const std::filesystem::path& dir, mode_t mode, con
       return errno_error("chgrp " + dir.string(), errno);
     if (::chmod(dir.c_str(), mode) != 0) return errno_error("chmod " + dir.string(), errno);  // chown clears setgid
   }
+  // chmod drops the setgid bit silently for a process outside the group: the
+  // queue would not be shared, and staff could not read what is filed there.
+  if ((mode & S_ISGID) != 0 && (::stat(dir.c_str(), &st) != 0 || (st.st_mode & S_ISGID) == 0))
+    return Error::temporary(dir.string() + " cannot be shared with group " + std::to_string(modes.group) +
+                            " of the setgid queues directory: csirtgw must be a member of that group");
   return ok_status();
 }
 
