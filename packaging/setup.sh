@@ -15,6 +15,7 @@ PACKAGES=(
   neomutt   # test_staff_mail: a staff reply signed and encrypted by neomutt (GPGME)
   clang-14 libclang-rt-14-dev   # fuzz_smoke: clang++-14; libFuzzer, ASan and UBSan runtimes
   libsystemd-dev
+  dovecot-imapd   # the queues over IMAP (tests/integration/test_imap_desk.py)
   # the Debian package and its test (tests/integration/test_deb_package.py)
   dpkg-dev debhelper fakeroot lintian systemd util-linux adduser man-db
 )

@@ -178,7 +178,7 @@ namespace {
 struct TriageCommandOptions : TriageOptions {
   std::optional<std::string> queue, state, comment, since, until, tlp, owner, priority, older_than, reporter, subject;
   std::string ticket_id, other_id, reason, by = "type";
-  bool json = false, csv = false, steal = false, overdue = false, all = false;
+  bool json = false, csv = false, steal = false, overdue = false, all = false, scan = false;
   std::string address, file = "-";  // ticket reply / forward
   bool keep_quotes = false;
 };
@@ -242,6 +242,12 @@ void add_ticket_commands(CLI::App& app, CliCommands& commands, const std::shared
   show->add_flag("--json", triage->json, "JSON output");
   add_location_options(show, *triage);
   commands.push_back({show, [triage] { return run_ticket_show(*triage, triage->ticket_id, triage->json); }});
+  auto* refile = ticket->add_subcommand(
+      "refile", "Put the ticket's messages that no queue folder holds back into its queue, from the store's copy");
+  refile->add_option("ID", triage->ticket_id, "Ticket number")->required();
+  refile->add_option("--as", triage->operator_name, "Root only: act for this existing user account (default: you, the OS user; under sudo SUDO_USER)");
+  add_location_options(refile, *triage);
+  commands.push_back({refile, [triage] { return run_ticket_refile(*triage, triage->ticket_id); }});
   for (const std::string action : {"take", "resolve", "reopen", "comment"}) {
     auto* sub = ticket->add_subcommand(action, action == "comment" ? "Add a comment to a ticket" : action + " a ticket");
     sub->add_option("ID", triage->ticket_id, "Ticket number")->required();
@@ -304,9 +310,13 @@ void add_triage_commands(CLI::App& app, CliCommands& commands) {
 
   add_ticket_commands(app, commands, triage);
 
-  auto* queues = app.add_subcommand("queues", "Queues with their message and ticket counts");
+  auto* queues = app.add_subcommand("queues", "Queues with their message and ticket counts (from the store)");
+  queues->add_flag("--scan", triage->scan,
+                   "First find filed messages a mail client moved to another queue folder and move their tickets "
+                   "(audited); list messages no queue folder holds");
+  queues->add_option("--as", triage->operator_name, "Root only: act for this existing user account (default: you, the OS user; under sudo SUDO_USER)");
   add_location_options(queues, *triage);
-  commands.push_back({queues, [triage] { return run_queues(*triage); }});
+  commands.push_back({queues, [triage] { return run_queues(*triage, triage->scan); }});
 
   auto* stats = app.add_subcommand("stats", "Incident counts, no identifying data (RFC 2350 statistics)");
   stats->add_option("--since", triage->since, "From this date (YYYY-MM-DD)")->check(kCalendarDate);

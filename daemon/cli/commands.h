@@ -41,7 +41,10 @@ int run_ticket_show(const TriageOptions& options, const std::string& id, bool js
 // take | resolve | reopen | comment (with text); `steal`: take over another analyst's ticket
 int run_ticket_action(const TriageOptions& options, const std::string& action, const std::string& id,
                       const std::optional<std::string>& text, bool steal = false);
-int run_queues(const TriageOptions& options);
+// --scan: first find moved messages and record them (queue_books.h).
+int run_queues(const TriageOptions& options, bool scan);
+// Puts a ticket's messages that no queue folder holds back from the store's copy.
+int run_ticket_refile(const TriageOptions& options, const std::string& id);
 // Staff correspondence (issue 17, correspondence_commands.cpp): FILE "-" is
 // standard input. Exit 0 queued, 1 refused, 2 usage, 3 environment failure.
 int run_ticket_reply(const TriageOptions& options, const std::string& id, const std::string& file, bool keep_quotes);

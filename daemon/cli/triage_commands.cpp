@@ -13,6 +13,8 @@
 #include "correspondence.h"
 #include "json_text.h"
 #include "policy.h"
+#include "queue_books.h"
+#include "store.h"
 #include "ticket_store.h"
 #include "ticket_desk_commands.h"
 #include "ticket_timings.h"
@@ -35,13 +37,6 @@ nlohmann::json correspondence_json(const std::vector<CorrespondenceEntry>& entri
 std::string verified_text(const std::string& address, const std::string& org) {
   if (address.empty()) return "no";
   return address + (org.empty() ? "" : " (" + org + ")");
-}
-
-std::size_t count_files(const std::filesystem::path& dir) {
-  std::error_code ec;
-  std::size_t n = 0;
-  for (auto it = std::filesystem::directory_iterator(dir, ec); !ec && it != std::filesystem::directory_iterator(); it.increment(ec)) ++n;
-  return n;
 }
 
 }  // namespace
@@ -112,21 +107,58 @@ int run_ticket_action(const TriageOptions& options, const std::string& action, c
   return 0;
 }
 
-int run_queues(const TriageOptions& options) {
+// Counts from the store (queue_books.h): FILED is what csirtgw filed into the
+// queue (or a scan found moved there), MISSING those of them no queue folder
+// holds any more (`ticket refile` puts them back). A client reading, flagging
+// or creating folders changes neither. --scan first records moves (audited).
+int run_queues(const TriageOptions& options, bool scan) {
   auto opened = open_for(options);
   if (!opened) return 2;
+  if (scan) {
+    auto who = operator_name(options.operator_name);
+    if (!who) return 2;
+    auto report = scan_queues(opened->db, opened->state_dir, opened->queues, *who);
+    if (!report) return complain(report.error().message);
+    for (const auto& m : report->moved)
+      std::printf("moved: %s %s -> %s%s\n", shown(m.spool_id).c_str(), shown(m.from).c_str(), shown(m.to).c_str(),
+                  m.ticket ? (" (" + shown(format_ticket(opened->prefix, m.ticket)) + ")").c_str() : "");
+    for (const auto& r : report->missing)
+      std::printf("missing: %s %s%s\n", shown(r.spool_id).c_str(), shown(r.queue).c_str(),
+                  r.ticket ? (" (" + shown(format_ticket(opened->prefix, r.ticket)) + ")").c_str() : "");
+  }
   auto tickets = list_tickets(opened->db, std::nullopt, std::nullopt);
   if (!tickets) return complain(tickets.error().message);
+  auto records = filed_records(opened->db);
+  if (!records) return complain(records.error().message);
+  const auto queues = known_queues(opened->db, opened->queues);
+  auto counts = count_queues(records.value(), index_queue_folders(opened->state_dir / "queues", queues));
   std::map<std::string, std::map<std::string, int>> by_queue;
   for (const auto& t : tickets.value()) ++by_queue[t.queue][t.state];
-  std::error_code ec;
-  for (const auto& entry : std::filesystem::directory_iterator(opened->state_dir / "queues", ec)) by_queue[entry.path().filename().string()];
-  std::printf("%-20s %8s %8s %8s %8s %8s\n", "QUEUE", "NEW", "READ", "OPEN", "TAKEN", "RESOLVED");
-  for (auto& [queue, states] : by_queue) {
-    const auto dir = opened->state_dir / "queues" / queue;
-    std::printf("%-20s %8zu %8zu %8d %8d %8d\n", shown(queue).c_str(), count_files(dir / "new"), count_files(dir / "cur"),
-                states["open"], states["taken"], states["resolved"]);
+  std::printf("%-20s %8s %8s %8s %8s %8s\n", "QUEUE", "FILED", "MISSING", "OPEN", "TAKEN", "RESOLVED");
+  for (const auto& queue : queues) {
+    auto& states = by_queue[queue];
+    std::printf("%-20s %8lld %8lld %8d %8d %8d\n", shown(queue).c_str(), static_cast<long long>(counts[queue].filed),
+                static_cast<long long>(counts[queue].missing), states["open"], states["taken"], states["resolved"]);
   }
+  return 0;
+}
+
+int run_ticket_refile(const TriageOptions& options, const std::string& id) {
+  auto opened = open_for(options);
+  if (!opened) return 2;
+  auto number = parse_ticket_id(id);
+  if (!number) return complain("not a ticket id: " + id);
+  const auto who = operator_name(options.operator_name);
+  if (!who) return 2;
+  auto report = refile_ticket(opened->db, opened->state_dir, *number, opened->queues, *who);
+  if (!report) return complain(report.error().message);
+  for (const auto& spool_id : report->restored) std::printf("restored: %s\n", shown(spool_id).c_str());
+  for (const auto& spool_id : report->without_copy)
+    std::printf("no stored copy: %s (filed before csirtgw kept one; the original is in originals/)\n",
+                shown(spool_id).c_str());
+  std::printf("%s: refile by %s: %zu restored, %zu still in a queue folder\n",
+              shown(format_ticket(opened->prefix, *number)).c_str(), shown(*who).c_str(), report->restored.size(),
+              report->present.size());
   return 0;
 }
 

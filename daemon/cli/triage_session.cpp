@@ -49,7 +49,10 @@ std::optional<Opened> open_for(const TriageOptions& options) {
     return std::nullopt;
   }
   auto policy = load_policy(*config);
-  return Opened{*config, dir, std::move(db.value()), policy.policy.ticket_prefix, std::move(due.value())};
+  std::set<std::string> queues;
+  for (const auto& route : policy.policy.routes) queues.insert(route.queue);
+  return Opened{*config, dir, std::move(db.value()), policy.policy.ticket_prefix, std::move(due.value()),
+                std::move(queues)};
 }
 
 std::optional<std::int64_t> parse_ticket_id(const std::string& text) {

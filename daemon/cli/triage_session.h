@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <optional>
+#include <set>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -24,6 +25,7 @@ struct Opened {
   Database db;
   std::string prefix;
   DueTable due;  // tickets.due_hours
+  std::set<std::string> queues;  // the policy's routing targets
 };
 // nullopt after printing why (the caller exits 2).
 std::optional<Opened> open_for(const TriageOptions& options);

@@ -15,6 +15,7 @@
 #include "durable_file.h"
 #include "exception_text.h"
 #include "filed_copy.h"
+#include "filed_store.h"
 #include "json_text.h"
 #include "message_header.h"
 #include "ordered_pipeline.h"
@@ -148,6 +149,15 @@ Result<MaildirQueue*> FilingWorker::outbound_queue() {
     outbound_.emplace(std::move(opened.value()));
   }
   return &*outbound_;
+}
+
+Result<MaildirQueue*> FilingWorker::filed_store() {
+  if (!filed_store_) {
+    auto opened = open_filed_store(state_dir_);
+    if (!opened) return opened.error();
+    filed_store_.emplace(std::move(opened.value()));
+  }
+  return &*filed_store_;
 }
 
 Status FilingWorker::record_ack(const AckOutcome& ack, const std::string& spool_id) {
@@ -343,25 +353,34 @@ bool FilingWorker::write_filed_copy(StagedReport& item, BatchFiling& batch) {
   }
   const std::time_t received = parse_utc(entry.received_at);
   const std::string name = maildir_base_name(received, entry.spool_id, rules_->config.hostname);
-  if (!target.value()->contains(name)) {
-    std::string head = filed_head(report, rules_->config.hostname, received);
-    const std::string faulted = report.fault ? faulted_copy(report) : std::string();
-    std::string_view message = report.fault ? std::string_view(faulted) : report.message();
-    if (auto tagged = report.fault ? std::nullopt : tagged_subject(message, report.ticket)) {
-      head += tagged->header;  // the ticket's tag in the Subject (filed_copy.h)
-      message.remove_prefix(tagged->rest_at);
-    }
-    // The message is converted to LF while it is written: no second copy of it.
-    auto written = target.value()->write_tmp_with_lf(name, head, message);
-    if (!written) {
-      batch.deferral.emplace(entry.spool_id, written.error().message);
-      return false;
-    }
-    batch.pending.push_back(std::move(written.value()));
-  } else {
-    log->info("{}: already in queue {} (filed before a restart)", entry.spool_id, report.queue);
+  // The queue copy is the staff's (a mail client may delete it); the store's
+  // private copy is what `ticket refile` restores from. Both in the batch's fsync.
+  auto store_copy = filed_store();
+  if (!store_copy) {
+    batch.deferral.emplace(entry.spool_id, store_copy.error().message);
+    return false;
   }
-  batch.touched.insert(target.value());
+  std::string head = filed_head(report, rules_->config.hostname, received);
+  const std::string faulted = report.fault ? faulted_copy(report) : std::string();
+  std::string_view message = report.fault ? std::string_view(faulted) : report.message();
+  if (auto tagged = report.fault ? std::nullopt : tagged_subject(message, report.ticket)) {
+    head += tagged->header;  // the ticket's tag in the Subject (filed_copy.h)
+    message.remove_prefix(tagged->rest_at);
+  }
+  for (MaildirQueue* copy : {target.value(), store_copy.value()}) {
+    if (copy->contains(name)) {
+      log->info("{}: already in {} (filed before a restart)", entry.spool_id, copy->name());
+    } else {
+      // The message is converted to LF while it is written: no second copy of it in memory.
+      auto written = copy->write_tmp_with_lf(name, head, message);
+      if (!written) {
+        batch.deferral.emplace(entry.spool_id, written.error().message);
+        return false;
+      }
+      batch.pending.push_back(std::move(written.value()));
+    }
+    batch.touched.insert(copy);
+  }
   if (item.ack && item.ack->composed) {
     // The acknowledgement is on disk with the filing, before the commit that queues it.
     auto outbound = outbound_queue();

@@ -122,6 +122,7 @@ class FilingWorker {
   BatchResult file_batch();
   Result<MaildirQueue*> queue(const std::string& name);
   Result<MaildirQueue*> outbound_queue();
+  Result<MaildirQueue*> filed_store();
   Status record_ack(const AckOutcome& ack, const std::string& spool_id);
   void audit_deferral(const std::string& spool_id, const std::string& reason);
   void take_current_rules();
@@ -146,6 +147,7 @@ class FilingWorker {
   AgentShards* ack_shards_ = nullptr;   // null until enable_acks()
   std::string team_fingerprint_;
   std::optional<MaildirQueue> outbound_;
+  std::optional<MaildirQueue> filed_store_;  // the store's private copies (filed_store.h)
   std::function<void()> ack_queued_;
   std::unique_ptr<OpenPgpWorker> staff_gpg_;  // signs staff correspondence with the team key; made when first needed
   std::set<std::string> deferral_audited_;

@@ -2,9 +2,16 @@
 // mail client. Delivery is tmp → fsync → rename into new/; the caller fsyncs new/
 // once per batch before recording the filing. Names are derived from the spool id,
 // so filing the same message again after a crash finds it instead of copying it.
+// Shared queues (IMAP): when the queues root is a setgid directory, its group is
+// the staff's and each queue is created setgid (02750, its tmp/new/cur 02770,
+// files 0640), so Dovecot, logged in as each staff member, can read, flag and
+// move messages but create no folder in a queue; a private Maildir (the
+// store's filed copies) stays 0700/0600.
 #pragma once
 
 #include <filesystem>
+#include <sys/types.h>
+
 #include <string>
 #include <unordered_set>
 
@@ -15,7 +22,11 @@ namespace csirtgw {
 
 class MaildirQueue {
  public:
-  static Result<MaildirQueue> open(const std::filesystem::path& queues_root, const std::string& name);
+  // shared_with_root_group: group rw when queues_root is setgid (see above);
+  // private_only: 0700 directories, 0600 files, whatever the root is.
+  enum class Access { shared_with_root_group, private_only };
+  static Result<MaildirQueue> open(const std::filesystem::path& queues_root, const std::string& name,
+                                   Access access = Access::shared_with_root_group);
 
   const std::string& name() const { return name_; }
   // Whether a message with this base name is already in new/ or cur/.
@@ -41,6 +52,7 @@ class MaildirQueue {
  private:
   std::string name_;
   std::filesystem::path root_;
+  mode_t file_mode_ = 0640;
   // Base names found in cur/ when the queue was opened: a client may have moved a
   // message there between a crash and the restart.
   std::unordered_set<std::string> in_cur_at_open_;

@@ -34,7 +34,11 @@ Status share_store_with_group(const std::filesystem::path& state_dir, const std:
   if (auto st = give_to_group(state_dir, gid, 0750); !st) return st;
   for (const char* name : {"csirtgw.db", "csirtgw.db-wal", "csirtgw.db-shm"})
     if (auto st = give_to_group(state_dir / name, gid, 0660); !st) return st;
-  return ok_status();
+  // A setgid queues/ is the switch for the queues over IMAP (maildir_queue):
+  // each queue is then made for the group, readable by Dovecot's logins.
+  const auto queues = state_dir / "queues";
+  if (::mkdir(queues.c_str(), 0750) != 0 && errno != EEXIST) return errno_error("mkdir " + queues.string(), errno);
+  return give_to_group(queues, gid, 02750);
 }
 
 }  // namespace csirtgw

@@ -4,7 +4,8 @@
 // the WAL index; the daemon creates those once and keeps them (persistent WAL,
 // see open_store), then gives them to the group, mode 0660. The state
 // directory becomes searchable and readable by the group (0750), never
-// writable: staff cannot create, rename or remove anything in it.
+// writable: staff cannot create, rename or remove anything in it. queues/
+// becomes setgid for the group (02750): the queues over IMAP (Dovecot).
 #pragma once
 
 #include <filesystem>

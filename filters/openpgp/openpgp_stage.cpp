@@ -15,6 +15,7 @@
 #include "staff_registry.h"
 #include "message_header.h"
 #include "protected_headers.h"
+#include "readable_text.h"
 #include "store.h"
 #include "transfer_decoding.h"
 #include "untrusted_text.h"
@@ -76,8 +77,11 @@ std::string inline_entity(std::string_view message, std::string_view plaintext, 
     if (entity.back() != '\n') entity += "\r\n";
   }
   if (from_html) entity += std::string("Content-Type: text/plain; charset=") + (ascii ? "us-ascii" : "utf-8") + "\r\n";
-  entity += std::string("Content-Transfer-Encoding: ") + (ascii ? "7bit" : "8bit") + "\r\n\r\n";
-  entity.append(plaintext);
+  // 7bit/8bit where the text allows, quoted-printable where it does not (long
+  // lines, bytes that are not UTF-8): readable by grep and IMAP SEARCH either way.
+  const ReadableText readable = readable_text(plaintext);
+  entity += "Content-Transfer-Encoding: " + readable.transfer_encoding + "\r\n\r\n";
+  entity.append(readable.body);
   return entity;
 }
 
@@ -289,6 +293,13 @@ bool OpenPgpStage::open_layer(std::string_view message, const MimeEntity& root, 
   layer.text = sealed->form == Form::pgp_mime ? plaintext
                                               : inline_entity(message, plaintext, sealed->form == Form::inline_html);
   auto inner = scan_mime(layer.text, mime_limits_);
+  if (inner) {
+    // Base64 text parts filed readable, so grep and IMAP SEARCH find their content.
+    if (auto readable = with_readable_text_parts(layer.text, inner.value())) {
+      layer.text = std::move(*readable);
+      inner = scan_mime(layer.text, mime_limits_);
+    }
+  }
   if (!inner) {
     verdict.quarantine = true;
     verdict.failure = "decrypted MIME structure refused: " + inner.error().message;
