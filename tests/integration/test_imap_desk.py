@@ -347,14 +347,14 @@ class ImapDesk(unittest.TestCase):
         finally:
             m.logout()
         seq0 = max(r["seq"] for r in h.audit_rows(self.state))
-        cp = h.run_cli("queues", "--scan", "--as", "bob", "--state-dir", self.state)
+        cp = h.run_cli("queues", "--scan", "--as", USERS["bob"][0], "--state-dir", self.state)
         self.assertEqual(cp.returncode, 0, cp.out)
         self.assertIn(f"moved: {self.plain.spool_id} {self.plain_queue} -> {target}", cp.out)
         self.assertEqual(self.ticket_of(self.plain_token)["queue"], target)
         rows = h.audit_rows(self.state, "WHERE seq > ?", (seq0,))
         moved = [r for r in rows if r["event"] == "ticket-moved"]
         self.assertEqual(len(moved), 1, rows)
-        self.assertEqual(moved[0]["actor"], "bob")
+        self.assertEqual(moved[0]["actor"], USERS["bob"][0])
         self.assertEqual(json.loads(moved[0]["detail"])["to"], target)
         # A second scan finds nothing more.
         cp = h.run_cli("queues", "--scan", "--state-dir", self.state)
@@ -383,7 +383,7 @@ class ImapDesk(unittest.TestCase):
         self.assertEqual(len(copies), 1)
         self.assertEqual(stat.S_IMODE(os.stat(os.path.join(filed_dir, "new", copies[0])).st_mode), 0o600)
 
-        cp = h.run_cli("ticket", "refile", str(ticket["number"]), "--as", "alice", "--state-dir", self.state)
+        cp = h.run_cli("ticket", "refile", str(ticket["number"]), "--as", USERS["alice"][0], "--state-dir", self.state)
         self.assertEqual(cp.returncode, 0, cp.out)
         self.assertIn(f"restored: {self.secret.spool_id}", cp.out)
         back = h.messages_with(self.state, self.secret_token)
@@ -402,7 +402,7 @@ class ImapDesk(unittest.TestCase):
         finally:
             m.logout()
         refiles = [r for r in h.audit_rows(self.state) if r["event"] == "ticket-refile"]
-        self.assertEqual([r["actor"] for r in refiles][-2:][0], "alice")
+        self.assertEqual([r["actor"] for r in refiles][-2:][0], USERS["alice"][0])
 
     def test_4_audit_intact(self):
         cp = h.audit_verify(self.state)
