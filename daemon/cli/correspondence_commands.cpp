@@ -14,13 +14,18 @@
 #include <iostream>
 #include <iterator>
 
+#include "audit_log.h"
 #include "commands.h"
 #include "config_resolution.h"
 #include "correspondence.h"
 #include "durable_file.h"
+#include "operator_identity.h"
 #include "gnupg_home.h"
 #include "policy.h"
 #include "store.h"
+#include "ticket_store.h"
+#include "triage_session.h"
+#include "utc_text.h"
 #include "untrusted_text.h"
 
 namespace csirtgw {
@@ -33,21 +38,6 @@ constexpr int kEnvironment = 3;
 int complain(int code, const std::string& message) {
   std::fprintf(stderr, "csirtgw: %s\n", sanitize_untrusted(message).c_str());
   return code;
-}
-
-std::string os_operator() {
-  if (const char* sudo = std::getenv("SUDO_USER"); sudo && *sudo) return sudo;
-  if (const passwd* pw = ::getpwuid(::getuid())) return pw->pw_name;
-  return "uid " + std::to_string(::getuid());
-}
-
-// "42", "#42" or "XYZ-CERT #42".
-std::optional<std::int64_t> ticket_number(const std::string& text) {
-  auto hash = text.rfind('#');
-  std::string digits = hash == std::string::npos ? text : text.substr(hash + 1);
-  if (digits.empty() || digits.size() > 12 || digits.find_first_not_of("0123456789") != std::string::npos)
-    return std::nullopt;
-  return std::stoll(digits);
 }
 
 bool valid_utf8(std::string_view text) {
@@ -81,13 +71,13 @@ Result<std::string> read_text(const std::string& file, std::int64_t limit) {
 int send(const TriageOptions& options, CorrespondenceRequest request, const std::string& id, const std::string& file) {
   auto config = resolve_config(options.config_file);
   if (!config) return kUsage;
-  auto number = ticket_number(id);
+  auto number = parse_ticket_id(id);
   if (!number) return complain(kUsage, "not a ticket id: " + id);
   auto text = read_text(file, config->message_size);
   if (!text) return complain(kUsage, text.error().message);
   request.ticket = *number;
   request.text = std::move(*text);
-  request.staff = os_operator();
+  request.staff = operator_identity().value();  // without --as: always the OS user
 
   const auto state_dir = std::filesystem::absolute(options.state_dir ? *options.state_dir : config->state_dir);
   auto db = open_store(state_dir);
@@ -104,6 +94,10 @@ int send(const TriageOptions& options, CorrespondenceRequest request, const std:
   auto outcome = send_correspondence(ctx, request);
   if (!outcome) return complain(kEnvironment, "nothing sent: " + outcome.error().message);
   // A refusal is committed too: it is audited.
+  // A reply to the reporter answers the ticket (tickets.due_hours, stats).
+  if (outcome->sent && request.kind == CorrespondenceKind::reply)
+    if (auto st = note_first_response(*db, request.ticket, utc_timestamp_now()); !st)
+      return complain(kEnvironment, "nothing sent: " + st.error().message);
   if (auto st = tx->commit(); !st) return complain(kEnvironment, "nothing sent: " + st.error().message);
   if (!outcome->sent) return complain(kRefused, "refused (" + outcome->rule + "): " + outcome->refusal);
   std::printf("queued %s to %s, %s (%s)\n", outcome->message_id.c_str(), sanitize_untrusted(outcome->recipient).c_str(),

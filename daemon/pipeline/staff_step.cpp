@@ -87,7 +87,11 @@ Result<std::string> send(Acting& a, const StaffCommand& command) {
   request.keep_quotes = command.quote;
   auto outcome = send_correspondence(a.ctx.correspondence, request);
   if (!outcome) return outcome.error();
-  return outcome->sent ? std::string() : outcome->refusal;
+  if (!outcome->sent) return outcome->refusal;
+  // A reply to the reporter answers the ticket (tickets.due_hours, stats).
+  if (request.kind == CorrespondenceKind::reply)
+    if (auto st = note_first_response(a.ctx.db, a.ticket, utc_timestamp_now()); !st) return st.error();
+  return std::string();
 }
 
 // The command's action, then resolve; a refusal text for the staff member, or "".

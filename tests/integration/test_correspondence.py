@@ -366,6 +366,8 @@ class Correspondence(unittest.TestCase):
         self.assertIn("correspondence-sent", events)
         cp = self.cli("ticket", "show", str(ticket), "--json")
         self.assertEqual(cp.returncode, 0, cp.out)
+        if kind == "reply":  # a reply answers the ticket: its first response (stats, due time)
+            self.assertTrue(json.loads(cp.stdout)["first_response_at"], cp.out)
         shown = [c for c in json.loads(cp.stdout)["correspondence"] if c["message_id"] == message_id]
         self.assertEqual(len(shown), 1)
         self.assertEqual((shown[0]["kind"], shown[0]["recipient"], shown[0]["delivery"], shown[0]["encrypted"]),
@@ -414,6 +416,8 @@ class Correspondence(unittest.TestCase):
         cp = self.cli("ticket", "reply", str(self.tickets["nokey"]), self.write("hello\n"))
         self.refused(cp, "encryption-required")
         self.assertIn(f"no key registered for {NOKEY}", cp.out)
+        cp = self.cli("ticket", "show", str(self.tickets["nokey"]), "--json")
+        self.assertEqual(json.loads(cp.stdout)["first_response_at"], "", "a refused reply answered nothing")
 
     def test_4_amber_forward_needs_a_key_with_organisation(self):
         n = self.tickets["amber"]
