@@ -1,6 +1,8 @@
 // The From header's mailboxes, strictly (from_mailboxes.h).
 #include "from_mailboxes.h"
 
+#include <stdexcept>
+
 #include "ascii_case.h"
 
 #include <optional>
@@ -82,7 +84,14 @@ Result<std::vector<std::string>> field_mailboxes(std::string_view header_block, 
     const auto cleaned = without_comments(field);
     if (!cleaned) return Error::bad_input(std::string(name) + " header has an unterminated comment or quoted string");
     const std::string& value = *cleaned;
-    mimetic::AddressList list(value);
+    mimetic::AddressList list;
+    try {
+      list = mimetic::AddressList(value);
+    } catch (const std::exception&) {
+      // mimetic throws std::length_error on a group without its ';'
+      // ("From: a b: "): a message's bytes, not our failure.
+      return Error::bad_input(std::string(name) + " header is not an address list");
+    }
     std::size_t before = out.size();
     for (const auto& address : list) {
       if (address.isGroup()) {

@@ -564,6 +564,15 @@ def make_message(token, sender=SENDER, to="cert@csirt.example", body=None,
     return ("\r\n".join(hdrs) + "\r\n\r\n").encode() + (body.encode() if isinstance(body, str) else body)
 
 
+TICKET_TAG_IN_SUBJECT = re.compile(rb"(?m)^(Subject: )\[[^\]\n]*#\d+\] ")
+
+
+def without_ticket_tag(raw):
+    """Filed bytes without the ticket tag csirtgw puts in the Subject (issue 17),
+    for comparing a filed copy with what was sent."""
+    return TICKET_TAG_IN_SUBJECT.sub(rb"\1", raw, count=1)
+
+
 def crlf_to_lf(b):
     return b.replace(b"\r\n", b"\n")
 

@@ -85,14 +85,17 @@ class SmtpClients(unittest.TestCase):
         # Return-Path first, then a Received header added by the gateway
         self.assertEqual(m.first_line, b"Return-Path: <reporter@example.org>")
         # what the gateway prepended: Return-Path, its Received (Delivered-To tolerated)
-        sent = h.crlf_to_lf(msg)
-        self.assertTrue(m.raw.endswith(sent))
+        # ... and the ticket's tag in the Subject (issue 17): the rest is the sent bytes
+        tag = m.header("X-Csirtgw-Ticket")
+        self.assertTrue(tag, "filed without a ticket")
+        sent = h.crlf_to_lf(msg).replace(b"\nSubject: ", f"\nSubject: [{tag}] ".encode(), 1)
+        self.assertTrue(m.raw.endswith(sent), m.raw)
         prefix = m.raw[:len(m.raw) - len(sent)].decode("utf-8", "replace")
         self.assertRegex(prefix, r"(?m)^Received: .*(\n\s.*)*by csirtgw\.localhost",
                          f"no Received: header of the gateway in {prefix!r}")
         # stored with LF line ends, content unchanged (dot-stuffing undone)
         self.assertNotIn(b"\r\n", m.raw)
-        self.assertTrue(m.raw.endswith(h.crlf_to_lf(msg)),
+        self.assertTrue(h.without_ticket_tag(m.raw).endswith(h.crlf_to_lf(msg)),
                         f"filed bytes do not end with the sent message:\n{m.raw[-400:]!r}")
         self.assertIn(b"\n.leading dot must survive dot-stuffing\n..two dots\n", m.raw)
         self.assertEqual(m.message_id, f"<{tok}@it.csirtgw.test>")

@@ -67,6 +67,8 @@ TEST_CASE("from_mailboxes: malformed or ambiguous headers are errors") {
       {"two angle-addrs in one mailbox", "From: <a@x.example> <b@y.example>\r\n"},
       {"name-addr followed by another angle-addr", "From: Rep <a@x.example> <b@y.example>\r\n"},
       {"garbage", "From: this is not an address\r\n"},
+      {"a group without its ';' (mimetic throws length_error)", "From: repReporter e-mail: \n"},
+      {"an empty group name without its ';'", "From: a b: \r\n"},
       {"no domain", "From: Rep <rep>\r\n"},
       {"empty angle-addr", "From: Rep <>\r\n"},
       {"bad domain", "From: rep@-x.example\r\n"},
